@@ -1,0 +1,97 @@
+using SwarmFL.Crypto.Multiformats;
+
+namespace SwarmFL.Crypto;
+
+/// <summary>
+/// A libp2p PeerId: the multihash of the protobuf-encoded public key, identity-hashed when the encoding is at most
+/// 42 bytes (secp256k1 and Ed25519 keys), SHA-256 otherwise. Printed in base58btc, e.g. 16Uiu2HA… for secp256k1.
+/// </summary>
+public sealed class PeerId : IEquatable<PeerId>
+{
+    private readonly byte[] _bytes;
+    private readonly string _text;
+
+    private PeerId(byte[] bytes)
+    {
+        _bytes = bytes;
+        _text = Base58.Encode(bytes);
+    }
+
+    /// <summary>The multihash bytes, as they travel on the wire and as the ring hashes them.</summary>
+    public ReadOnlySpan<byte> Bytes => _bytes;
+    public byte[] ToBytes() => (byte[])_bytes.Clone();
+
+    public static PeerId FromPublicKey(Libp2pPublicKey key)
+    {
+        var encoded = key.ToProtobuf();
+        var hash = encoded.Length <= Multihash.MaxInlineKeyLength
+            ? new Multihash(Multihash.Identity, encoded)
+            : Multihash.Sha256Of(encoded);
+        return new PeerId(hash.ToBytes());
+    }
+
+    public static PeerId FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        var hash = Multihash.Parse(bytes);
+        if (hash.Code == Multihash.Identity)
+        {
+            if (hash.Digest.Length > Multihash.MaxInlineKeyLength) throw new FormatException("an identity PeerId inlines at most 42 bytes");
+            Libp2pPublicKey.FromProtobuf(hash.Digest);
+        }
+        else if (hash.Code != Multihash.Sha2_256)
+        {
+            throw new FormatException($"a PeerId is an identity or sha2-256 multihash, not code 0x{hash.Code:x}");
+        }
+        return new PeerId(bytes.ToArray());
+    }
+
+    public static PeerId Parse(string text)
+    {
+        if (!TryParse(text, out var peerId, out var error)) throw new FormatException(error);
+        return peerId;
+    }
+
+    public static bool TryParse(string? text, out PeerId peerId, out string error)
+    {
+        peerId = null!;
+        error = "";
+        if (string.IsNullOrWhiteSpace(text) || !Base58.TryDecode(text.Trim(), out var bytes))
+        {
+            error = $"'{text}' is not a base58btc PeerId";
+            return false;
+        }
+        try
+        {
+            peerId = FromBytes(bytes);
+            return true;
+        }
+        catch (FormatException e)
+        {
+            error = $"'{text}' is not a PeerId: {e.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>The public key inlined in an identity PeerId, or null when the PeerId only holds a hash of it.</summary>
+    public Libp2pPublicKey? TryGetPublicKey()
+    {
+        var hash = Multihash.Parse(_bytes);
+        return hash.Code == Multihash.Identity ? Libp2pPublicKey.FromProtobuf(hash.Digest) : null;
+    }
+
+    /// <summary>The Ethereum address of a secp256k1 PeerId: how the chain and the network agree on identity.</summary>
+    public EthereumAddress? TryGetEthereumAddress()
+    {
+        var key = TryGetPublicKey();
+        return key is { Type: Libp2pKeyType.Secp256k1 } ? EthereumAddress.FromPublicKey(key.Data) : null;
+    }
+
+    public bool Matches(Libp2pPublicKey key) => Equals(FromPublicKey(key));
+
+    public override string ToString() => _text;
+    public bool Equals(PeerId? other) => other is not null && _bytes.AsSpan().SequenceEqual(other._bytes);
+    public override bool Equals(object? obj) => Equals(obj as PeerId);
+    public override int GetHashCode() => _text.GetHashCode(StringComparison.Ordinal);
+    public static bool operator ==(PeerId? a, PeerId? b) => a is null ? b is null : a.Equals(b);
+    public static bool operator !=(PeerId? a, PeerId? b) => !(a == b);
+}
