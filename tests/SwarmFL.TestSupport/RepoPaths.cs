@@ -19,6 +19,10 @@ public static class RepoPaths
             if (File.Exists(Path.Combine(dir.FullName, "SwarmFL.sln")))
                 return dir.FullName;
         }
+        var built = typeof(RepoPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "SwarmFL.RepoRoot")?.Value;
+        if (built is not null && File.Exists(Path.Combine(built, "SwarmFL.sln"))) return built;
         throw new InvalidOperationException($"SwarmFL.sln not found above {AppContext.BaseDirectory}; run tests from the repository.");
     }
 
