@@ -33,7 +33,7 @@ public static class Base58
     public static bool TryDecode(string text, out byte[] bytes)
     {
         bytes = [];
-        if (string.IsNullOrEmpty(text) || text.Length > 512) return false;
+        if (text is null || text.Length > 512) return false;
         BigInteger value = 0;
         foreach (var c in text)
         {
