@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ClusterMath} from "./ClusterMath.sol";
+import {PeerIdentity} from "./PeerIdentity.sol";
+
+/// @title SwarmFL coordinator: membership, clusters and the round state machine of one swarm
+/// @notice Interface and rules: docs/contracts-interface.md and docs/clusters.md. History lives in events; storage
+///         keeps only what the state machine needs, in slots that are reused from round to round.
+contract SwarmCoordinator {
+    // ---------------------------------------------------------------------------------------------------- types
+
+    struct Config {
+        uint32 minPeers;
+        uint64 commitWindow;
+        uint64 mergeTimeout;
+        uint32 targetClusterSize;
+        bool allowlistOnly;
+        bytes32 modelSpecHash;
+        bytes32 genesisModel;
+        uint8 aggregation;
+    }
+
+    /// @dev The current round in one slot, so that a commit reads and writes it once.
+    struct RoundState {
+        uint64 number;
+        uint40 openedAt;
+        uint40 deadline;
+        uint32 memberCount;
+        uint32 clusterCount;
+        uint32 commits;
+        uint8 phase;
+    }
+
+    /// @dev Progress of the Merge and SemiGlobal phases of the current round.
+    struct Progress {
+        uint40 phaseStartedAt; // when the current phase began (the semi-global timeout runs from here)
+        uint32 remaining; // clusters that still have to publish in the current phase
+        uint32 merged; // clusters that published their merge this round
+    }
+
+    /// @dev One slot per cluster index, overwritten by every close (never zeroed, so rewrites stay cheap).
+    struct ClusterState {
+        address leader;
+        uint40 electedAt; // when the current leader was elected (or took over)
+        uint16 attempt; // 0 for the leader elected at close, +1 per replacement
+        uint8 status;
+    }
+
+    /// @dev First slot holds everything commit and election read; the key and address follow.
+    struct Member {
+        uint8 status;
+        bool optedOut;
+        bool oddY; // parity of the public key's y: the compressed key is (0x02|oddY) ‖ keyX
+        uint32 index; // position in the current ring (valid while Active or Leaving)
+        uint64 lastCommit; // round of the member's last commit
+        uint64 lastFailedRound; // round in which it last failed as a leader
+        uint32 leaderFailures;
+        bytes32 keyX;
+        bytes32 ringId;
+        string multiaddr;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- constants
+
+    uint8 public constant PHASE_COMMIT = 0;
+    uint8 public constant PHASE_MERGE = 1;
+    uint8 public constant PHASE_SEMI_GLOBAL = 2;
+    /// @notice The round has not opened: it has no members yet (see docs/contracts-interface.md, "Round 1").
+    uint8 public constant PHASE_WAITING = 3;
+
+    uint8 public constant CLUSTER_NONE = 0;
+    uint8 public constant CLUSTER_AWAITING_MERGE = 1;
+    uint8 public constant CLUSTER_MERGED = 2;
+    uint8 public constant CLUSTER_DONE = 3;
+    uint8 public constant CLUSTER_SKIPPED = 4;
+
+    uint8 public constant MEMBER_NONE = 0;
+    uint8 public constant MEMBER_JOINING = 1;
+    uint8 public constant MEMBER_ACTIVE = 2;
+    uint8 public constant MEMBER_LEAVING = 3;
+
+    uint32 public constant MAX_MEMBERS = 1024;
+    uint32 public constant MAX_PENDING_CHANGES = 128;
+    uint256 public constant MAX_MULTIADDR_LENGTH = 512;
+    uint8 public constant MAX_AGGREGATION = 5;
+
+    // ---------------------------------------------------------------------------------------------------- config
+
+    address public immutable creator;
+    uint32 private immutable _minPeers;
+    uint64 private immutable _commitWindow;
+    uint64 private immutable _mergeTimeout;
+    uint32 private immutable _targetClusterSize;
+    bool private immutable _allowlistOnly;
+    bytes32 private immutable _modelSpecHash;
+    bytes32 private immutable _genesisModel;
+    uint8 private immutable _aggregation;
+
+    // ---------------------------------------------------------------------------------------------------- state
+
+    RoundState private _round;
+    Progress private _progress;
+    bytes32 private _randomness;
+    uint32 private _registeredCount; // Joining + Active members: the size of the next round's membership
+    uint32 private _baseCount; // number of clusters the stored base models belong to
+
+    address[] private _ring; // current round's members sorted by ring id
+    address[] private _pending; // registrations and leaves waiting for the next round to open
+    mapping(address => Member) private _members;
+    mapping(address => bool) private _allowed;
+    mapping(uint256 => ClusterState) private _clusters;
+    mapping(uint256 => bytes32) private _base; // latest semi-global model per cluster; zero means the genesis model
+
+    // ---------------------------------------------------------------------------------------------------- events
+
+    event SwarmCreated(address indexed creator, Config config);
+    event AllowlistChanged(address indexed account, bool allowed);
+    event MemberRegistered(address indexed member, bytes peerId, string multiaddr, bytes32 ringId, uint64 effectiveRound);
+    event MemberLeft(address indexed member, uint64 effectiveRound);
+    event LeadershipOptOut(address indexed member, bool optedOut);
+    event RoundWaiting(uint64 indexed round);
+    event RoundOpened(uint64 indexed round, uint64 deadline, uint32 memberCount, uint32 clusterCount);
+    event ModelCommitted(uint64 indexed round, uint32 indexed cluster, address indexed member, bytes32 modelId, uint64 samples, uint32 metric);
+    event RoundClosed(uint64 indexed round, bytes32 randomness, uint32 commits);
+    event LeaderElected(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 attempt);
+    event ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers);
+    event LeaderReplaced(uint64 indexed round, uint32 indexed cluster, address indexed failedLeader, address nextLeader, uint32 attempt);
+    event MergePublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] inputs);
+    event SemiGlobalStarted(uint64 indexed round, uint32 clusters);
+    event SemiGlobalPublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] clusterModels);
+
+    // ---------------------------------------------------------------------------------------------------- errors
+
+    error InvalidConfig(string reason);
+    error NotCreator();
+    error NotAllowed(address account);
+    error InvalidPublicKeyLength(uint256 length);
+    error PublicKeyMismatch();
+    error MultiaddrTooLong(uint256 length, uint256 max);
+    error AlreadyRegistered(address account);
+    error AlreadyLeft(address account);
+    error SwarmFull(uint32 max);
+    error TooManyPendingChanges(uint32 max);
+    error NotMember(address account);
+    error WrongRound(uint64 expected, uint64 given);
+    error WrongPhase(uint8 expected, uint8 actual);
+    error WrongCluster(uint32 expected, uint32 given);
+    error NoSuchCluster(uint32 cluster, uint32 clusterCount);
+    error AlreadyCommitted(uint64 round, address member);
+    error ZeroSamples();
+    error ZeroModel();
+    error EmptyList();
+    error CloseTooEarly(uint64 deadline, uint32 commits, uint32 quorum);
+    error NotLeader(address leader);
+    error AlreadyPublished(uint32 cluster);
+    error NothingToReplace(uint32 cluster, uint8 status);
+    error TimeoutNotReached(uint64 at);
+
+    // ---------------------------------------------------------------------------------------------------- setup
+
+    constructor(Config memory config_) {
+        if (config_.targetClusterSize == 0) revert InvalidConfig("targetClusterSize must be at least 1");
+        if (config_.commitWindow == 0) revert InvalidConfig("commitWindow must be positive");
+        if (config_.mergeTimeout == 0) revert InvalidConfig("mergeTimeout must be positive");
+        if (config_.genesisModel == bytes32(0)) revert InvalidConfig("genesisModel must be set");
+        if (config_.aggregation > MAX_AGGREGATION) revert InvalidConfig("unknown aggregation strategy");
+        creator = msg.sender;
+        _minPeers = config_.minPeers;
+        _commitWindow = config_.commitWindow;
+        _mergeTimeout = config_.mergeTimeout;
+        _targetClusterSize = config_.targetClusterSize;
+        _allowlistOnly = config_.allowlistOnly;
+        _modelSpecHash = config_.modelSpecHash;
+        _genesisModel = config_.genesisModel;
+        _aggregation = config_.aggregation;
+        _round.number = 1;
+        _round.phase = PHASE_WAITING;
+        emit SwarmCreated(msg.sender, config_);
+        emit RoundWaiting(1);
+    }
+
+    function config() public view returns (Config memory) {
+        return Config({
+            minPeers: _minPeers,
+            commitWindow: _commitWindow,
+            mergeTimeout: _mergeTimeout,
+            targetClusterSize: _targetClusterSize,
+            allowlistOnly: _allowlistOnly,
+            modelSpecHash: _modelSpecHash,
+            genesisModel: _genesisModel,
+            aggregation: _aggregation
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------- admission
+
+    function allow(address[] calldata accounts) external {
+        _setAllowed(accounts, true);
+    }
+
+    /// @notice Stops future registrations of these accounts; members already registered stay.
+    function disallow(address[] calldata accounts) external {
+        _setAllowed(accounts, false);
+    }
+
+    function isAllowed(address account) external view returns (bool) {
+        return !_allowlistOnly || _allowed[account];
+    }
+
+    function _setAllowed(address[] calldata accounts, bool allowed_) private {
+        if (msg.sender != creator) revert NotCreator();
+        for (uint256 i; i < accounts.length; ++i) {
+            _allowed[accounts[i]] = allowed_;
+            emit AllowlistChanged(accounts[i], allowed_);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------- membership
+
+    /// @param publicKey the sender's uncompressed secp256k1 key without the 0x04 prefix (x ‖ y, 64 bytes)
+    function register(bytes calldata publicKey, string calldata multiaddr) external {
+        if (publicKey.length != 64) revert InvalidPublicKeyLength(publicKey.length);
+        if (PeerIdentity.addressOf(publicKey) != msg.sender) revert PublicKeyMismatch();
+        if (_allowlistOnly && !_allowed[msg.sender]) revert NotAllowed(msg.sender);
+        Member storage m = _members[msg.sender];
+        if (m.status != MEMBER_NONE) revert AlreadyRegistered(msg.sender);
+        if (bytes(multiaddr).length > MAX_MULTIADDR_LENGTH) {
+            revert MultiaddrTooLong(bytes(multiaddr).length, MAX_MULTIADDR_LENGTH);
+        }
+        uint32 registered = _registeredCount;
+        if (registered >= MAX_MEMBERS) revert SwarmFull(MAX_MEMBERS);
+
+        (bytes32 x, bool oddY) = PeerIdentity.split(publicKey);
+        bytes memory peerId = PeerIdentity.peerId(x, oddY);
+        bytes32 ringId = sha256(peerId);
+        m.status = MEMBER_JOINING;
+        m.oddY = oddY;
+        m.keyX = x;
+        m.ringId = ringId;
+        m.multiaddr = multiaddr;
+        _queueChange(msg.sender);
+        _registeredCount = ++registered;
+
+        RoundState memory r = _round;
+        bool waiting = r.phase == PHASE_WAITING;
+        emit MemberRegistered(msg.sender, peerId, multiaddr, ringId, waiting ? r.number : r.number + 1);
+        if (waiting && registered >= _openingThreshold()) _openRound(r.number);
+    }
+
+    /// @notice Leaves the swarm from the next round on (the member may still commit in the current one).
+    ///         Before its first round a registration is simply withdrawn.
+    function leave() external {
+        Member storage m = _members[msg.sender];
+        uint8 status = m.status;
+        if (status == MEMBER_NONE) revert NotMember(msg.sender);
+        if (status == MEMBER_LEAVING) revert AlreadyLeft(msg.sender);
+        RoundState memory r = _round;
+        uint64 effective = r.phase == PHASE_WAITING ? r.number : r.number + 1;
+        if (status == MEMBER_JOINING) {
+            delete _members[msg.sender]; // its queued entry is skipped when the round opens
+        } else {
+            m.status = MEMBER_LEAVING;
+            _queueChange(msg.sender);
+        }
+        --_registeredCount;
+        emit MemberLeft(msg.sender, effective);
+    }
+
+    /// @notice An opted-out member still commits but is never elected; applies from the next election on.
+    function setLeadershipOptOut(bool optOut) external {
+        Member storage m = _members[msg.sender];
+        if (m.status == MEMBER_NONE) revert NotMember(msg.sender);
+        m.optedOut = optOut;
+        emit LeadershipOptOut(msg.sender, optOut);
+    }
+
+    function isMember(address account) public view returns (bool) {
+        uint8 status = _members[account].status;
+        return status == MEMBER_ACTIVE || status == MEMBER_LEAVING;
+    }
+
+    /// @notice 0 none, 1 joining (member from the next round), 2 active, 3 leaving (member until this round ends)
+    function memberStatus(address account) external view returns (uint8) {
+        return _members[account].status;
+    }
+
+    function members() external view returns (address[] memory) {
+        return _ring;
+    }
+
+    function memberInfo(address account)
+        external
+        view
+        returns (bytes memory peerId, string memory multiaddr, bytes32 ringId, bool optedOut, bool active)
+    {
+        Member storage m = _members[account];
+        if (m.status == MEMBER_NONE) revert NotMember(account);
+        return (PeerIdentity.peerId(m.keyX, m.oddY), m.multiaddr, m.ringId, m.optedOut, isMember(account));
+    }
+
+    function leaderFailures(address account) external view returns (uint32) {
+        return _members[account].leaderFailures;
+    }
+
+    function registeredCount() external view returns (uint32) {
+        return _registeredCount;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- clusters
+
+    function clusterOf(address account) external view returns (uint32) {
+        if (!isMember(account)) revert NotMember(account);
+        RoundState memory r = _round;
+        return ClusterMath.clusterOfIndex(_members[account].index, r.memberCount, r.clusterCount);
+    }
+
+    function clusterCount() external view returns (uint32) {
+        return _round.clusterCount;
+    }
+
+    /// @notice The members of a cluster of the current round, in ring order.
+    function clusterMembers(uint32 cluster) external view returns (address[] memory list) {
+        RoundState memory r = _round;
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        (uint256 first, uint256 size) = ClusterMath.clusterRange(cluster, r.memberCount, r.clusterCount);
+        list = new address[](size);
+        for (uint256 i; i < size; ++i) list[i] = _ring[first + i];
+    }
+
+    // ---------------------------------------------------------------------------------------------------- round views
+
+    function currentRound() external view returns (uint64) {
+        return _round.number;
+    }
+
+    function phase() external view returns (uint8) {
+        return _round.phase;
+    }
+
+    /// @notice State of the current round (earlier rounds: read their events). randomness is zero until the close.
+    function roundInfo(uint64 round)
+        external
+        view
+        returns (
+            uint64 openedAt,
+            uint64 deadline,
+            uint32 memberCount,
+            uint32 clusterCount_,
+            uint32 commits,
+            uint8 phase_,
+            bytes32 randomness
+        )
+    {
+        RoundState memory r = _requireRound(round);
+        bool closed = r.phase == PHASE_MERGE || r.phase == PHASE_SEMI_GLOBAL;
+        return (r.openedAt, r.deadline, r.memberCount, r.clusterCount, r.commits, r.phase, closed ? _randomness : bytes32(0));
+    }
+
+    /// @notice The cluster's latest semi-global model: the base of the current round until the cluster publishes a
+    ///         new one in this round's SemiGlobal phase (from then on, the base of the next round).
+    function baseModel(uint32 cluster) external view returns (bytes32) {
+        RoundState memory r = _round;
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        bytes32 model = _base[cluster];
+        return model == bytes32(0) ? _genesisModel : model;
+    }
+
+    function leaderOf(uint64 round, uint32 cluster) external view returns (address leader, uint64 electedAt, uint32 attempt) {
+        (leader, electedAt, attempt,) = clusterState(round, cluster);
+    }
+
+    /// @notice status: 0 before the close, 1 awaiting merge, 2 merged (awaiting semi-global), 3 done, 4 skipped
+    function clusterState(uint64 round, uint32 cluster)
+        public
+        view
+        returns (address leader, uint64 electedAt, uint32 attempt, uint8 status)
+    {
+        RoundState memory r = _requireRound(round);
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        if (r.phase == PHASE_COMMIT) return (address(0), 0, 0, CLUSTER_NONE);
+        ClusterState memory s = _clusters[cluster];
+        return (s.leader, s.electedAt, s.attempt, s.status);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- commit
+
+    function commit(uint64 round, uint32 cluster, bytes32 modelId, uint64 samples, uint32 metric) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_COMMIT) revert WrongPhase(PHASE_COMMIT, r.phase);
+        Member storage m = _members[msg.sender];
+        uint8 status = m.status;
+        if (status != MEMBER_ACTIVE && status != MEMBER_LEAVING) revert NotMember(msg.sender);
+        if (m.lastCommit == round) revert AlreadyCommitted(round, msg.sender);
+        uint32 expected = ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount);
+        if (cluster != expected) revert WrongCluster(expected, cluster);
+        if (samples == 0) revert ZeroSamples();
+        if (modelId == bytes32(0)) revert ZeroModel();
+        m.lastCommit = round;
+        _round.commits = r.commits + 1;
+        emit ModelCommitted(round, cluster, msg.sender, modelId, samples, metric);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- close
+
+    /// @notice Closes the commit phase and elects one leader per cluster among its committers that did not opt out.
+    ///         Allowed when every member committed, or when the deadline passed and the quorum committed, or — so a
+    ///         swarm with dead members does not stall — once a second commit window has passed after the deadline.
+    function close(uint64 round) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_COMMIT) revert WrongPhase(PHASE_COMMIT, r.phase);
+        bool everyone = r.commits == r.memberCount;
+        bool quorum = block.timestamp >= r.deadline && r.commits >= _minPeers;
+        bool grace = block.timestamp >= uint256(r.deadline) + _commitWindow;
+        if (!everyone && !quorum && !grace) revert CloseTooEarly(r.deadline, r.commits, _minPeers);
+
+        // prevrandao of this block is unknown before it is built; the rest binds the draw to this swarm and round.
+        bytes32 randomness = keccak256(
+            abi.encode(block.prevrandao, blockhash(block.number - 1), address(this), round, r.commits)
+        );
+        _randomness = randomness;
+        emit RoundClosed(round, randomness, r.commits);
+
+        uint32 led;
+        for (uint256 c; c < r.clusterCount; ++c) {
+            if (_elect(round, c, randomness, r)) ++led;
+        }
+        if (led == 0) {
+            _openRound(r.number + 1);
+            return;
+        }
+        _round.phase = PHASE_MERGE;
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: led, merged: 0});
+    }
+
+    /// @return led whether the cluster got a leader (false: no committers, or all of them opted out)
+    function _elect(uint64 round, uint256 c, bytes32 randomness, RoundState memory r) private returns (bool led) {
+        (uint256 first, uint256 size) = ClusterMath.clusterRange(c, r.memberCount, r.clusterCount);
+        address[] memory eligible = new address[](size);
+        uint256 eligibleCount;
+        uint32 committers;
+        for (uint256 i = first; i < first + size; ++i) {
+            address a = _ring[i];
+            Member storage m = _members[a];
+            if (m.lastCommit == round) {
+                ++committers;
+                if (!m.optedOut) eligible[eligibleCount++] = a;
+            }
+        }
+        if (eligibleCount == 0) {
+            _clusters[c] = ClusterState({leader: address(0), electedAt: uint40(block.timestamp), attempt: 0, status: CLUSTER_SKIPPED});
+            emit ClusterSkipped(round, uint32(c), committers);
+            return false;
+        }
+        address leader = eligible[uint256(keccak256(abi.encode(randomness, c))) % eligibleCount];
+        _clusters[c] = ClusterState({leader: leader, electedAt: uint40(block.timestamp), attempt: 0, status: CLUSTER_AWAITING_MERGE});
+        emit LeaderElected(round, uint32(c), leader, 0);
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- merge
+
+    /// @param inputs the committed model ids the leader merged (the audit checks them against the commits)
+    function publishMerge(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] calldata inputs) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_MERGE) revert WrongPhase(PHASE_MERGE, r.phase);
+        ClusterState storage s = _requireLeader(cluster, r, CLUSTER_AWAITING_MERGE);
+        if (modelId == bytes32(0)) revert ZeroModel();
+        if (inputs.length == 0) revert EmptyList();
+        s.status = CLUSTER_MERGED;
+        emit MergePublished(round, cluster, msg.sender, modelId, inputs);
+        _clusterFinished(r, true);
+    }
+
+    /// @param clusterModels the cluster models (merge outputs of this round) the semi-global model was built from
+    function publishSemiGlobal(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] calldata clusterModels) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_SEMI_GLOBAL, r.phase);
+        ClusterState storage s = _requireLeader(cluster, r, CLUSTER_MERGED);
+        if (modelId == bytes32(0)) revert ZeroModel();
+        if (clusterModels.length == 0) revert EmptyList();
+        s.status = CLUSTER_DONE;
+        _base[cluster] = modelId;
+        emit SemiGlobalPublished(round, cluster, msg.sender, modelId, clusterModels);
+        _clusterFinished(r, false);
+    }
+
+    /// @notice After the merge timeout (from the election, or from the start of the SemiGlobal phase for a semi-global
+    ///         publication), anyone may replace a leader that has not published: the next committer after it in ring
+    ///         order (within the cluster, wrapping) that did not opt out and has not failed this round leads. With no
+    ///         candidate left the cluster is skipped for the rest of the round.
+    function replaceLeader(uint64 round, uint32 cluster) external {
+        RoundState memory r = _requireRound(round);
+        uint8 awaited;
+        if (r.phase == PHASE_MERGE) awaited = CLUSTER_AWAITING_MERGE;
+        else if (r.phase == PHASE_SEMI_GLOBAL) awaited = CLUSTER_MERGED;
+        else revert WrongPhase(PHASE_MERGE, r.phase);
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        ClusterState memory s = _clusters[cluster];
+        if (s.status != awaited) revert NothingToReplace(cluster, s.status);
+        uint256 start = s.electedAt;
+        uint256 phaseStart = _progress.phaseStartedAt;
+        if (phaseStart > start) start = phaseStart;
+        uint256 at = start + _mergeTimeout;
+        if (block.timestamp < at) revert TimeoutNotReached(uint64(at));
+
+        Member storage failed = _members[s.leader];
+        failed.lastFailedRound = round;
+        ++failed.leaderFailures;
+        address next = _nextCandidate(round, cluster, failed.index, r);
+        uint16 attempt = s.attempt + 1;
+        emit LeaderReplaced(round, cluster, s.leader, next, attempt);
+        if (next == address(0)) {
+            _clusters[cluster] = ClusterState({leader: address(0), electedAt: uint40(block.timestamp), attempt: attempt, status: CLUSTER_SKIPPED});
+            emit ClusterSkipped(round, cluster, 0);
+            _clusterFinished(r, false);
+            return;
+        }
+        _clusters[cluster] = ClusterState({leader: next, electedAt: uint40(block.timestamp), attempt: attempt, status: awaited});
+        emit LeaderElected(round, cluster, next, attempt);
+    }
+
+    function _nextCandidate(uint64 round, uint32 cluster, uint256 failedIndex, RoundState memory r)
+        private
+        view
+        returns (address)
+    {
+        (uint256 first, uint256 size) = ClusterMath.clusterRange(cluster, r.memberCount, r.clusterCount);
+        uint256 offset = failedIndex - first;
+        for (uint256 step = 1; step < size; ++step) {
+            address a = _ring[first + (offset + step) % size];
+            Member storage m = _members[a];
+            if (m.lastCommit == round && !m.optedOut && m.lastFailedRound != round) return a;
+        }
+        return address(0);
+    }
+
+    function _requireLeader(uint32 cluster, RoundState memory r, uint8 awaited) private view returns (ClusterState storage s) {
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        s = _clusters[cluster];
+        uint8 status = s.status;
+        if (status == awaited + 1) revert AlreadyPublished(cluster);
+        address leader = s.leader;
+        if (status != awaited || msg.sender != leader) revert NotLeader(status == awaited ? leader : address(0));
+    }
+
+    /// @dev One cluster finished the current phase (published, or was skipped). The last one moves the round on.
+    function _clusterFinished(RoundState memory r, bool merged) private {
+        Progress memory p = _progress;
+        p.remaining -= 1;
+        if (merged) p.merged += 1;
+        if (p.remaining > 0) {
+            _progress = p;
+            return;
+        }
+        if (r.phase == PHASE_MERGE && p.merged > 0) {
+            _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged});
+            _round.phase = PHASE_SEMI_GLOBAL;
+            emit SemiGlobalStarted(r.number, p.merged);
+            return;
+        }
+        _openRound(r.number + 1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- opening
+
+    function _openingThreshold() private view returns (uint32) {
+        return _minPeers > 1 ? _minPeers : 1;
+    }
+
+    /// @dev Applies the queued membership changes and opens round `number`, or leaves it waiting when it has no
+    ///      members (the registration that brings enough members opens it).
+    function _openRound(uint64 number) private {
+        _applyMembershipChanges();
+        uint256 n = _ring.length;
+        if (n == 0) {
+            _round = RoundState({number: number, openedAt: 0, deadline: 0, memberCount: 0, clusterCount: 0, commits: 0, phase: PHASE_WAITING});
+            emit RoundWaiting(number);
+            return;
+        }
+        uint32 k = ClusterMath.clusterCount(n, _targetClusterSize);
+        uint32 previousK = _baseCount;
+        if (k != previousK) {
+            _remapBaseModels(previousK, k);
+            _baseCount = k;
+        }
+        uint40 deadline = uint40(block.timestamp + _commitWindow);
+        _round = RoundState({
+            number: number,
+            openedAt: uint40(block.timestamp),
+            deadline: deadline,
+            memberCount: uint32(n),
+            clusterCount: k,
+            commits: 0,
+            phase: PHASE_COMMIT
+        });
+        emit RoundOpened(number, deadline, uint32(n), k);
+    }
+
+    /// @dev When the cluster count changes, new cluster c (of k) starts from the model of old cluster c·oldK/k, the
+    ///      old cluster at the same relative position on the ring.
+    function _remapBaseModels(uint32 oldK, uint32 k) private {
+        if (oldK == 0) return; // nothing published yet: every cluster starts from genesis (stored as zero)
+        bytes32[] memory old = new bytes32[](oldK);
+        for (uint256 c; c < oldK; ++c) old[c] = _base[c];
+        for (uint256 c; c < k; ++c) {
+            bytes32 model = old[(c * oldK) / k];
+            if (c >= oldK || old[c] != model) _base[c] = model;
+        }
+    }
+
+    /// @dev Rebuilds the sorted ring from the queued joins and leaves, writing only the slots that change.
+    function _applyMembershipChanges() private {
+        uint256 pendingCount = _pending.length;
+        if (pendingCount == 0) return;
+
+        address[] memory joiners = new address[](pendingCount);
+        bytes32[] memory joinerIds = new bytes32[](pendingCount);
+        uint256 joinCount;
+        for (uint256 j; j < pendingCount; ++j) {
+            address a = _pending[j];
+            Member storage m = _members[a];
+            uint8 status = m.status;
+            if (status == MEMBER_JOINING) {
+                m.status = MEMBER_ACTIVE; // a repeated queue entry of the same member now sees Active and is skipped
+                bytes32 id = m.ringId;
+                uint256 pos = joinCount++;
+                while (pos > 0 && joinerIds[pos - 1] > id) {
+                    joiners[pos] = joiners[pos - 1];
+                    joinerIds[pos] = joinerIds[pos - 1];
+                    --pos;
+                }
+                joiners[pos] = a;
+                joinerIds[pos] = id;
+            } else if (status == MEMBER_LEAVING) {
+                delete _members[a];
+            }
+        }
+        delete _pending;
+
+        uint256 n = _ring.length;
+        address[] memory next = new address[](n + joinCount);
+        uint256 len;
+        uint256 ji;
+        for (uint256 i; i < n; ++i) {
+            address a = _ring[i];
+            Member storage m = _members[a];
+            if (m.status == MEMBER_NONE) continue; // left
+            if (ji < joinCount) {
+                bytes32 id = m.ringId;
+                while (ji < joinCount && joinerIds[ji] < id) next[len++] = joiners[ji++];
+            }
+            next[len++] = a;
+        }
+        while (ji < joinCount) next[len++] = joiners[ji++];
+
+        for (uint256 i; i < len; ++i) {
+            address a = next[i];
+            if (i < n) {
+                if (_ring[i] != a) _ring[i] = a;
+            } else {
+                _ring.push(a);
+            }
+            Member storage m = _members[a];
+            if (m.index != i) m.index = uint32(i);
+        }
+        for (uint256 i = len; i < n; ++i) _ring.pop();
+    }
+
+    function _queueChange(address account) private {
+        if (_pending.length >= MAX_PENDING_CHANGES) revert TooManyPendingChanges(MAX_PENDING_CHANGES);
+        _pending.push(account);
+    }
+
+    function _requireRound(uint64 round) private view returns (RoundState memory r) {
+        r = _round;
+        if (round != r.number) revert WrongRound(r.number, round);
+    }
+}
