@@ -346,9 +346,9 @@ contract SwarmCoordinator {
             uint64 openedAt,
             uint64 deadline,
             uint32 memberCount,
-            uint32 clusterCount_,
+            uint32 clusters,
             uint32 commits,
-            uint8 phase_,
+            uint8 roundPhase,
             bytes32 randomness
         )
     {
