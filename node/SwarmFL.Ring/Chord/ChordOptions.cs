@@ -1,0 +1,24 @@
+namespace SwarmFL.Ring.Chord;
+
+public sealed record ChordOptions
+{
+    /// <summary>r, the successor list length. Chord's analysis wants Ω(log₂ N); use <see cref="ForExpectedSize"/>.</summary>
+    public int SuccessorListLength { get; init; } = 8;
+    /// <summary>How many closest-preceding candidates a node offers per lookup step, so the initiator can route around dead ones.</summary>
+    public int NextHopCandidates { get; init; } = 3;
+    /// <summary>A lookup that needs more hops than this is abandoned: each valid hop halves nothing if a peer lies, so bound it.</summary>
+    public int MaxLookupHops { get; init; } = 160;
+    /// <summary>Longest list a peer may send us; longer answers are invalid.</summary>
+    public int MaxListLength { get; init; } = 64;
+    /// <summary>Consecutive failed or invalid answers after which a peer is dropped from every table and ignored.</summary>
+    public int FailuresBeforeDrop { get; init; } = 3;
+    /// <summary>How long a dropped peer stays ignored.</summary>
+    public TimeSpan DropDuration { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan StabilizeInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan FixFingersInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RpcTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Options with r = ⌈log₂ N⌉ (at least 3), the successor list length the Chord paper's failure analysis uses.</summary>
+    public static ChordOptions ForExpectedSize(int expectedNodes) =>
+        new() { SuccessorListLength = Math.Max(3, (int)Math.Ceiling(Math.Log2(Math.Max(2, expectedNodes)))) };
+}

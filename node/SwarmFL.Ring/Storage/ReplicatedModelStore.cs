@@ -1,0 +1,169 @@
+using Serilog;
+using SwarmFL.Crypto;
+using SwarmFL.Ring.Chord;
+using SwarmFL.Ring.Identifiers;
+
+namespace SwarmFL.Ring.Storage;
+
+/// <summary>
+/// Model files replicated on the ring, as DHash does for Chord: a model lives at successor(cid) and the next
+/// <c>replicas − 1</c> successors (its replica set), so it survives the loss of its maker and of up to
+/// <c>replicas − 1</c> holders at once. Every holder periodically checks the current replica set of each blob it keeps
+/// and pushes copies to members that lack it, which restores the replica count after churn.
+/// </summary>
+public sealed class ReplicatedModelStore : IBlobService
+{
+    private readonly ChordNode _node;
+    private readonly IBlobStore _local;
+    private readonly IBlobTransport _transport;
+    private readonly ILogger _log;
+
+    public ReplicatedModelStore(ChordNode node, IBlobStore local, IBlobTransport transport, int replicas = 3, ILogger? logger = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
+        if (replicas > node.Options.SuccessorListLength + 1)
+            throw new ArgumentException($"{replicas} replicas need a successor list of at least {replicas - 1}", nameof(replicas));
+        _node = node;
+        _local = local;
+        _transport = transport;
+        Replicas = replicas;
+        _log = (logger ?? Log.ForContext<ReplicatedModelStore>()).ForContext("Node", node.Self.ToString());
+    }
+
+    public int Replicas { get; }
+    public IBlobStore Local => _local;
+
+    public sealed record PutResult(ContentId Cid, IReadOnlyList<NodeRef> Holders);
+
+    /// <summary>put(cid, bytes): stores the model at its replica set; returns who accepted it.</summary>
+    public async Task<PutResult> PutAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default)
+    {
+        var cid = ContentId.Of(content.Span);
+        var replicaSet = await ReplicaSetAsync(cid, ct).ConfigureAwait(false);
+        var holders = new List<NodeRef>();
+        foreach (var node in replicaSet)
+        {
+            if (await StoreAtAsync(node, cid, content, ct).ConfigureAwait(false)) holders.Add(node);
+        }
+        if (holders.Count == 0) throw new InvalidOperationException($"no member of the replica set of {cid} accepted it");
+        return new PutResult(cid, holders);
+    }
+
+    /// <summary>get(cid): our own verified copy, else a verified copy from the first holder in the replica set that has one.</summary>
+    public async Task<byte[]?> GetAsync(ContentId cid, CancellationToken ct = default)
+    {
+        if (_local.TryRead(cid) is { } mine) return mine;
+        IReadOnlyList<NodeRef> replicaSet;
+        try { replicaSet = await ReplicaSetAsync(cid, ct).ConfigureAwait(false); }
+        catch (LookupFailedException e)
+        {
+            _log.Warning("Cannot find the holders of {Cid}: {Reason}", cid, e.Message);
+            return null;
+        }
+        foreach (var node in replicaSet)
+        {
+            if (node == _node.Self) continue;
+            byte[]? content;
+            try { content = await _transport.FetchAsync(node, cid, ct).ConfigureAwait(false); }
+            catch (PeerUnreachableException) { continue; }
+            if (content is null) continue;
+            if (cid.Matches(content)) return content;
+            _log.Warning("{Peer} sent bytes that do not match {Cid}; ignored", node, cid);
+        }
+        return null;
+    }
+
+    /// <summary>The first <see cref="Replicas"/> live ring members from successor(cid) on.</summary>
+    public async Task<IReadOnlyList<NodeRef>> ReplicaSetAsync(ContentId cid, CancellationToken ct = default)
+    {
+        var result = await _node.FindSuccessorAsync(RingId.Of(cid), ct).ConfigureAwait(false);
+        return result.OwnerAndSuccessors.Take(Replicas).ToArray();
+    }
+
+    /// <summary>
+    /// One re-replication pass over every blob held here: each member of its current replica set that lacks it gets a
+    /// copy. Returns how many copies were pushed.
+    /// </summary>
+    public async Task<int> RepairAsync(CancellationToken ct = default)
+    {
+        var pushed = 0;
+        foreach (var cid in _local.List())
+        {
+            IReadOnlyList<NodeRef> replicaSet;
+            try { replicaSet = await ReplicaSetAsync(cid, ct).ConfigureAwait(false); }
+            catch (LookupFailedException) { continue; }
+            byte[]? content = null;
+            foreach (var node in replicaSet)
+            {
+                if (node == _node.Self) continue;
+                try
+                {
+                    if (await _transport.HasAsync(node, cid, ct).ConfigureAwait(false)) continue;
+                }
+                catch (PeerUnreachableException) { continue; }
+                content ??= _local.TryRead(cid);
+                if (content is null) break; // our copy went bad and was quarantined
+                if (await StoreAtAsync(node, cid, content, ct).ConfigureAwait(false)) pushed++;
+            }
+        }
+        if (pushed > 0) _log.Information("Re-replicated {Copies} model copies", pushed);
+        return pushed;
+    }
+
+    /// <summary>
+    /// Graceful leave with key hand-over: every blob held here is pushed to the members of its replica set other than
+    /// us (the next successor takes our place), then the node leaves the ring.
+    /// </summary>
+    public async Task LeaveAsync(CancellationToken ct = default)
+    {
+        foreach (var cid in _local.List())
+        {
+            var content = _local.TryRead(cid);
+            if (content is null) continue;
+            LookupResult place;
+            try { place = await _node.FindSuccessorAsync(RingId.Of(cid), ct).ConfigureAwait(false); }
+            catch (LookupFailedException) { continue; }
+            foreach (var node in place.OwnerAndSuccessors.Where(node => node != _node.Self).Take(Replicas))
+            {
+                try
+                {
+                    if (!await _transport.HasAsync(node, cid, ct).ConfigureAwait(false)) await StoreAtAsync(node, cid, content, ct).ConfigureAwait(false);
+                }
+                catch (PeerUnreachableException) { }
+            }
+        }
+        await _node.LeaveAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> StoreAtAsync(NodeRef node, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct)
+    {
+        if (node == _node.Self)
+        {
+            _local.Put(cid, content.Span);
+            return true;
+        }
+        try { return await _transport.StoreAsync(node, cid, content, ct).ConfigureAwait(false); }
+        catch (PeerUnreachableException e)
+        {
+            _log.Debug("{Peer} did not take a replica of {Cid}: {Reason}", node, cid, e.Message);
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- answering peers
+
+    Task<bool> IBlobService.HasAsync(ContentId cid, CancellationToken ct) => Task.FromResult(_local.Contains(cid));
+
+    Task<byte[]?> IBlobService.FetchAsync(ContentId cid, CancellationToken ct) => Task.FromResult(_local.TryRead(cid));
+
+    Task<bool> IBlobService.StoreAsync(NodeRef caller, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct)
+    {
+        if (!cid.Matches(content.Span))
+        {
+            _log.Warning("{Peer} offered bytes that do not match {Cid}; refused", caller, cid);
+            return Task.FromResult(false);
+        }
+        if (!_local.Contains(cid)) _local.Put(cid, content.Span);
+        return Task.FromResult(true);
+    }
+}
