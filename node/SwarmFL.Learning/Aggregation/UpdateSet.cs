@@ -1,0 +1,111 @@
+using SwarmFL.Learning.ModelFiles;
+using SwarmFL.Learning.Models;
+
+namespace SwarmFL.Learning.Aggregation;
+
+/// <summary>
+/// The validated inputs of a merge in canonical order (content id bytes, then sample count), so that every node
+/// sums in the same order whatever order the updates arrived in, and gets the same bytes.
+/// </summary>
+public sealed class UpdateSet
+{
+    public TensorLayout Layout { get; }
+    public IReadOnlyList<ModelUpdate> Updates { get; }
+    public int Count => Updates.Count;
+
+    public UpdateSet(TensorLayout layout, IEnumerable<ModelUpdate> updates)
+    {
+        var list = updates.ToList();
+        if (list.Count == 0) throw new AggregationException("nothing to merge: the input set is empty");
+        foreach (var u in list)
+            if (u.Samples <= 0) throw new AggregationException($"{u.Describe}: sample count must be positive, got {u.Samples}");
+        list.Sort((a, b) =>
+        {
+            var c = a.Id.Digest.SequenceCompareTo(b.Id.Digest);
+            return c != 0 ? c : a.Samples.CompareTo(b.Samples);
+        });
+        Layout = layout;
+        Updates = list;
+    }
+
+    public long TotalSamples => Updates.Sum(u => u.Samples);
+
+    /// <summary>
+    /// Reads tensor <paramref name="index"/> of every update (in canonical order), refusing wrong lengths and
+    /// non-finite values with a message that names the update and tensor.
+    /// </summary>
+    public float[][] ReadColumn(int index)
+    {
+        var spec = Layout.Tensors[index];
+        var column = new float[Updates.Count][];
+        for (var u = 0; u < Updates.Count; u++)
+        {
+            float[] values;
+            try { values = Updates[u].ReadTensor(index); }
+            catch (ModelFileException e) { throw new AggregationException($"{Updates[u].Describe}: {e.Message}", e); }
+            if (values.LongLength != spec.ElementCount)
+                throw new AggregationException($"{Updates[u].Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount} {spec.ShapeText}");
+            for (var i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i]))
+                    throw new AggregationException($"{Updates[u].Describe}: tensor {spec.Name} holds a non-finite value ({values[i]}) at element {i}");
+            column[u] = values;
+        }
+        return column;
+    }
+
+    /// <summary>Reads tensor <paramref name="index"/> of one update, checked the same way.</summary>
+    public float[] ReadOne(int update, int index)
+    {
+        var spec = Layout.Tensors[index];
+        var values = Updates[update].ReadTensor(index);
+        if (values.LongLength != spec.ElementCount)
+            throw new AggregationException($"{Updates[update].Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount}");
+        foreach (var x in values)
+            if (!float.IsFinite(x)) throw new AggregationException($"{Updates[update].Describe}: tensor {spec.Name} holds a non-finite value");
+        return values;
+    }
+
+    /// <summary>Pairwise squared Euclidean distances over all tensors, streamed one tensor at a time, summed in double.</summary>
+    public double[,] PairwiseSquaredDistances(CancellationToken ct)
+    {
+        var n = Count;
+        var d = new double[n, n];
+        for (var t = 0; t < Layout.Tensors.Count; t++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var column = ReadColumn(t);
+            for (var i = 0; i < n; i++)
+                for (var j = i + 1; j < n; j++)
+                {
+                    var s = SquaredDistance(column[i], column[j]);
+                    d[i, j] += s;
+                    d[j, i] += s;
+                }
+        }
+        return d;
+    }
+
+    /// <summary>Squared distances of every update from a reference model, streamed.</summary>
+    public double[] SquaredDistancesFrom(ModelWeights reference, CancellationToken ct)
+    {
+        var result = new double[Count];
+        for (var t = 0; t < Layout.Tensors.Count; t++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var column = ReadColumn(t);
+            for (var u = 0; u < Count; u++) result[u] += SquaredDistance(column[u], reference.Values[t]);
+        }
+        return result;
+    }
+
+    public static double SquaredDistance(float[] a, float[] b)
+    {
+        double s = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var d = (double)a[i] - b[i];
+            s += d * d;
+        }
+        return s;
+    }
+}
