@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Serilog;
+using SwarmFL.Crypto;
+
+namespace SwarmFL.Chain.Rpc;
+
+public sealed record JsonRpcOptions
+{
+    /// <summary>How long one HTTP attempt may take.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Attempts per call, counting the first; only transport failures are retried.</summary>
+    public int MaxAttempts { get; init; } = 4;
+
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(4);
+}
+
+/// <summary>
+/// JSON-RPC 2.0 over HTTP POST. Transport failures (refused or reset connections, timeouts, HTTP 5xx/429) are
+/// retried with exponential backoff; JSON-RPC errors, reverts included, are final and surface immediately.
+/// A response that is not valid JSON-RPC becomes a <see cref="ChainRpcException"/>.
+/// </summary>
+public sealed class JsonRpcClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly JsonRpcOptions _options;
+    private readonly ILogger _log;
+    private long _nextId;
+
+    public JsonRpcClient(Uri endpoint, JsonRpcOptions? options = null, ILogger? logger = null, HttpMessageHandler? handler = null)
+    {
+        if (endpoint.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"RPC endpoint {endpoint} must be http:// or https://");
+        Endpoint = endpoint;
+        _options = options ?? new JsonRpcOptions();
+        _log = (logger ?? Log.Logger).ForContext<JsonRpcClient>();
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public JsonRpcClient(string endpoint, JsonRpcOptions? options = null, ILogger? logger = null)
+        : this(ParseEndpoint(endpoint), options, logger) { }
+
+    public Uri Endpoint { get; }
+    public RpcTrafficCounter Traffic { get; } = new();
+
+    public static Uri ParseEndpoint(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new FormatException($"'{endpoint}' is not an http:// or https:// RPC URL");
+
+    /// <summary>Calls a method and returns its "result" (a detached copy, valid after this returns).</summary>
+    public async Task<JsonElement> CallAsync(string method, IReadOnlyList<object?> parameters, CancellationToken ct = default)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id, method, @params = parameters });
+        var backoff = _options.InitialBackoff;
+        for (var attempt = 1; ; attempt++)
+        {
+            string failure;
+            Exception? cause;
+            try
+            {
+                return await AttemptAsync(method, id, body, ct);
+            }
+            catch (TransportFailure e)
+            {
+                failure = e.Message;
+                cause = e.InnerException;
+            }
+            Traffic.RecordTransportFailure();
+            if (attempt >= _options.MaxAttempts)
+                throw new ChainUnavailableException(method, Endpoint, failure, attempt, cause);
+            _log.Debug("RPC {Method} at {Endpoint} failed ({Failure}); retry {Attempt} in {Backoff}", method, Endpoint, failure, attempt, backoff);
+            await Task.Delay(backoff, ct);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
+        }
+    }
+
+    private async Task<JsonElement> AttemptAsync(string method, long id, byte[] body, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.RequestTimeout);
+        byte[] responseBytes;
+        HttpStatusCode status;
+        try
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            Traffic.RecordRequest(body.Length);
+            using var response = await _http.PostAsync(Endpoint, content, timeout.Token);
+            status = response.StatusCode;
+            responseBytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            Traffic.RecordResponse(responseBytes.Length);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TransportFailure($"no answer within {_options.RequestTimeout.TotalSeconds:0.#} s", null);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new TransportFailure(Describe(e), e);
+        }
+
+        if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
+            throw new TransportFailure($"HTTP {(int)status} {status}", null);
+        return ParseResponse(method, id, status, responseBytes);
+    }
+
+    private JsonElement ParseResponse(string method, long id, HttpStatusCode status, byte[] responseBytes)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(responseBytes);
+        }
+        catch (JsonException)
+        {
+            throw Malformed(method, $"HTTP {(int)status} with a body that is not JSON: {Snippet(responseBytes)}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw Malformed(method, $"expected a JSON-RPC response object, got {Snippet(responseBytes)}");
+            if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
+                throw ToRpcError(method, error, responseBytes);
+            if (!root.TryGetProperty("id", out var responseId) || !SameId(responseId, id))
+                throw Malformed(method, $"response id does not match request id {id}: {Snippet(responseBytes)}");
+            if (!root.TryGetProperty("result", out var result))
+                throw Malformed(method, $"response has neither result nor error: {Snippet(responseBytes)}");
+            return result.Clone();
+        }
+    }
+
+    private ChainRpcException ToRpcError(string method, JsonElement error, byte[] responseBytes)
+    {
+        if (error.ValueKind != JsonValueKind.Object
+            || !error.TryGetProperty("code", out var code) || code.ValueKind != JsonValueKind.Number || !code.TryGetInt64(out var codeValue))
+            throw Malformed(method, $"malformed error object: {Snippet(responseBytes)}");
+        var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
+        return new JsonRpcErrorException(method, Endpoint, codeValue, message, RevertDataOf(error));
+    }
+
+    /// <summary>Nodes put revert data in error.data as a hex string (geth, Hardhat for eth_call) or as {data: hex} (Hardhat).</summary>
+    private static byte[]? RevertDataOf(JsonElement error)
+    {
+        if (!error.TryGetProperty("data", out var data)) return null;
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("data", out var inner)) data = inner;
+        return data.ValueKind == JsonValueKind.String && data.GetString() is { } hex && hex.StartsWith("0x") && Hex.TryDecode(hex, out var bytes)
+            ? bytes
+            : null;
+    }
+
+    private static bool SameId(JsonElement responseId, long id) => responseId.ValueKind switch
+    {
+        JsonValueKind.Number => responseId.TryGetInt64(out var n) && n == id,
+        JsonValueKind.String => responseId.GetString() == id.ToString(),
+        _ => false,
+    };
+
+    private ChainRpcException Malformed(string method, string problem) => new(method, Endpoint, $"malformed response: {problem}");
+
+    private static string Snippet(byte[] bytes)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 200));
+        return bytes.Length > 200 ? $"'{text}…'" : $"'{text}'";
+    }
+
+    private static string Describe(HttpRequestException e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+                return socket.SocketErrorCode switch
+                {
+                    SocketError.ConnectionRefused => "connection refused",
+                    SocketError.HostNotFound or SocketError.NoData => "host not found",
+                    SocketError.ConnectionReset => "connection reset",
+                    SocketError.TimedOut => "connection timed out",
+                    _ => socket.Message,
+                };
+        }
+        return e.HttpRequestError switch
+        {
+            HttpRequestError.ResponseEnded => "connection closed before a full response",
+            HttpRequestError.InvalidResponse => "invalid HTTP response",
+            _ => e.Message,
+        };
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed class TransportFailure(string message, Exception? inner) : Exception(message, inner);
+}

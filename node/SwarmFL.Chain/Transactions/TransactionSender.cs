@@ -1,0 +1,209 @@
+using System.Numerics;
+using Serilog;
+using SwarmFL.Chain.Abi;
+using SwarmFL.Chain.Rpc;
+using SwarmFL.Crypto;
+
+namespace SwarmFL.Chain.Transactions;
+
+public sealed record TransactionSenderOptions
+{
+    /// <summary>Estimated gas is multiplied by this (in percent) so small state changes before inclusion do not run it out.</summary>
+    public int GasMarginPercent { get; init; } = 125;
+
+    /// <summary>Used when the node does not implement eth_maxPriorityFeePerGas.</summary>
+    public BigInteger FallbackPriorityFee { get; init; } = 1_000_000_000;
+
+    public TimeSpan ReceiptPollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>What to send: a call to <see cref="To"/> (or a deployment when null).</summary>
+public sealed record TransactionRequest(EthereumAddress? To, byte[] Data, BigInteger Value = default, ulong? GasLimit = null, string Operation = "transaction");
+
+/// <summary>
+/// Signs and sends EIP-1559 transactions from one key. Nonces are handed out under a lock, so concurrent sends in
+/// this process never collide; the first send (and any send after a failure) re-reads the pending nonce from the
+/// chain, so a restart or another process using the key is picked up, and "nonce too low" triggers a resync.
+/// Reverts are reported as <see cref="ContractRevertException"/> with the reason decoded against
+/// <see cref="KnownErrors"/>.
+/// </summary>
+public sealed class TransactionSender
+{
+    private readonly SemaphoreSlim _nonceLock = new(1, 1);
+    private readonly TransactionSenderOptions _options;
+    private readonly ILogger _log;
+    private ulong? _nextNonce;
+
+    public TransactionSender(EthClient eth, NodeKey key, BigInteger chainId, IEnumerable<AbiError>? knownErrors = null,
+        TransactionSenderOptions? options = null, ILogger? logger = null)
+    {
+        Eth = eth;
+        Key = key;
+        ChainId = chainId;
+        KnownErrors = knownErrors?.ToArray() ?? [];
+        _options = options ?? new TransactionSenderOptions();
+        _log = (logger ?? Log.Logger).ForContext<TransactionSender>();
+    }
+
+    public EthClient Eth { get; }
+    public NodeKey Key { get; }
+    public BigInteger ChainId { get; }
+    public IReadOnlyList<AbiError> KnownErrors { get; }
+    public EthereumAddress Address => Key.Address;
+
+    /// <summary>Checks the chain id (refusing a wrong one) and, on the devnet, funds an empty account.</summary>
+    public static async Task<TransactionSender> ConnectAsync(EthClient eth, NodeKey key, BigInteger? expectedChainId = null,
+        IEnumerable<AbiError>? knownErrors = null, TransactionSenderOptions? options = null, ILogger? logger = null, CancellationToken ct = default)
+    {
+        var chainId = await ChainChecks.RequireChainIdAsync(eth, expectedChainId, ct);
+        await ChainChecks.EnsureFundedAsync(eth, key.Address, chainId, logger, ct);
+        return new TransactionSender(eth, key, chainId, knownErrors, options, logger);
+    }
+
+    /// <summary>A read-only call; a revert becomes a <see cref="ContractRevertException"/>.</summary>
+    public async Task<byte[]> CallAsync(EthereumAddress to, byte[] data, string operation, CancellationToken ct = default)
+    {
+        try
+        {
+            return await Eth.CallAsync(new CallRequest(to, data, Address), ct: ct);
+        }
+        catch (JsonRpcErrorException e) when (IsRevert(e))
+        {
+            throw new ContractRevertException(operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), inner: e);
+        }
+    }
+
+    /// <summary>Sends and waits for the receipt; a failed receipt is replayed with eth_call to recover the reason.</summary>
+    public async Task<TransactionReceipt> SendAndWaitAsync(TransactionRequest request, CancellationToken ct = default)
+    {
+        var signed = await SendAsync(request, ct);
+        var receipt = await WaitForReceiptAsync(signed.Hash, ct);
+        if (receipt.Succeeded) return receipt;
+        var reason = await ReplayRevertAsync(request, receipt.BlockNumber, ct);
+        throw new ContractRevertException(request.Operation, reason, signed.Hash);
+    }
+
+    public async Task<SignedTransaction> SendAsync(TransactionRequest request, CancellationToken ct = default)
+    {
+        var gasLimit = request.GasLimit ?? await EstimateGasAsync(request, ct);
+        var (maxFee, tip) = await EstimateFeesAsync(ct);
+
+        await _nonceLock.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                _nextNonce ??= await Eth.GetTransactionCountAsync(Address, "pending", ct);
+                var signed = new Eip1559Transaction
+                {
+                    ChainId = ChainId,
+                    Nonce = _nextNonce.Value,
+                    MaxPriorityFeePerGas = tip,
+                    MaxFeePerGas = maxFee,
+                    GasLimit = gasLimit,
+                    To = request.To,
+                    Value = request.Value,
+                    Data = request.Data,
+                }.Sign(Key);
+                try
+                {
+                    await Eth.SendRawTransactionAsync(signed.Raw, ct);
+                    _nextNonce++;
+                    _log.Debug("Sent {Operation} {Hash} nonce {Nonce} gas {Gas}", request.Operation, signed.HashHex, signed.Transaction.Nonce, gasLimit);
+                    return signed;
+                }
+                catch (JsonRpcErrorException e) when (IsNonceConflict(e) && attempt < 3)
+                {
+                    _log.Information("Nonce {Nonce} rejected ({Message}); re-reading the pending nonce", _nextNonce, e.RpcMessage);
+                    _nextNonce = null;
+                }
+                catch (JsonRpcErrorException e) when (IsRevert(e))
+                {
+                    _nextNonce = null;
+                    throw new ContractRevertException(request.Operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), inner: e);
+                }
+                catch
+                {
+                    // We cannot know whether the node accepted it; the chain's pending count will tell next time.
+                    _nextNonce = null;
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            _nonceLock.Release();
+        }
+    }
+
+    public async Task<ulong> EstimateGasAsync(TransactionRequest request, CancellationToken ct = default)
+    {
+        try
+        {
+            var estimate = await Eth.EstimateGasAsync(new CallRequest(request.To, request.Data, Address, request.Value), ct);
+            return estimate * (ulong)_options.GasMarginPercent / 100;
+        }
+        catch (JsonRpcErrorException e) when (IsRevert(e))
+        {
+            throw new ContractRevertException(request.Operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), inner: e);
+        }
+    }
+
+    /// <summary>maxFeePerGas = 2 × the latest base fee + tip: stays includable through several blocks of rising base fee.</summary>
+    public async Task<(BigInteger MaxFee, BigInteger Tip)> EstimateFeesAsync(CancellationToken ct = default)
+    {
+        var latest = await Eth.GetBlockByNumberAsync("latest", ct)
+                     ?? throw new ChainRpcException("eth_getBlockByNumber", Eth.Endpoint, "no latest block");
+        BigInteger tip;
+        try
+        {
+            tip = await Eth.MaxPriorityFeePerGasAsync(ct);
+        }
+        catch (JsonRpcErrorException)
+        {
+            tip = _options.FallbackPriorityFee;
+        }
+        var baseFee = latest.BaseFeePerGas ?? BigInteger.Zero;
+        return (baseFee * 2 + tip, tip);
+    }
+
+    public async Task<TransactionReceipt> WaitForReceiptAsync(byte[] hash, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + _options.ReceiptTimeout;
+        while (true)
+        {
+            var receipt = await Eth.GetTransactionReceiptAsync(hash, ct);
+            if (receipt is not null) return receipt;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"transaction {Hex.Encode(hash)} was not mined within {_options.ReceiptTimeout.TotalSeconds:0} s");
+            await Task.Delay(_options.ReceiptPollInterval, ct);
+        }
+    }
+
+    /// <summary>Re-runs a failed transaction as eth_call on the state before its block, which reproduces the revert data.</summary>
+    private async Task<RevertReason> ReplayRevertAsync(TransactionRequest request, ulong blockNumber, CancellationToken ct)
+    {
+        try
+        {
+            await Eth.CallAsync(new CallRequest(request.To, request.Data, Address, request.Value), Quantity.ToHex(blockNumber - 1), ct);
+        }
+        catch (JsonRpcErrorException e) when (IsRevert(e))
+        {
+            return RevertReason.Decode(e.RevertData ?? [], KnownErrors);
+        }
+        catch (ChainRpcException e)
+        {
+            _log.Warning("Could not replay the failed {Operation} to find its reason: {Error}", request.Operation, e.Message);
+        }
+        return RevertReason.Decode([], KnownErrors);
+    }
+
+    internal static bool IsRevert(JsonRpcErrorException e) =>
+        e.RevertData is not null || e.Code == 3 || e.RpcMessage.Contains("revert", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsNonceConflict(JsonRpcErrorException e) =>
+        e.RpcMessage.Contains("nonce too low", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("nonce has already been used", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("Nonce too low", StringComparison.Ordinal);
+}
