@@ -1,0 +1,17 @@
+namespace SwarmFL.P2P.Yamux;
+
+public sealed record YamuxOptions
+{
+    public const string ProtocolId = "/yamux/1.0.0";
+    /// <summary>The window every stream starts with, fixed by the spec.</summary>
+    public const int InitialWindow = 256 * 1024;
+
+    /// <summary>The receive window we grant each stream (≥ 256 KiB; the excess is announced in the SYN/ACK window update).</summary>
+    public int ReceiveWindow { get; init; } = InitialWindow;
+    /// <summary>Streams the remote may have open on this connection at once; more are reset.</summary>
+    public int MaxInboundStreams { get; init; } = 256;
+    /// <summary>Streams we may open at once on this connection.</summary>
+    public int MaxOutboundStreams { get; init; } = 1024;
+    /// <summary>Largest data frame we send: one yamux frame then fills exactly one noise frame.</summary>
+    public int MaxDataFrame { get; init; } = Noise.NoiseStream.MaxPlaintextLength - YamuxHeader.Size;
+}
