@@ -1,0 +1,13 @@
+namespace SwarmFL.Swarm.Ports;
+
+/// <summary>The node's private data and its trainer (SwarmFL.Learning behind an adapter).</summary>
+public interface ILocalLearner
+{
+    /// <summary>Trains from the base model on local data; the result is a canonical model file.</summary>
+    Task<LocalUpdate> TrainAsync(byte[] baseModel, ulong round, IProgress<double>? progress, CancellationToken ct);
+
+    /// <summary>Accuracy (0…1) of a model on this node's held-out split: how members validate each new base model.</summary>
+    Task<double> EvaluateAsync(byte[] model, CancellationToken ct);
+}
+
+public sealed record LocalUpdate(byte[] Model, ulong Samples, double TrainAccuracy);

@@ -1,0 +1,25 @@
+using SwarmFL.Crypto;
+using SwarmFL.Swarm.Rounds;
+
+namespace SwarmFL.Swarm.Ports;
+
+/// <summary>
+/// The coordination contract as the round protocol needs it. The chain adapter implements it over SwarmFL.Chain's
+/// bindings; tests implement it in memory. "Try" methods return false when the contract refused because somebody else
+/// already did the same thing (closing, replacing a leader): racing peers is normal, not an error.
+/// </summary>
+public interface ISwarmCoordinator
+{
+    EthereumAddress Self { get; }
+    Task<SwarmRules> GetRulesAsync(CancellationToken ct);
+    Task<RoundSnapshot> GetRoundAsync(CancellationToken ct);
+    Task CommitAsync(ulong round, int cluster, ContentId model, ulong samples, uint metricPpm, CancellationToken ct);
+    Task<bool> TryCloseAsync(ulong round, CancellationToken ct);
+    Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct);
+    Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct);
+    Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct);
+    Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct);
+    Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct);
+    Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, CancellationToken ct);
+    Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct);
+}

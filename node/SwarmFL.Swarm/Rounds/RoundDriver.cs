@@ -1,0 +1,214 @@
+using SwarmFL.Crypto;
+using SwarmFL.Swarm.Ports;
+using SwarmFL.Swarm.Storage;
+
+namespace SwarmFL.Swarm.Rounds;
+
+/// <summary>
+/// One member's side of the round protocol, as a reconcile loop: each step reads the round from the chain and does
+/// the one thing still missing for this node (train and commit, close, merge as leader, replace a stalled leader,
+/// publish the semi-global model). Because every step starts from the chain's state, a node that restarts, falls
+/// behind or races its peers converges instead of repeating or skipping work.
+/// </summary>
+public sealed class RoundDriver(
+    ISwarmCoordinator chain,
+    IModelExchange models,
+    ILocalLearner learner,
+    IMergeEngine merger,
+    IModelAnnouncer announcer,
+    NodeStateStore state,
+    TimeProvider clock,
+    Serilog.ILogger? log = null)
+{
+    /// <summary>Semi-global models average the cluster models weighted by their clusters' sample counts.</summary>
+    public const string SemiGlobalStrategy = "fedavg";
+
+    private readonly Serilog.ILogger _log = (log ?? Serilog.Log.Logger).ForContext<RoundDriver>();
+    private SwarmRules? _rules;
+
+    public NodeStatus Status { get; private set; } = new(0, RoundPhase.Commit, NodeRole.Observer, null, "starting", null, null, null);
+
+    public async Task<StepResult> StepAsync(CancellationToken ct)
+    {
+        _rules ??= await chain.GetRulesAsync(ct);
+        var round = await chain.GetRoundAsync(ct);
+        if (!round.IAmMember)
+        {
+            SetStatus(round, NodeRole.Observer, "not a member of this round; membership applies from the next round");
+            return Wait(round, "not a member of this round");
+        }
+        return round.Phase switch
+        {
+            RoundPhase.Commit => await CommitPhaseAsync(round, _rules, ct),
+            RoundPhase.Merge => await MergePhaseAsync(round, _rules, ct),
+            RoundPhase.SemiGlobal => await SemiGlobalPhaseAsync(round, _rules, ct),
+            _ => Wait(round, $"unknown phase {round.Phase}"),
+        };
+    }
+
+    private async Task<StepResult> CommitPhaseAsync(RoundSnapshot round, SwarmRules rules, CancellationToken ct)
+    {
+        if (round.IHaveCommitted)
+        {
+            var now = clock.GetUtcNow();
+            var allIn = round.Commits >= round.MemberCount;
+            var quorumAfterDeadline = now >= round.Deadline && round.Commits >= rules.MinPeers;
+            if (allIn || quorumAfterDeadline)
+            {
+                if (await chain.TryCloseAsync(round.Round, ct))
+                    return Did(StepAction.Closed, round, $"{round.Commits}/{round.MemberCount} committed");
+                return Wait(round, "close raced by a peer");
+            }
+            SetStatus(round, NodeRole.Member, $"waiting for commits {round.Commits}/{round.MemberCount}");
+            return Wait(round, $"{round.Commits}/{round.MemberCount} committed, quorum {rules.MinPeers}, deadline {round.Deadline:HH:mm:ss}");
+        }
+
+        var baseId = round.MyBaseModel ?? rules.GenesisModel;
+        var record = state.Get(round.Round);
+        if (record?.LocalModel is null || record.BaseModel != baseId.ToString())
+            record = await TrainAsync(round, baseId, ct);
+
+        var localId = ContentId.Parse(record.LocalModel!);
+        await chain.CommitAsync(round.Round, round.MyCluster!.Value, localId, record.LocalSamples, ToPartsPerMillion(record.BaseAccuracy ?? 0), ct);
+        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.LocalUpdate, round.Round, round.MyCluster.Value, localId, record.LocalSamples, record.LocalTrainAccuracy ?? 0), ct);
+        SetStatus(round, NodeRole.Member, "committed", record.LocalTrainAccuracy, record.BaseAccuracy);
+        return Did(StepAction.Committed, round, $"{localId} with {record.LocalSamples} samples");
+    }
+
+    private async Task<RoundRecord> TrainAsync(RoundSnapshot round, ContentId baseId, CancellationToken ct)
+    {
+        SetStatus(round, NodeRole.Member, "fetching base model");
+        var baseModel = await models.GetAsync(baseId, ct);
+
+        SetStatus(round, NodeRole.Member, "validating base model");
+        var baseAccuracy = await learner.EvaluateAsync(baseModel, ct);
+        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.Validation, round.Round, round.MyCluster!.Value, baseId, 0, baseAccuracy), ct);
+
+        var progress = new Progress<double>(p => Status = Status with { Activity = "training", Progress = p });
+        SetStatus(round, NodeRole.Member, "training", baseAccuracy: baseAccuracy);
+        var update = await learner.TrainAsync(baseModel, round.Round, progress, ct);
+        var localId = await models.PutAsync(update.Model, ct);
+
+        var record = new RoundRecord
+        {
+            Round = round.Round,
+            BaseModel = baseId.ToString(),
+            BaseAccuracy = baseAccuracy,
+            LocalModel = localId.ToString(),
+            LocalSamples = update.Samples,
+            LocalTrainAccuracy = update.TrainAccuracy,
+        };
+        state.Put(record);
+        _log.Information("Round {Round}: trained {Model} on {Samples} samples from base {Base} (base accuracy {Accuracy:P2})",
+            round.Round, localId, update.Samples, baseId, baseAccuracy);
+        return record;
+    }
+
+    private async Task<StepResult> MergePhaseAsync(RoundSnapshot round, SwarmRules rules, CancellationToken ct)
+    {
+        var cluster = round.MyCluster!.Value;
+        var merges = await chain.GetMergesAsync(round.Round, ct);
+        if (merges.Any(m => m.Cluster == cluster))
+        {
+            SetStatus(round, NodeRole.Member, "cluster merged; waiting for the other clusters");
+            return Wait(round, "cluster already merged");
+        }
+        var leader = await chain.GetLeaderAsync(round.Round, cluster, ct);
+        if (leader is null) return Wait(round, "no leader elected for this cluster");
+        if (leader.Leader == chain.Self) return await LeadMergeAsync(round, rules, cluster, ct);
+        return await ReplaceIfStalledAsync(round, rules, cluster, leader, "merge", ct);
+    }
+
+    private async Task<StepResult> LeadMergeAsync(RoundSnapshot round, SwarmRules rules, int cluster, CancellationToken ct)
+    {
+        SetStatus(round, NodeRole.Leader, "pulling the cluster's models");
+        var commits = (await chain.GetCommitsAsync(round.Round, ct)).Where(c => c.Cluster == cluster).ToList();
+        var baseId = round.MyBaseModel ?? rules.GenesisModel;
+        var baseModel = await models.GetAsync(baseId, ct);
+        var inputs = new List<MergeInput>();
+        foreach (var commit in commits.OrderBy(c => c.Model.ToString(), StringComparer.Ordinal))
+        {
+            try
+            {
+                inputs.Add(new MergeInput(commit.Model, await models.GetAsync(commit.Model, ct), commit.Samples));
+            }
+            catch (ModelUnavailableException e)
+            {
+                _log.Warning("Round {Round} cluster {Cluster}: leaving out {Model} of {Member}: {Reason}", round.Round, cluster, commit.Model, commit.Member, e.Message);
+            }
+        }
+        if (inputs.Count == 0) return Wait(round, "none of the cluster's committed models is reachable yet");
+
+        SetStatus(round, NodeRole.Leader, $"merging {inputs.Count} models ({rules.AggregationStrategy})");
+        var result = merger.Merge(rules.AggregationStrategy, baseModel, inputs);
+        foreach (var (id, reason) in result.Dropped)
+            _log.Warning("Round {Round} cluster {Cluster}: filter dropped {Model}: {Reason}", round.Round, cluster, id, reason);
+        var mergedId = await models.PutAsync(result.Model, ct);
+        // The published inputs are what went into the aggregation, before its deterministic filter: with the same
+        // inputs anyone reproduces the same bytes.
+        await chain.PublishMergeAsync(round.Round, cluster, mergedId, inputs.Select(i => i.Id).ToList(), ct);
+        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.ClusterMerge, round.Round, cluster, mergedId, (ulong)inputs.Sum(i => (decimal)i.Samples), 0), ct);
+        return Did(StepAction.Merged, round, $"{mergedId} from {inputs.Count} models");
+    }
+
+    private async Task<StepResult> SemiGlobalPhaseAsync(RoundSnapshot round, SwarmRules rules, CancellationToken ct)
+    {
+        var cluster = round.MyCluster!.Value;
+        var published = await chain.GetSemiGlobalsAsync(round.Round, ct);
+        if (published.Any(s => s.Cluster == cluster))
+        {
+            SetStatus(round, NodeRole.Member, "semi-global published; waiting for the next round");
+            return Wait(round, "semi-global already published");
+        }
+        var leader = await chain.GetLeaderAsync(round.Round, cluster, ct);
+        if (leader is null) return Wait(round, "no leader for this cluster");
+        if (leader.Leader != chain.Self) return await ReplaceIfStalledAsync(round, rules, cluster, leader, "semi-global", ct);
+
+        SetStatus(round, NodeRole.Leader, "building the semi-global model");
+        var merges = (await chain.GetMergesAsync(round.Round, ct)).OrderBy(m => m.Cluster).ToList();
+        var commits = await chain.GetCommitsAsync(round.Round, ct);
+        var inputs = new List<MergeInput>();
+        foreach (var merge in merges)
+        {
+            var samples = commits.Where(c => c.Cluster == merge.Cluster && merge.Inputs.Contains(c.Model)).Aggregate(0UL, (sum, c) => sum + c.Samples);
+            inputs.Add(new MergeInput(merge.Model, await models.GetAsync(merge.Model, ct), Math.Max(samples, 1)));
+        }
+        var own = inputs.Single(i => i.Id == merges.Single(m => m.Cluster == cluster).Model);
+        var result = merger.Merge(SemiGlobalStrategy, own.Model, inputs);
+        var semiGlobalId = await models.PutAsync(result.Model, ct);
+        await chain.PublishSemiGlobalAsync(round.Round, cluster, semiGlobalId, merges.Select(m => m.Model).ToList(), ct);
+        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.SemiGlobal, round.Round, cluster, semiGlobalId, 0, 0), ct);
+        return Did(StepAction.PublishedSemiGlobal, round, $"{semiGlobalId} from {inputs.Count} cluster models");
+    }
+
+    private async Task<StepResult> ReplaceIfStalledAsync(RoundSnapshot round, SwarmRules rules, int cluster, ClusterLeader leader, string duty, CancellationToken ct)
+    {
+        var due = leader.ElectedAt + rules.MergeTimeout;
+        if (clock.GetUtcNow() < due)
+        {
+            SetStatus(round, NodeRole.Member, $"waiting for leader {leader.Leader} ({duty})");
+            return Wait(round, $"leader {leader.Leader} has until {due:HH:mm:ss}");
+        }
+        if (await chain.TryReplaceLeaderAsync(round.Round, cluster, ct))
+        {
+            _log.Warning("Round {Round} cluster {Cluster}: leader {Leader} missed its {Duty} timeout; replaced", round.Round, cluster, leader.Leader, duty);
+            return Did(StepAction.ReplacedLeader, round, $"replaced {leader.Leader}");
+        }
+        return Wait(round, "leader replacement raced by a peer");
+    }
+
+    private static uint ToPartsPerMillion(double accuracy) => (uint)Math.Round(Math.Clamp(accuracy, 0, 1) * 1_000_000);
+
+    private void SetStatus(RoundSnapshot round, NodeRole role, string activity, double? localAccuracy = null, double? baseAccuracy = null) =>
+        Status = new NodeStatus(round.Round, round.Phase, role, round.MyCluster, activity,
+            localAccuracy ?? Status.LocalAccuracy, baseAccuracy ?? Status.BaseAccuracy, null);
+
+    private StepResult Wait(RoundSnapshot round, string detail) => new(StepAction.Waiting, round.Round, round.Phase, detail);
+
+    private StepResult Did(StepAction action, RoundSnapshot round, string detail)
+    {
+        var result = new StepResult(action, round.Round, round.Phase, detail);
+        _log.Information("{Step}", result.ToString());
+        return result;
+    }
+}

@@ -1,0 +1,33 @@
+using SwarmFL.Crypto;
+
+namespace SwarmFL.Swarm.Rounds;
+
+/// <summary>
+/// What the chain says about the current round, as this node sees it: read fresh on every step, because the chain (not
+/// local memory) is the source of truth, which is what lets a restarted node resume where it was.
+/// </summary>
+public sealed record RoundSnapshot(
+    ulong Round,
+    RoundPhase Phase,
+    DateTimeOffset Deadline,
+    int MemberCount,
+    int Commits,
+    int ClusterCount,
+    int? MyCluster,
+    ContentId? MyBaseModel,
+    bool IHaveCommitted)
+{
+    public bool IAmMember => MyCluster is not null;
+}
+
+/// <summary>The leader of one cluster in one round, with when it was elected (its merge timeout runs from there).</summary>
+public sealed record ClusterLeader(EthereumAddress Leader, DateTimeOffset ElectedAt, int Attempt);
+
+/// <summary>A member's committed local model.</summary>
+public sealed record CommittedModel(ulong Round, int Cluster, EthereumAddress Member, ContentId Model, ulong Samples, uint MetricPpm);
+
+/// <summary>A cluster model a leader published, with the committed models it says it merged.</summary>
+public sealed record PublishedMerge(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model, IReadOnlyList<ContentId> Inputs);
+
+/// <summary>A cluster's semi-global model (the next round's base model for that cluster), with the cluster models it combines.</summary>
+public sealed record PublishedSemiGlobal(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model, IReadOnlyList<ContentId> ClusterModels);

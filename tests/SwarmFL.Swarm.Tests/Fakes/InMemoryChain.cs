@@ -1,0 +1,147 @@
+using SwarmFL.Crypto;
+using SwarmFL.Swarm.Ports;
+using SwarmFL.Swarm.Rounds;
+
+namespace SwarmFL.Swarm.Tests.Fakes;
+
+/// <summary>
+/// A small in-memory model of the coordinator contract's round state machine (docs/contracts-interface.md), enough to
+/// drive several RoundDrivers against one shared "chain" in a unit test. The real contract has its own Hardhat tests.
+/// </summary>
+public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddress> members, int clusterCount, TimeProvider clock)
+{
+    private readonly object _gate = new();
+    public IReadOnlyList<EthereumAddress> Members { get; } = members;
+    public int ClusterCount { get; } = clusterCount;
+    public SwarmRules Rules { get; } = rules;
+    public ulong Round { get; private set; } = 1;
+    public RoundPhase Phase { get; private set; } = RoundPhase.Commit;
+    public DateTimeOffset Deadline { get; private set; } = clock.GetUtcNow() + rules.CommitWindow;
+    public List<CommittedModel> Commits { get; } = [];
+    public List<PublishedMerge> Merges { get; } = [];
+    public List<PublishedSemiGlobal> SemiGlobals { get; } = [];
+    public List<(ulong Round, int Cluster, EthereumAddress Failed, EthereumAddress Next)> Replacements { get; } = [];
+    public Dictionary<int, ContentId> BaseModels { get; } = [];
+    private readonly Dictionary<(ulong, int), (List<EthereumAddress> Candidates, int Attempt, DateTimeOffset ElectedAt)> _leaders = [];
+
+    public int ClusterOf(EthereumAddress member) => Members.ToList().IndexOf(member) * ClusterCount / Members.Count;
+
+    public ISwarmCoordinator For(EthereumAddress self) => new View(this, self, clock);
+
+    private sealed class View(InMemoryChain c, EthereumAddress self, TimeProvider clock) : ISwarmCoordinator
+    {
+        public EthereumAddress Self => self;
+        public Task<SwarmRules> GetRulesAsync(CancellationToken ct) => Task.FromResult(c.Rules);
+
+        public Task<RoundSnapshot> GetRoundAsync(CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                int? cluster = c.Members.Contains(self) ? c.ClusterOf(self) : null;
+                ContentId? baseModel = cluster is { } k && c.BaseModels.TryGetValue(k, out var b) ? b : null;
+                return Task.FromResult(new RoundSnapshot(c.Round, c.Phase, c.Deadline, c.Members.Count, c.Commits.Count(x => x.Round == c.Round),
+                    c.ClusterCount, cluster, baseModel, c.Commits.Any(x => x.Round == c.Round && x.Member == self)));
+            }
+        }
+
+        public Task CommitAsync(ulong round, int cluster, ContentId model, ulong samples, uint metricPpm, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                if (round != c.Round || c.Phase != RoundPhase.Commit) throw new InvalidOperationException("WrongPhase");
+                if (c.Commits.Any(x => x.Round == round && x.Member == self)) throw new InvalidOperationException("AlreadyCommitted");
+                if (cluster != c.ClusterOf(self)) throw new InvalidOperationException("WrongCluster");
+                c.Commits.Add(new CommittedModel(round, cluster, self, model, samples, metricPpm));
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> TryCloseAsync(ulong round, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                var commits = c.Commits.Where(x => x.Round == round).ToList();
+                var allowed = commits.Count == c.Members.Count || (clock.GetUtcNow() >= c.Deadline && commits.Count >= c.Rules.MinPeers);
+                if (round != c.Round || c.Phase != RoundPhase.Commit || !allowed) return Task.FromResult(false);
+                c.Phase = RoundPhase.Merge;
+                foreach (var cluster in commits.Select(x => x.Cluster).Distinct())
+                {
+                    var candidates = commits.Where(x => x.Cluster == cluster).Select(x => x.Member).OrderBy(a => a.ToString()).ToList();
+                    c._leaders[(round, cluster)] = (candidates, 0, clock.GetUtcNow());
+                }
+                return Task.FromResult(true);
+            }
+        }
+
+        public Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                if (!c._leaders.TryGetValue((round, cluster), out var l)) return Task.FromResult<ClusterLeader?>(null);
+                return Task.FromResult<ClusterLeader?>(new ClusterLeader(l.Candidates[l.Attempt % l.Candidates.Count], l.ElectedAt, l.Attempt));
+            }
+        }
+
+        public Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                var l = c._leaders[(round, cluster)];
+                if (clock.GetUtcNow() < l.ElectedAt + c.Rules.MergeTimeout) return Task.FromResult(false);
+                var failed = l.Candidates[l.Attempt % l.Candidates.Count];
+                c._leaders[(round, cluster)] = (l.Candidates, l.Attempt + 1, clock.GetUtcNow());
+                c.Replacements.Add((round, cluster, failed, l.Candidates[(l.Attempt + 1) % l.Candidates.Count]));
+                return Task.FromResult(true);
+            }
+        }
+
+        public Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct)
+        {
+            lock (c._gate) return Task.FromResult<IReadOnlyList<CommittedModel>>(c.Commits.Where(x => x.Round == round).ToList());
+        }
+
+        public Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct)
+        {
+            lock (c._gate) return Task.FromResult<IReadOnlyList<PublishedMerge>>(c.Merges.Where(x => x.Round == round).ToList());
+        }
+
+        public Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct)
+        {
+            lock (c._gate) return Task.FromResult<IReadOnlyList<PublishedSemiGlobal>>(c.SemiGlobals.Where(x => x.Round == round).ToList());
+        }
+
+        public async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, CancellationToken ct)
+        {
+            var leader = await GetLeaderAsync(round, cluster, ct);
+            lock (c._gate)
+            {
+                if (leader?.Leader != self) throw new InvalidOperationException("NotLeader");
+                c.Merges.Add(new PublishedMerge(round, cluster, self, model, inputs));
+                var committedClusters = c.Commits.Where(x => x.Round == round).Select(x => x.Cluster).Distinct().Count();
+                if (c.Merges.Count(m => m.Round == round) == committedClusters)
+                {
+                    c.Phase = RoundPhase.SemiGlobal;
+                    foreach (var key in c._leaders.Keys.Where(k => k.Item1 == round).ToList())
+                        c._leaders[key] = c._leaders[key] with { ElectedAt = clock.GetUtcNow() };
+                }
+            }
+        }
+
+        public async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct)
+        {
+            var leader = await GetLeaderAsync(round, cluster, ct);
+            lock (c._gate)
+            {
+                if (leader?.Leader != self || c.Phase != RoundPhase.SemiGlobal) throw new InvalidOperationException("NotLeader/WrongPhase");
+                c.SemiGlobals.Add(new PublishedSemiGlobal(round, cluster, self, model, clusterModels));
+                if (c.SemiGlobals.Count(s => s.Round == round) == c.Merges.Count(m => m.Round == round))
+                {
+                    foreach (var s in c.SemiGlobals.Where(s => s.Round == round)) c.BaseModels[s.Cluster] = s.Model;
+                    c.Round++;
+                    c.Phase = RoundPhase.Commit;
+                    c.Deadline = clock.GetUtcNow() + c.Rules.CommitWindow;
+                }
+            }
+        }
+    }
+}
