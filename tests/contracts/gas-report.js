@@ -1,0 +1,167 @@
+// Gas report of SwarmCoordinator: every operation's gasUsed from real receipts on the Hardhat network, and a member's
+// whole per-round cost at 16 members (target cluster size 4) against the 100 000 gas goal.
+//
+//   npx hardhat run tests/contracts/gas-report.js
+//
+// Writes tests/contracts/GAS.md. (Mocha also loads this file when it collects tests/contracts; it only runs when
+// started as a script.)
+const fs = require("fs");
+const path = require("path");
+const hre = require("hardhat");
+const { ethers } = hre;
+const { defaultConfig, newWallets, publicKeyOf, multiaddrOf, increaseTime, eventsOf } = require("./helpers");
+
+const MEMBERS = 16;
+const TARGET = 4;
+const STEADY_ROUNDS = 4;
+const GOAL = 100000;
+
+const samples = new Map(); // operation -> [gasUsed]
+function record(op, receipt) {
+  if (!samples.has(op)) samples.set(op, []);
+  samples.get(op).push(Number(receipt.gasUsed));
+  return receipt;
+}
+async function send(op, txPromise) {
+  return record(op, await (await txPromise).wait());
+}
+const stats = (xs) => ({ n: xs.length, min: Math.min(...xs), max: Math.max(...xs), mean: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) });
+let randomCounter = 0;
+const randomModel = () => ethers.sha256(ethers.toUtf8Bytes(`model-${randomCounter++}-${Math.random()}`));
+
+/** Runs one whole round with every member committing; returns the gas of each step of that round. */
+async function fullRound(contract, wallets, byAddress, tag) {
+  const round = await contract.currentRound();
+  const gas = { commits: [], close: 0, merges: [], semis: [] };
+  for (const w of wallets) {
+    const cluster = await contract.clusterOf(w.address);
+    const r = await send(`commit${tag}`, contract.connect(w).commit(round, cluster, randomModel(), 3750, 912345));
+    gas.commits.push(Number(r.gasUsed));
+  }
+  const closed = await send(`close (everyone committed; elects ${TARGET} leaders)${tag}`, contract.close(round));
+  gas.close = Number(closed.gasUsed);
+  const leaders = eventsOf(contract, closed, "LeaderElected").map((e) => [Number(e.args.cluster), byAddress.get(e.args.leader)]);
+  const clusterModels = [];
+  for (const [c, leader] of leaders) {
+    const members = await contract.clusterMembers(c);
+    const inputs = members.map(() => randomModel()); // the cluster's committed ids
+    const id = randomModel();
+    clusterModels.push(id);
+    const r = await send(`publishMerge (${inputs.length} inputs)${tag}`, contract.connect(leader).publishMerge(round, c, id, inputs));
+    gas.merges.push(Number(r.gasUsed));
+  }
+  for (let i = 0; i < leaders.length; i++) {
+    const [c, leader] = leaders[i];
+    const last = i === leaders.length - 1;
+    const op = last
+      ? `publishSemiGlobal, last (opens the next round)${tag}`
+      : `publishSemiGlobal (${clusterModels.length} cluster models)${tag}`;
+    const r = await send(op, contract.connect(leader).publishSemiGlobal(round, c, randomModel(), clusterModels));
+    gas.semis.push(Number(r.gasUsed));
+  }
+  return gas;
+}
+
+function perMember(gas) {
+  const commit = gas.commits.reduce((a, b) => a + b, 0) / gas.commits.length;
+  const shared = gas.close + gas.merges.reduce((a, b) => a + b, 0) + gas.semis.reduce((a, b) => a + b, 0);
+  return { commit, shared, share: shared / MEMBERS, total: commit + shared / MEMBERS };
+}
+
+async function main() {
+  const config = defaultConfig({ minPeers: MEMBERS, targetClusterSize: TARGET });
+  const factory = await ethers.getContractFactory("SwarmCoordinator");
+  const contract = await factory.deploy(config);
+  record("deploy", await contract.deploymentTransaction().wait());
+
+  const wallets = await newWallets(MEMBERS + 2);
+  const members = wallets.slice(0, MEMBERS);
+  const [late, spare] = wallets.slice(MEMBERS);
+  const byAddress = new Map(wallets.map((w) => [w.address, w]));
+  for (let i = 0; i < MEMBERS; i++) {
+    const w = members[i];
+    const op = i === MEMBERS - 1 ? `register, the one that opens round 1 (sorts and applies ${MEMBERS} members)` : "register (before round 1 opens)";
+    await send(op, contract.connect(w).register(publicKeyOf(w), multiaddrOf(w)));
+  }
+
+  // round 1: first writes of the per-cluster slots
+  const first = await fullRound(contract, members, byAddress, " [round 1]");
+  // steady state
+  const steady = [];
+  for (let i = 0; i < STEADY_ROUNDS; i++) steady.push(await fullRound(contract, members, byAddress, ""));
+
+  // membership operations, and a round whose opening applies them
+  await send("setLeadershipOptOut", contract.connect(members[0]).setLeadershipOptOut(true));
+  await send("register (during a round, member from the next)", contract.connect(late).register(publicKeyOf(late), multiaddrOf(late)));
+  await send("leave (member until the round ends)", contract.connect(members[1]).leave());
+  const changed = await fullRound(contract, members, byAddress, " [opening applies 1 join + 1 leave]");
+  const after = [...members.filter((w) => w !== members[1]), late];
+
+  // leader replacement after the merge timeout
+  const round = await contract.currentRound();
+  for (const w of after) await (await contract.connect(w).commit(round, await contract.clusterOf(w.address), randomModel(), 1, 1)).wait();
+  await (await contract.close(round)).wait();
+  await increaseTime(Number(config.mergeTimeout));
+  await send("replaceLeader (after the merge timeout)", contract.replaceLeader(round, 0));
+
+  // allowlist administration
+  const allowDeploy = await factory.deploy(defaultConfig({ allowlistOnly: true }));
+  await allowDeploy.waitForDeployment();
+  await send("allow (1 account)", allowDeploy.allow([spare.address]));
+
+  write({ first, steady, changed });
+}
+
+function write({ first, steady, changed }) {
+  const rows = [...samples.entries()].map(([op, xs]) => {
+    const s = stats(xs);
+    return `| ${op} | ${s.n} | ${s.min.toLocaleString("en-US")} | ${s.mean.toLocaleString("en-US")} | ${s.max.toLocaleString("en-US")} |`;
+  });
+  const steadyCost = steady.map(perMember);
+  const mean = (f) => steadyCost.reduce((a, c) => a + f(c), 0) / steadyCost.length;
+  const s = { commit: mean((c) => c.commit), shared: mean((c) => c.shared), share: mean((c) => c.share), total: mean((c) => c.total) };
+  const f = perMember(first);
+  const ch = perMember(changed);
+  const fmt = (x) => Math.round(x).toLocaleString("en-US");
+  const verdict = (x) => (x < GOAL ? "under" : "OVER");
+  const { version } = require("hardhat/package.json");
+  const text = `# SwarmCoordinator gas
+
+Produced by \`npx hardhat run tests/contracts/gas-report.js\` (Hardhat ${version} network, solc ${require("solc/package.json").version},
+optimizer on, 200 runs). Every figure is \`gasUsed\` from a real transaction receipt, base fee and calldata included.
+Setting: ${MEMBERS} members, target cluster size ${TARGET} (so ${MEMBERS / TARGET} clusters of ${TARGET}), every member commits every round.
+
+## Per member per round (goal: under ${GOAL.toLocaleString("en-US")} gas)
+
+A member's cost = its commit + 1/${MEMBERS} of everything shared: the close (with the election of every cluster's leader),
+the ${MEMBERS / TARGET} merge publications and the ${MEMBERS / TARGET} semi-global publications (the last of which opens the next round).
+
+| round | commit (mean) | shared per round | share per member | **total per member** | goal |
+| --- | ---: | ---: | ---: | ---: | --- |
+| steady state (mean of ${STEADY_ROUNDS} rounds) | ${fmt(s.commit)} | ${fmt(s.shared)} | ${fmt(s.share)} | **${fmt(s.total)}** | ${verdict(s.total)} |
+| round 1 (first writes of per-cluster slots) | ${fmt(f.commit)} | ${fmt(f.shared)} | ${fmt(f.share)} | **${fmt(f.total)}** | ${verdict(f.total)} |
+| a round whose opening applies 1 join + 1 leave | ${fmt(ch.commit)} | ${fmt(ch.shared)} | ${fmt(ch.share)} | **${fmt(ch.total)}** | ${verdict(ch.total)} |
+
+## Every operation
+
+| operation | samples | min | mean | max |
+| --- | ---: | ---: | ---: | ---: |
+${rows.join("\n")}
+
+Notes: registration stores the member's key, ring id and multiaddr once (most of its cost); the registration or
+semi-global publication that opens a round with membership changes also rewrites the sorted ring (O(members), only
+when membership changed). Round history is in events, so steady-state rounds only overwrite slots reused from the
+previous round.
+`;
+  const out = path.join(__dirname, "GAS.md");
+  fs.writeFileSync(out, text);
+  console.log(text);
+  console.log(`written to ${path.relative(process.cwd(), out)}`);
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}
