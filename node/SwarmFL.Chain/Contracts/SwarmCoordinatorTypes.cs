@@ -1,0 +1,44 @@
+using System.Numerics;
+using SwarmFL.Crypto;
+
+namespace SwarmFL.Chain.Contracts;
+
+/// <summary>Phases of a round as the contract numbers them; Waiting = not enough members yet to open the round.</summary>
+public enum RoundPhase : byte { Commit = 0, Merge = 1, SemiGlobal = 2, Waiting = 3 }
+
+/// <summary>Aggregation strategy ids recorded in the swarm configuration.</summary>
+public enum AggregationStrategy : byte { FedAvg = 0, Median = 1, TrimmedMean = 2, Krum = 3, MultiKrum = 4, GeometricMedian = 5 }
+
+public enum MemberStatus : byte { None = 0, Joining = 1, Active = 2, Leaving = 3 }
+
+public enum ClusterStatus : byte { None = 0, AwaitingMerge = 1, Merged = 2, Done = 3, Skipped = 4 }
+
+/// <summary>The swarm's configuration, fixed at creation (the contract's Config struct).</summary>
+public sealed record SwarmConfig(
+    uint MinPeers,
+    ulong CommitWindowSeconds,
+    ulong MergeTimeoutSeconds,
+    uint TargetClusterSize,
+    bool AllowlistOnly,
+    byte[] ModelSpecHash,
+    byte[] GenesisModel,
+    AggregationStrategy Aggregation)
+{
+    internal object[] ToAbi() =>
+        [MinPeers, CommitWindowSeconds, MergeTimeoutSeconds, TargetClusterSize, AllowlistOnly, ModelSpecHash, GenesisModel, (byte)Aggregation];
+
+    internal static SwarmConfig FromAbi(object?[] t) => new(
+        (uint)(BigInteger)t[0]!, (ulong)(BigInteger)t[1]!, (ulong)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!,
+        (bool)t[4]!, (byte[])t[5]!, (byte[])t[6]!, (AggregationStrategy)(byte)(BigInteger)t[7]!);
+}
+
+public sealed record MemberInfo(EthereumAddress Account, byte[] PeerIdBytes, string Multiaddr, byte[] RingId, bool OptedOut, bool Active)
+{
+    public PeerId PeerId => PeerId.FromBytes(PeerIdBytes);
+}
+
+public sealed record RoundInfo(ulong Round, ulong OpenedAt, ulong Deadline, uint MemberCount, uint ClusterCount, uint Commits, RoundPhase Phase, byte[] Randomness);
+
+public sealed record LeaderInfo(EthereumAddress Leader, ulong ElectedAt, uint Attempt);
+
+public sealed record ClusterRoundState(EthereumAddress Leader, ulong ElectedAt, uint Attempt, ClusterStatus Status);
