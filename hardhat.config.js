@@ -34,6 +34,8 @@ module.exports = {
     version: SOLC_VERSION,
     settings: {
       optimizer: { enabled: true, runs: 200 },
+      // paris: no PUSH0/MCOPY, so the bytecode also runs on chains that lag behind the newest hardforks
+      evmVersion: "paris",
     },
   },
   networks: {

@@ -84,6 +84,8 @@ contract SwarmCoordinator {
     uint32 public constant MAX_PENDING_CHANGES = 128;
     uint256 public constant MAX_MULTIADDR_LENGTH = 512;
     uint8 public constant MAX_AGGREGATION = 5;
+    /// @notice Longest commit window or merge timeout (10 years): keeps every timestamp within its uint40 slot field.
+    uint64 public constant MAX_DURATION = 10 * 365 days;
 
     // ---------------------------------------------------------------------------------------------------- config
 
@@ -162,7 +164,9 @@ contract SwarmCoordinator {
     constructor(Config memory config_) {
         if (config_.targetClusterSize == 0) revert InvalidConfig("targetClusterSize must be at least 1");
         if (config_.commitWindow == 0) revert InvalidConfig("commitWindow must be positive");
+        if (config_.commitWindow > MAX_DURATION) revert InvalidConfig("commitWindow too long");
         if (config_.mergeTimeout == 0) revert InvalidConfig("mergeTimeout must be positive");
+        if (config_.mergeTimeout > MAX_DURATION) revert InvalidConfig("mergeTimeout too long");
         if (config_.genesisModel == bytes32(0)) revert InvalidConfig("genesisModel must be set");
         if (config_.aggregation > MAX_AGGREGATION) revert InvalidConfig("unknown aggregation strategy");
         creator = msg.sender;

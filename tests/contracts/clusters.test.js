@@ -42,6 +42,21 @@ async function expectSameAssignment(contract, wallets, target, label) {
   }
 }
 
+async function eventLog(contract) {
+  const logs = await contract.queryFilter("*", 0, "latest");
+  return logs.map((l) => contract.interface.parseLog(l)).filter(Boolean);
+}
+
+/** Members of `round` from MemberRegistered / MemberLeft and their effective rounds, replayed in log order. */
+function membershipFromEvents(events, round) {
+  const members = new Set();
+  for (const e of events) {
+    if (e.name === "MemberRegistered" && e.args.effectiveRound <= round) members.add(e.args.member);
+    if (e.name === "MemberLeft" && e.args.effectiveRound <= round) members.delete(e.args.member);
+  }
+  return members;
+}
+
 describe("Cluster assignment: contract vs. the reference of docs/clusters.md", function () {
   let pool;
   before(async function () {
@@ -91,6 +106,10 @@ describe("Cluster assignment: contract vs. the reference of docs/clusters.md", f
       await runRound(contract, members, `step${step}`);
       members = [...members.filter((w) => !leaving.includes(w)), ...joining];
       await expectSameAssignment(contract, members, target, `after step ${step}`);
+      // the membership of the round also follows from the events alone
+      expect([...membershipFromEvents(await eventLog(contract), await contract.currentRound())].sort()).to.deep.equal(
+        members.map((w) => w.address).sort(),
+      );
     }
   });
 });

@@ -50,7 +50,9 @@ describe("SwarmCoordinator: configuration", function () {
     const cases = [
       [{ targetClusterSize: 0 }, "targetClusterSize must be at least 1"],
       [{ commitWindow: 0 }, "commitWindow must be positive"],
+      [{ commitWindow: 10 * 365 * 86400 + 1 }, "commitWindow too long"],
       [{ mergeTimeout: 0 }, "mergeTimeout must be positive"],
+      [{ mergeTimeout: 2n ** 64n - 1n }, "mergeTimeout too long"],
       [{ genesisModel: ethers.ZeroHash }, "genesisModel must be set"],
       [{ aggregation: 6 }, "unknown aggregation strategy"],
     ];
@@ -264,5 +266,28 @@ describe("SwarmCoordinator: membership changes apply when the next round opens",
     expect((await contract.memberInfo(wallets[0].address)).optedOut).to.equal(false);
     const [outsider] = await newWallets(1);
     await expectRevert(contract.connect(outsider).setLeadershipOptOut(true), contract, "NotMember", [outsider.address]);
+  });
+
+  it("withdrawing a registration made during a round keeps the account out of the next round", async function () {
+    const { contract, wallets } = await swarmWith(2);
+    const [late] = await newWallets(1);
+    await register(contract, late);
+    const receipt = await (await contract.connect(late).leave()).wait();
+    expect(eventsOf(contract, receipt, "MemberLeft")[0].args.effectiveRound).to.equal(2n);
+    await runRound(contract, wallets);
+    expect(await contract.isMember(late.address)).to.equal(false);
+    expect([...(await contract.members())]).to.have.members(wallets.map((w) => w.address));
+  });
+
+  it("caps the joins and leaves queued for one round", async function () {
+    const contract = await deploy({ minPeers: 1 });
+    const max = Number(await contract.MAX_PENDING_CHANGES());
+    const wallets = await newWallets(max + 2);
+    await register(contract, wallets[0]); // opens round 1
+    for (const w of wallets.slice(1, max + 1)) await register(contract, w);
+    const extra = wallets[max + 1];
+    await expectRevert(contract.connect(extra).register(publicKeyOf(extra), multiaddrOf(extra)), contract, "TooManyPendingChanges", [BigInt(max)]);
+    await expectRevert(contract.connect(wallets[0]).leave(), contract, "TooManyPendingChanges", [BigInt(max)]);
+    expect(await contract.registeredCount()).to.equal(BigInt(max + 1));
   });
 });
