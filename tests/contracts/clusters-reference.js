@@ -5,7 +5,7 @@
 //   const { clusterCount, clusters, clusterOf } = assignClusters(members, targetClusterSize);
 //
 // members: [{ id: any key (e.g. an address), peerId: hex string or Uint8Array }]
-const { SigningKey, getBytes, hexlify, sha256 } = require("ethers");
+const { AbiCoder, SigningKey, getBytes, hexlify, keccak256, sha256 } = require("ethers");
 
 // identity multihash (0x00, length 0x25) of protobuf PublicKey{Type: Secp256k1 (field 1 = 2), Data (field 2): 33 bytes}
 const PEER_ID_PREFIX = Uint8Array.from([0x00, 0x25, 0x08, 0x02, 0x12, 0x21]);
@@ -62,4 +62,19 @@ function assignClusters(members, targetClusterSize) {
   return { clusterCount: k, ring, clusters, clusterOf };
 }
 
-module.exports = { PEER_ID_PREFIX, peerIdFromPublicKey, ringIdOf, clusterCountFor, assignClusters };
+/**
+ * The close's draw (docs/contracts-interface.md): randomness = keccak256(abi.encode(prevrandao, parent block hash,
+ * contract address, round, commits)); the leader of cluster c is, among its committers that did not opt out in ring
+ * order, the one at index keccak256(abi.encode(randomness, c)) mod count.
+ */
+function closeRandomness({ prevRandao, parentHash, contract, round, commits }) {
+  const coder = AbiCoder.defaultAbiCoder();
+  return keccak256(coder.encode(["uint256", "bytes32", "address", "uint64", "uint32"], [prevRandao, parentHash, contract, round, commits]));
+}
+
+function leaderIndex(randomness, cluster, eligibleCount) {
+  const coder = AbiCoder.defaultAbiCoder();
+  return Number(BigInt(keccak256(coder.encode(["bytes32", "uint256"], [randomness, cluster]))) % BigInt(eligibleCount));
+}
+
+module.exports = { PEER_ID_PREFIX, peerIdFromPublicKey, ringIdOf, clusterCountFor, assignClusters, closeRandomness, leaderIndex };

@@ -14,6 +14,7 @@ const {
   expectRevert,
   runRound,
 } = require("./helpers");
+const { closeRandomness, leaderIndex } = require("./clusters-reference");
 
 async function now() {
   return (await ethers.provider.getBlock("latest")).timestamp;
@@ -180,6 +181,34 @@ describe("SwarmCoordinator: leader election", function () {
       await (await contract.connect(cluster0[0]).publishMerge(round, 0, modelId(`m${round}`), [modelId("i")])).wait();
       await (await contract.connect(cluster0[0]).publishSemiGlobal(round, 0, modelId(`s${round}`), [modelId(`m${round}`)])).wait();
       expect(await contract.currentRound()).to.equal(BigInt(round + 1));
+    }
+  });
+
+  it("draws the randomness and the leaders exactly as documented, so an audit can recompute them", async function () {
+    const { contract, wallets, byAddress } = await swarmWith(12, { targetClusterSize: 4, commitWindow: 100 });
+    const ring = [...(await contract.members())];
+    // some members stay silent, some opt out
+    const silent = new Set([ring[0], ring[5], ring[6]]);
+    const optedOut = new Set([ring[1], ring[9]]);
+    for (const a of optedOut) await (await contract.connect(byAddress.get(a)).setLeadershipOptOut(true)).wait();
+    const committers = wallets.filter((w) => !silent.has(w.address));
+    await commitAll(contract, committers);
+    await increaseTime(200);
+    const receipt = await (await contract.close(1)).wait();
+    // the raw JSON-RPC block: after the merge, mixHash carries prevrandao
+    const block = await ethers.provider.send("eth_getBlockByNumber", [ethers.toQuantity(receipt.blockNumber), false]);
+    const expectedRandomness = closeRandomness({
+      prevRandao: block.mixHash,
+      parentHash: block.parentHash,
+      contract: await contract.getAddress(),
+      round: 1,
+      commits: committers.length,
+    });
+    expect(eventsOf(contract, receipt, "RoundClosed")[0].args.randomness).to.equal(expectedRandomness);
+    const elected = new Map(eventsOf(contract, receipt, "LeaderElected").map((e) => [Number(e.args.cluster), e.args.leader]));
+    for (let c = 0; c < 3; c++) {
+      const eligible = [...(await contract.clusterMembers(c))].filter((a) => !silent.has(a) && !optedOut.has(a));
+      expect(elected.get(c)).to.equal(eligible[leaderIndex(expectedRandomness, c, eligible.length)]);
     }
   });
 
