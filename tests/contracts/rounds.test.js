@@ -334,26 +334,26 @@ describe("SwarmCoordinator: leader replacement", function () {
   it("replaces a leader that merged but misses the semi-global publication", async function () {
     const { contract, wallets, byAddress } = await swarmWith(8, { targetClusterSize: 4, mergeTimeout: 100 });
     const { round, leaders } = await commitAndClose(contract, wallets, byAddress);
-    await (await contract.connect(leaders.get(0)).publishMerge(round, 0, modelId("m0"), [modelId("i")])).wait();
-    await increaseTime(90);
     await (await contract.connect(leaders.get(1)).publishMerge(round, 1, modelId("m1"), [modelId("i")])).wait();
+    await increaseTime(90);
+    await (await contract.connect(leaders.get(0)).publishMerge(round, 0, modelId("m0"), [modelId("i")])).wait();
     expect(await contract.phase()).to.equal(BigInt(PHASE.SemiGlobal));
     // the semi-global timeout runs from the start of the SemiGlobal phase, not from the election
     await increaseTime(20);
-    await expectRevert(contract.replaceLeader(round, 0), contract, "TimeoutNotReached");
+    await expectRevert(contract.replaceLeader(round, 1), contract, "TimeoutNotReached");
     await increaseTime(90);
-    const receipt = await (await contract.replaceLeader(round, 0)).wait();
+    const receipt = await (await contract.replaceLeader(round, 1)).wait();
     const next = byAddress.get(eventsOf(contract, receipt, "LeaderReplaced")[0].args.nextLeader);
-    expect((await contract.clusterState(round, 0)).status).to.equal(BigInt(CLUSTER.Merged));
-    await expectRevert(
-      contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s0"), [modelId("m0"), modelId("m1")]),
-      contract,
-      "NotLeader",
-      [next.address],
-    );
-    await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("s0"), [modelId("m0"), modelId("m1")])).wait();
-    await (await contract.connect(leaders.get(1)).publishSemiGlobal(round, 1, modelId("s1"), [modelId("m0"), modelId("m1")])).wait();
+    // cluster 1 is the second arc of the ring: the next candidate is the next member of that arc, wrapping inside it
+    const arc = [...(await contract.clusterMembers(1))];
+    expect(next.address).to.equal(arc[(arc.indexOf(leaders.get(1).address) + 1) % arc.length]);
+    expect((await contract.clusterState(round, 1)).status).to.equal(BigInt(CLUSTER.Merged));
+    const models = [modelId("m0"), modelId("m1")];
+    await expectRevert(contract.connect(leaders.get(1)).publishSemiGlobal(round, 1, modelId("s1"), models), contract, "NotLeader", [next.address]);
+    await (await contract.connect(next).publishSemiGlobal(round, 1, modelId("s1"), models)).wait();
+    await (await contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s0"), models)).wait();
     expect(await contract.currentRound()).to.equal(round + 1n);
+    expect(await contract.baseModel(1)).to.equal(modelId("s1"));
     expect(await contract.baseModel(0)).to.equal(modelId("s0"));
   });
 });
