@@ -9,7 +9,7 @@ const fs = require("fs");
 const path = require("path");
 const hre = require("hardhat");
 const { ethers } = hre;
-const { defaultConfig, newWallets, publicKeyOf, multiaddrOf, increaseTime, eventsOf } = require("./helpers");
+const { defaultConfig, publicKeyOf, multiaddrOf, increaseTime, eventsOf } = require("./helpers");
 
 const MEMBERS = 16;
 const TARGET = 4;
@@ -26,8 +26,20 @@ async function send(op, txPromise) {
   return record(op, await (await txPromise).wait());
 }
 const stats = (xs) => ({ n: xs.length, min: Math.min(...xs), max: Math.max(...xs), mean: Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) });
-let randomCounter = 0;
-const randomModel = () => ethers.sha256(ethers.toUtf8Bytes(`model-${randomCounter++}-${Math.random()}`));
+// Fixed keys and model ids, so the ring order (and with it every figure) is the same on every run.
+let modelCounter = 0;
+const randomModel = () => ethers.sha256(ethers.toUtf8Bytes(`model-${modelCounter++}`));
+
+async function fixedWallets(count) {
+  const [funder] = await ethers.getSigners();
+  const wallets = [];
+  for (let i = 0; i < count; i++) {
+    const w = new ethers.Wallet(ethers.keccak256(ethers.toUtf8Bytes(`swarmfl gas report member ${i}`)), ethers.provider);
+    await (await funder.sendTransaction({ to: w.address, value: ethers.parseEther("10") })).wait();
+    wallets.push(w);
+  }
+  return wallets;
+}
 
 /** Runs one whole round with every member committing; returns the gas of each step of that round. */
 async function fullRound(contract, wallets, byAddress, tag) {
@@ -74,7 +86,7 @@ async function main() {
   const contract = await factory.deploy(config);
   record("deploy", await contract.deploymentTransaction().wait());
 
-  const wallets = await newWallets(MEMBERS + 2);
+  const wallets = await fixedWallets(MEMBERS + 2);
   const members = wallets.slice(0, MEMBERS);
   const [late, spare] = wallets.slice(MEMBERS);
   const byAddress = new Map(wallets.map((w) => [w.address, w]));
