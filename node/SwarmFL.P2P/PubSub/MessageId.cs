@@ -1,0 +1,49 @@
+using SwarmFL.Crypto;
+
+namespace SwarmFL.P2P.PubSub;
+
+/// <summary>
+/// The id under which a message is deduplicated, cached and announced in IHAVE/IWANT. Opaque bytes; by default
+/// <c>from ‖ seqno</c> as the pubsub spec describes (see <see cref="MessageIdFunctions"/>).
+/// </summary>
+public readonly struct MessageId : IEquatable<MessageId>
+{
+    private readonly byte[] _bytes;
+    private readonly int _hash;
+
+    public MessageId(ReadOnlySpan<byte> bytes)
+    {
+        _bytes = bytes.ToArray();
+        var hash = new HashCode();
+        hash.AddBytes(bytes);
+        _hash = hash.ToHashCode();
+    }
+
+    public ReadOnlySpan<byte> Bytes => _bytes;
+    public byte[] ToBytes() => (byte[])(_bytes ?? []).Clone();
+
+    public bool Equals(MessageId other) => Bytes.SequenceEqual(other.Bytes);
+    public override bool Equals(object? obj) => obj is MessageId other && Equals(other);
+    public override int GetHashCode() => _hash;
+    public override string ToString() => Hex.Encode(_bytes ?? []);
+    public static bool operator ==(MessageId a, MessageId b) => a.Equals(b);
+    public static bool operator !=(MessageId a, MessageId b) => !a.Equals(b);
+}
+
+public static class MessageIdFunctions
+{
+    /// <summary>
+    /// The spec's default, also go-libp2p's: the author's PeerId bytes followed by the 8-byte sequence number. Returns
+    /// null when the message lacks either (such a message fails StrictSign anyway).
+    /// </summary>
+    public static MessageId? FromAndSeqno(Wire.Message message)
+    {
+        if (!message.HasFrom || !message.HasSeqno) return null;
+        var from = message.From.Span;
+        var seqno = message.Seqno.Span;
+        Span<byte> id = stackalloc byte[from.Length + seqno.Length];
+        from.CopyTo(id);
+        seqno.CopyTo(id[from.Length..]);
+        return new MessageId(id);
+    }
+}
