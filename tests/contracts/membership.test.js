@@ -290,4 +290,21 @@ describe("SwarmCoordinator: membership changes apply when the next round opens",
     await expectRevert(contract.connect(wallets[0]).leave(), contract, "TooManyPendingChanges", [BigInt(max)]);
     expect(await contract.registeredCount()).to.equal(BigInt(max + 1));
   });
+
+  it("refuses registrations beyond MAX_MEMBERS", async function () {
+    // Registering 1024 members would take minutes, so the counter is set directly in storage. Slot 3 holds
+    // _registeredCount (low 32 bits) after _round, _progress and _randomness; the test first checks that assumption.
+    const hre = require("hardhat");
+    const contract = await deploy({ minPeers: 1 });
+    const [alice, bob] = await newWallets(2);
+    await register(contract, alice);
+    const address = await contract.getAddress();
+    const slot = await ethers.provider.getStorage(address, 3);
+    expect(BigInt(slot) & 0xffffffffn).to.equal(await contract.registeredCount());
+    const max = await contract.MAX_MEMBERS();
+    const patched = (BigInt(slot) & ~0xffffffffn) | max;
+    await hre.network.provider.send("hardhat_setStorageAt", [address, "0x3", ethers.toBeHex(patched, 32)]);
+    expect(await contract.registeredCount()).to.equal(max);
+    await expectRevert(contract.connect(bob).register(publicKeyOf(bob), multiaddrOf(bob)), contract, "SwarmFull", [max]);
+  });
 });
