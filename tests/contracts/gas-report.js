@@ -140,7 +140,7 @@ function write({ first, steady, changed }) {
   const text = `# SwarmCoordinator gas
 
 Produced by \`npx hardhat run tests/contracts/gas-report.js\` (Hardhat ${version} network, solc ${require("solc/package.json").version},
-optimizer on, 200 runs). Every figure is \`gasUsed\` from a real transaction receipt, base fee and calldata included.
+optimizer on, 200 runs). Every figure is \`gasUsed\` from a real transaction receipt (the 21 000 intrinsic gas and calldata included).
 Setting: ${MEMBERS} members, target cluster size ${TARGET} (so ${MEMBERS / TARGET} clusters of ${TARGET}), every member commits every round.
 
 ## Per member per round (goal: under ${GOAL.toLocaleString("en-US")} gas)
