@@ -112,8 +112,14 @@ public sealed class SimulatedRing
                 nextFingerRefresh *= 2;
             }
         }
-        await RunRoundAsync(fixFingers: true).ConfigureAwait(false);
+        // successor lists fill from the front: entry k settles within about k rounds
+        BuildRounds = await StabilizeUntilCorrectAsync(maxRounds: 4 * Options.SuccessorListLength + 10).ConfigureAwait(false);
+        if (BuildRounds < 0) throw new InvalidOperationException(IsCorrect(out var problem) ? "" : $"the grown ring did not settle: {problem}");
+        foreach (var member in SortedLive()) await member.Chord.FixFingersAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Maintenance rounds the last <see cref="BuildAsync"/> needed after the joins to reach a correct ring.</summary>
+    public int BuildRounds { get; private set; }
 
     /// <summary>One maintenance round: every live node, in random order, runs stabilize and check_predecessor (and fix_fingers).</summary>
     public async Task RunRoundAsync(bool fixFingers = false, bool repairStore = false)
