@@ -54,6 +54,39 @@ public sealed class ModelFileReader : IDisposable
         }
     }
 
+    /// <summary>The tensor layout a safetensors file declares (for tools that infer the model from its first input).</summary>
+    public static TensorLayout ReadLayout(string path)
+    {
+        using var stream = OpenForHeader(path, out var length);
+        var lengthBytes = new byte[8];
+        stream.ReadExactly(lengthBytes);
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > (ulong)SafeTensors.MaxHeaderBytes || (long)headerLength > length - 8)
+            SafeTensorsHeader.Parse(lengthBytes, length, path);
+        var prefix = new byte[8 + (int)headerLength];
+        lengthBytes.CopyTo(prefix, 0);
+        stream.ReadExactly(prefix.AsSpan(8));
+        var header = SafeTensorsHeader.Parse(prefix, length, path);
+        if (header.Entries.Count == 0) throw new ModelFileException($"{path}: holds no tensors");
+        try { return new TensorLayout(header.Entries.Select(e => new TensorSpec(e.Name, e.Shape))); }
+        catch (ArgumentException e) { throw new ModelFileException($"{path}: {e.Message}", e); }
+    }
+
+    private static FileStream OpenForHeader(string path, out long length)
+    {
+        try
+        {
+            var stream = File.OpenRead(path);
+            length = stream.Length;
+            if (length < 8) { stream.Dispose(); throw new ModelFileException($"{path}: truncated: {length} bytes is too short for a safetensors header"); }
+            return stream;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFileException($"{path}: cannot open model file: {e.Message}", e);
+        }
+    }
+
     /// <summary>Reads the tensor at layout position <paramref name="index"/>.</summary>
     public float[] ReadTensor(int index)
     {

