@@ -31,7 +31,13 @@ public sealed class RoundDriver(
     public async Task<StepResult> StepAsync(CancellationToken ct)
     {
         _rules ??= await chain.GetRulesAsync(ct);
+        var rules = _rules;
         var round = await chain.GetRoundAsync(ct);
+        if (round.Phase == RoundPhase.Waiting)
+        {
+            SetStatus(round, round.IAmMember ? NodeRole.Member : NodeRole.Observer, "waiting for enough members to register");
+            return Wait(round, $"round {round.Round} waits for {rules.MinPeers} members");
+        }
         if (!round.IAmMember)
         {
             SetStatus(round, NodeRole.Observer, "not a member of this round; membership applies from the next round");
@@ -39,9 +45,9 @@ public sealed class RoundDriver(
         }
         return round.Phase switch
         {
-            RoundPhase.Commit => await CommitPhaseAsync(round, _rules, ct),
-            RoundPhase.Merge => await MergePhaseAsync(round, _rules, ct),
-            RoundPhase.SemiGlobal => await SemiGlobalPhaseAsync(round, _rules, ct),
+            RoundPhase.Commit => await CommitPhaseAsync(round, rules, ct),
+            RoundPhase.Merge => await MergePhaseAsync(round, rules, ct),
+            RoundPhase.SemiGlobal => await SemiGlobalPhaseAsync(round, rules, ct),
             _ => Wait(round, $"unknown phase {round.Phase}"),
         };
     }
@@ -53,7 +59,9 @@ public sealed class RoundDriver(
             var now = clock.GetUtcNow();
             var allIn = round.Commits >= round.MemberCount;
             var quorumAfterDeadline = now >= round.Deadline && round.Commits >= rules.MinPeers;
-            if (allIn || quorumAfterDeadline)
+            // After a second commit window the contract lets anyone close below quorum, so dead members cannot stall the swarm.
+            var graceOver = now >= round.Deadline + rules.CommitWindow;
+            if (allIn || quorumAfterDeadline || graceOver)
             {
                 if (await chain.TryCloseAsync(round.Round, ct))
                     return Did(StepAction.Closed, round, $"{round.Commits}/{round.MemberCount} committed");

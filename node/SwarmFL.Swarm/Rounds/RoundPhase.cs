@@ -6,4 +6,6 @@ public enum RoundPhase : byte
     Commit = 0,
     Merge = 1,
     SemiGlobal = 2,
+    /// <summary>Round 1 before enough members registered, or a round whose members all left.</summary>
+    Waiting = 3,
 }

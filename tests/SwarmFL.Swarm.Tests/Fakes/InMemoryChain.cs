@@ -28,6 +28,27 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
 
     public ISwarmCoordinator For(EthereumAddress self) => new View(this, self, clock);
 
+    /// <summary>The history as the contract's events would tell it.</summary>
+    public SwarmFL.Swarm.Audit.SwarmHistory History()
+    {
+        lock (_gate)
+        {
+            var rounds = Commits.Select(c => c.Round).Distinct().Order().Select(r =>
+            {
+                var leaders = new List<SwarmFL.Swarm.Audit.LeaderEvent>();
+                foreach (var ((round, cluster), l) in _leaders.Where(kv => kv.Key.Item1 == r).OrderBy(kv => kv.Key.Item2))
+                {
+                    leaders.Add(new(cluster, l.Candidates[0], 0, null));
+                    foreach (var (rep, i) in Replacements.Where(x => x.Round == r && x.Cluster == cluster).Select((x, i) => (x, i)))
+                        leaders.Add(new(cluster, rep.Next, i + 1, rep.Failed));
+                }
+                return new SwarmFL.Swarm.Audit.RoundHistory(r, Commits.Where(c => c.Round == r).ToList(), leaders,
+                    Merges.Where(m => m.Round == r).ToList(), SemiGlobals.Where(x => x.Round == r).ToList());
+            }).ToList();
+            return new SwarmFL.Swarm.Audit.SwarmHistory(Rules, rounds);
+        }
+    }
+
     private sealed class View(InMemoryChain c, EthereumAddress self, TimeProvider clock) : ISwarmCoordinator
     {
         public EthereumAddress Self => self;

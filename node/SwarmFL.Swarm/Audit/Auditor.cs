@@ -1,0 +1,128 @@
+using SwarmFL.Crypto;
+using SwarmFL.Swarm.Ports;
+using SwarmFL.Swarm.Rounds;
+
+namespace SwarmFL.Swarm.Audit;
+
+/// <summary>
+/// Re-checks a swarm's history. Without weights it checks the lineage itself: every merge came from its cluster's
+/// leader and merged only models committed to that cluster in that round, every semi-global combines that round's
+/// cluster models, and each round starts from the previous round's semi-global. With weights (verify) it also checks
+/// every content id against the bytes and recomputes every merge it can, comparing bit for bit. Models it cannot reach
+/// are reported as unverified, not as failures; anything that does not add up is a failure naming the leader.
+/// </summary>
+public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
+{
+    private readonly List<AuditFinding> _findings = [];
+    private int _recomputed;
+    private int _hashesChecked;
+
+    public async Task<AuditReport> AuditAsync(SwarmHistory history, bool verify, CancellationToken ct)
+    {
+        _findings.Clear();
+        var baseModels = new Dictionary<int, ContentId>();
+        foreach (var round in history.Rounds.OrderBy(r => r.Round))
+        {
+            CheckLineage(round);
+            if (verify && models is not null && merger is not null)
+                await RecomputeAsync(history.Rules, round, baseModels, ct);
+            foreach (var semi in round.SemiGlobals) baseModels[semi.Cluster] = semi.Model;
+        }
+        return new AuditReport(_findings.ToList(), _recomputed, _hashesChecked);
+    }
+
+    private void CheckLineage(RoundHistory round)
+    {
+        foreach (var merge in round.Merges)
+        {
+            var leader = round.Leaders.LastOrDefault(l => l.Cluster == merge.Cluster);
+            if (leader is null || leader.Leader != merge.Leader)
+                Fail(round.Round, merge.Cluster, merge.Leader, $"published merge {merge.Model} without being the cluster's elected leader");
+            var committed = round.Commits.Where(c => c.Cluster == merge.Cluster).Select(c => c.Model).ToHashSet();
+            foreach (var input in merge.Inputs.Where(i => !committed.Contains(i)))
+                Fail(round.Round, merge.Cluster, merge.Leader, $"merged {input}, which was not committed to this cluster in this round");
+            if (merge.Inputs.Count != merge.Inputs.Distinct().Count())
+                Fail(round.Round, merge.Cluster, merge.Leader, "listed the same input more than once");
+        }
+        var clusterModels = round.Merges.Select(m => m.Model).ToHashSet();
+        foreach (var semi in round.SemiGlobals)
+        {
+            if (!semi.ClusterModels.ToHashSet().SetEquals(clusterModels))
+                Fail(round.Round, semi.Cluster, semi.Leader, "semi-global model does not combine exactly this round's cluster models");
+        }
+        foreach (var replacement in round.Leaders.Where(l => l.Replaced is not null))
+            _findings.Add(new AuditFinding(FindingSeverity.Info, round.Round, replacement.Cluster, replacement.Replaced,
+                $"missed its timeout and was replaced by {replacement.Leader}"));
+    }
+
+    private async Task RecomputeAsync(SwarmRules rules, RoundHistory round, Dictionary<int, ContentId> baseModels, CancellationToken ct)
+    {
+        foreach (var merge in round.Merges)
+        {
+            var baseId = baseModels.GetValueOrDefault(merge.Cluster, rules.GenesisModel);
+            var baseModel = await TryGetAsync(baseId, round.Round, merge.Cluster, ct);
+            var inputs = new List<MergeInput>();
+            foreach (var id in merge.Inputs)
+            {
+                var bytes = await TryGetAsync(id, round.Round, merge.Cluster, ct);
+                var commit = round.Commits.FirstOrDefault(c => c.Cluster == merge.Cluster && c.Model == id);
+                if (bytes is not null && commit is not null) inputs.Add(new MergeInput(id, bytes, commit.Samples));
+            }
+            if (baseModel is null || inputs.Count != merge.Inputs.Count) continue;
+            await CompareAsync(round.Round, merge.Cluster, merge.Leader, "merge", merge.Model, () => merger!.Merge(rules.AggregationStrategy, baseModel, inputs), ct);
+        }
+        foreach (var semi in round.SemiGlobals)
+        {
+            var inputs = new List<MergeInput>();
+            foreach (var merge in round.Merges.Where(m => semi.ClusterModels.Contains(m.Model)))
+            {
+                var bytes = await TryGetAsync(merge.Model, round.Round, semi.Cluster, ct);
+                var samples = round.Commits.Where(c => c.Cluster == merge.Cluster && merge.Inputs.Contains(c.Model)).Aggregate(0UL, (s, c) => s + c.Samples);
+                if (bytes is not null) inputs.Add(new MergeInput(merge.Model, bytes, Math.Max(samples, 1)));
+            }
+            var own = round.Merges.FirstOrDefault(m => m.Cluster == semi.Cluster);
+            if (own is null || inputs.Count != semi.ClusterModels.Count) continue;
+            var ownBytes = inputs.First(i => i.Id == own.Model).Model;
+            await CompareAsync(round.Round, semi.Cluster, semi.Leader, "semi-global", semi.Model, () => merger!.Merge(RoundDriver.SemiGlobalStrategy, ownBytes, inputs), ct);
+        }
+    }
+
+    private async Task CompareAsync(ulong round, int cluster, EthereumAddress leader, string what, ContentId published, Func<MergeResult> recompute, CancellationToken ct)
+    {
+        MergeResult result;
+        try { result = recompute(); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            Fail(round, cluster, leader, $"{what} {published} cannot be reproduced: its inputs are refused by the aggregation ({e.Message})");
+            return;
+        }
+        _recomputed++;
+        var recomputed = ContentId.Of(result.Model);
+        if (recomputed != published)
+            Fail(round, cluster, leader, $"published {what} {published}, but its inputs aggregate to {recomputed}");
+        await Task.CompletedTask;
+    }
+
+    private async Task<byte[]?> TryGetAsync(ContentId id, ulong round, int cluster, CancellationToken ct)
+    {
+        try
+        {
+            var bytes = await models!.GetAsync(id, ct);
+            _hashesChecked++;
+            if (!id.Matches(bytes))
+            {
+                Fail(round, cluster, null, $"the bytes served for {id} do not hash to it");
+                return null;
+            }
+            return bytes;
+        }
+        catch (ModelUnavailableException e)
+        {
+            _findings.Add(new AuditFinding(FindingSeverity.Unverified, round, cluster, null, e.Message));
+            return null;
+        }
+    }
+
+    private void Fail(ulong round, int? cluster, EthereumAddress? leader, string message) =>
+        _findings.Add(new AuditFinding(FindingSeverity.Failure, round, cluster, leader, message));
+}
