@@ -7,7 +7,7 @@ namespace SwarmFL.Chain.Transactions;
 
 /// <summary>An RPC endpoint serves a different chain than the one configured.</summary>
 public sealed class WrongChainException(Uri endpoint, BigInteger expected, BigInteger actual)
-    : Exception($"{endpoint.ToString().TrimEnd('/')} serves chain id {actual}, expected {expected}; refusing to sign transactions for the wrong chain")
+    : Exception($"{endpoint.ToString().TrimEnd('/')} serves chain id {actual}, expected {expected}; refusing to continue on the wrong chain")
 {
     public BigInteger Expected { get; } = expected;
     public BigInteger Actual { get; } = actual;

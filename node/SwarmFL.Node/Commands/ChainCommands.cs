@@ -1,0 +1,231 @@
+using System.CommandLine;
+using System.Numerics;
+using SwarmFL.Chain.Abi;
+using SwarmFL.Chain.Contracts;
+using SwarmFL.Chain.Rpc;
+using SwarmFL.Chain.Transactions;
+using SwarmFL.Crypto;
+using SwarmFL.Learning.Models;
+using SwarmFL.Node.Cli;
+
+namespace SwarmFL.Node.Commands;
+
+/// <summary>`swarmfl swarm create | show`: deploy a SwarmCoordinator and inspect one.</summary>
+public sealed class ChainCommands : ICommandModule
+{
+    public IEnumerable<Command> CreateCommands()
+    {
+        var swarm = new Command("swarm", "Create and inspect swarms (SwarmCoordinator contracts)");
+        swarm.Subcommands.Add(Create());
+        swarm.Subcommands.Add(Show());
+        yield return swarm;
+    }
+
+    private static Option<string> RpcOption() => new("--rpc") { Description = "Ethereum JSON-RPC URL, e.g. http://127.0.0.1:8545", Required = true };
+
+    private static Option<long?> ChainIdOption() => new("--chain-id")
+    {
+        Description = "Refuse to run unless the RPC serves this chain id (default: accept what it serves)",
+    };
+
+    private static Command Create()
+    {
+        var rpc = RpcOption();
+        var chainId = ChainIdOption();
+        var key = new Option<string>("--key") { Description = "Node key file of the creator (pays for the deployment)", Required = true };
+        var minPeers = new Option<uint>("--min-peers") { Description = "Quorum of commits needed to close a round after its deadline", DefaultValueFactory = _ => 2 };
+        var commitWindow = new Option<ulong>("--commit-window") { Description = "Seconds from a round's opening to its commit deadline", DefaultValueFactory = _ => 120 };
+        var mergeTimeout = new Option<ulong>("--merge-timeout") { Description = "Seconds an elected leader has to publish before it may be replaced", DefaultValueFactory = _ => 120 };
+        var clusterSize = new Option<uint>("--cluster-size") { Description = "Target number of members per cluster", DefaultValueFactory = _ => 4 };
+        var allowlist = new Option<bool>("--allowlist") { Description = "Admit only accounts the creator allows (default: open admission)" };
+        var modelSpec = new Option<string>("--model-spec-hash")
+        {
+            Description = $"The model spec: a built-in name ({string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}) or its 0x-prefixed 32-byte hash",
+            DefaultValueFactory = _ => ModelSpec.MnistCnn.Name,
+        };
+        var genesis = new Option<string>("--genesis-model") { Description = "Content id (bafkrei…) or 0x sha-256 digest of round 1's base model", Required = true };
+        var aggregation = new Option<string>("--aggregation")
+        {
+            Description = "fedavg, median, trimmed-mean, krum, multi-krum or geometric-median",
+            DefaultValueFactory = _ => "fedavg",
+        };
+        var artifact = new Option<string?>("--artifact") { Description = "SwarmCoordinator.json Hardhat artifact (default: the one built into swarmfl)" };
+
+        var command = new Command("create", "Deploy a new swarm and print its contract address")
+        {
+            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, genesis, aggregation, artifact,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var config = new SwarmConfig(
+                parse.GetValue(minPeers), parse.GetValue(commitWindow), parse.GetValue(mergeTimeout), parse.GetValue(clusterSize),
+                parse.GetValue(allowlist), ParseModelSpecHash(parse.GetValue(modelSpec)!), ParseModelId(parse.GetValue(genesis)!, "--genesis-model"),
+                ParseAggregation(parse.GetValue(aggregation)!));
+            var nodeKey = KeyFile.Load(parse.GetValue(key)!);
+            var contractArtifact = LoadArtifact(parse.GetValue(artifact));
+            return await WithChainErrors(async () =>
+            {
+                using var eth = Connect(parse.GetValue(rpc)!);
+                var sender = await TransactionSender.ConnectAsync(eth, nodeKey, parse.GetValue(chainId), SwarmCoordinatorAbi.Errors, ct: ct);
+                var swarm = await SwarmCoordinator.DeployAsync(sender, config, contractArtifact, ct);
+                Console.WriteLine($"contract: {swarm.Address}");
+                Console.WriteLine($"chain-id: {sender.ChainId}");
+                Console.WriteLine($"block: {swarm.DeploymentBlock}");
+                Console.WriteLine($"creator: {sender.Address}");
+                return ExitCodes.Ok;
+            });
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var rpc = RpcOption();
+        var chainId = ChainIdOption();
+        var contract = new Option<string>("--contract") { Description = "Address of the SwarmCoordinator", Required = true };
+        var command = new Command("show", "Print a swarm's configuration, members, clusters, current round and phase") { rpc, chainId, contract };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!EthereumAddress.TryParse(parse.GetValue(contract), out var address, out var problem))
+                throw new UserFacingException($"--contract: {problem}");
+            return await WithChainErrors(async () =>
+            {
+                using var eth = Connect(parse.GetValue(rpc)!);
+                var actualChainId = await ChainChecks.RequireChainIdAsync(eth, parse.GetValue(chainId), ct);
+                var swarm = await SwarmCoordinator.AttachAsync(eth, address, ct: ct);
+                await PrintSwarm(swarm, actualChainId, ct);
+                return ExitCodes.Ok;
+            });
+        });
+        return command;
+    }
+
+    private static async Task PrintSwarm(SwarmCoordinator swarm, BigInteger chainId, CancellationToken ct)
+    {
+        var config = await swarm.ConfigAsync(ct);
+        var round = await swarm.CurrentRoundAsync(ct);
+        var info = await swarm.RoundInfoAsync(round, ct);
+        var members = await swarm.MembersAsync(ct);
+        Console.WriteLine($"contract: {swarm.Address}");
+        Console.WriteLine($"chain-id: {chainId}");
+        Console.WriteLine($"creator: {await swarm.CreatorAsync(ct)}");
+        Console.WriteLine("config:");
+        Console.WriteLine($"  min-peers: {config.MinPeers}");
+        Console.WriteLine($"  commit-window: {config.CommitWindowSeconds} s");
+        Console.WriteLine($"  merge-timeout: {config.MergeTimeoutSeconds} s");
+        Console.WriteLine($"  cluster-size: {config.TargetClusterSize}");
+        Console.WriteLine($"  admission: {(config.AllowlistOnly ? "allowlist" : "open")}");
+        Console.WriteLine($"  model-spec-hash: {Hex.Encode(config.ModelSpecHash)}{BuiltInName(config.ModelSpecHash)}");
+        Console.WriteLine($"  genesis-model: {ContentId.FromDigest(config.GenesisModel)}");
+        Console.WriteLine($"  aggregation: {AggregationName(config.Aggregation)}");
+        Console.WriteLine($"round: {round}");
+        Console.WriteLine($"phase: {info.Phase}");
+        if (info.Phase != RoundPhase.Waiting)
+        {
+            Console.WriteLine($"opened-at: {DateTimeOffset.FromUnixTimeSeconds((long)info.OpenedAt):u}");
+            Console.WriteLine($"deadline: {DateTimeOffset.FromUnixTimeSeconds((long)info.Deadline):u}");
+            Console.WriteLine($"commits: {info.Commits}/{info.MemberCount}");
+        }
+        Console.WriteLine($"registered: {await swarm.RegisteredCountAsync(ct)}");
+        Console.WriteLine($"members: {members.Count}");
+        var clusters = info.Phase == RoundPhase.Waiting ? 0 : await swarm.ClusterCountAsync(ct);
+        var clusterOf = new Dictionary<EthereumAddress, uint>();
+        for (uint c = 0; c < clusters; c++)
+            foreach (var m in await swarm.ClusterMembersAsync(c, ct)) clusterOf[m] = c;
+        foreach (var member in members)
+        {
+            var m = await swarm.MemberInfoAsync(member, ct);
+            var cluster = clusterOf.TryGetValue(member, out var c) ? $"cluster {c}" : "no cluster";
+            Console.WriteLine($"  {member} {cluster} {m.PeerId} {m.Multiaddr}{(m.OptedOut ? " (opted out of leadership)" : "")}");
+        }
+        Console.WriteLine($"clusters: {clusters}");
+        for (uint c = 0; c < clusters; c++)
+        {
+            var line = $"  cluster {c}: base {ContentId.FromDigest(await swarm.BaseModelAsync(c, ct))}";
+            if (info.Phase is RoundPhase.Merge or RoundPhase.SemiGlobal)
+            {
+                var state = await swarm.ClusterStateAsync(round, c, ct);
+                if (state.Leader != EthereumAddress.Zero) line += $" leader {state.Leader} (attempt {state.Attempt}, {state.Status})";
+                else line += $" {state.Status}";
+            }
+            Console.WriteLine(line);
+        }
+    }
+
+    private static EthClient Connect(string rpc)
+    {
+        try
+        {
+            return new EthClient(new JsonRpcClient(rpc));
+        }
+        catch (FormatException e)
+        {
+            throw new UserFacingException($"--rpc: {e.Message}");
+        }
+    }
+
+    /// <summary>Maps chain failures to a one-line message and the exit code scripts rely on.</summary>
+    private static async Task<int> WithChainErrors(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (ChainUnavailableException e)
+        {
+            throw new UserFacingException(e.Message, ExitCodes.Unavailable, e);
+        }
+        catch (Exception e) when (e is WrongChainException or NoContractCodeException or InsufficientFundsException or ContractRevertException)
+        {
+            throw new UserFacingException(e.Message, ExitCodes.BadInput, e);
+        }
+        catch (ChainRpcException e)
+        {
+            throw new UserFacingException(e.Message, ExitCodes.Unavailable, e);
+        }
+    }
+
+    private static ContractArtifact LoadArtifact(string? path)
+    {
+        try
+        {
+            return ContractArtifact.SwarmCoordinator(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or FormatException)
+        {
+            throw new UserFacingException(e.Message);
+        }
+    }
+
+    private static byte[] ParseModelSpecHash(string text)
+    {
+        var builtIn = ModelSpec.BuiltIn.FirstOrDefault(s => s.Name == text);
+        if (builtIn is not null) return builtIn.Hash();
+        if (text.StartsWith("0x") && Hex.TryDecode(text, out var bytes) && bytes.Length == 32) return bytes;
+        throw new UserFacingException($"--model-spec-hash: '{text}' is neither a built-in model ({string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}) nor 0x and 64 hex digits");
+    }
+
+    private static byte[] ParseModelId(string text, string option)
+    {
+        if (ContentId.TryParse(text, out var cid)) return cid.DigestBytes();
+        if (text.StartsWith("0x") && Hex.TryDecode(text, out var bytes) && bytes.Length == 32) return bytes;
+        throw new UserFacingException($"{option}: '{text}' is neither a content id (bafkrei…) nor 0x and 64 hex digits");
+    }
+
+    private static readonly (string Name, AggregationStrategy Strategy)[] Strategies =
+    [
+        ("fedavg", AggregationStrategy.FedAvg), ("median", AggregationStrategy.Median), ("trimmed-mean", AggregationStrategy.TrimmedMean),
+        ("krum", AggregationStrategy.Krum), ("multi-krum", AggregationStrategy.MultiKrum), ("geometric-median", AggregationStrategy.GeometricMedian),
+    ];
+
+    private static AggregationStrategy ParseAggregation(string text) =>
+        Strategies.FirstOrDefault(s => s.Name == text.ToLowerInvariant()) is { Name: not null } match
+            ? match.Strategy
+            : throw new UserFacingException($"--aggregation: '{text}' is not one of {string.Join(", ", Strategies.Select(s => s.Name))}");
+
+    private static string AggregationName(AggregationStrategy strategy) =>
+        Strategies.FirstOrDefault(s => s.Strategy == strategy).Name ?? $"unknown ({(byte)strategy})";
+
+    private static string BuiltInName(byte[] hash) =>
+        ModelSpec.BuiltIn.FirstOrDefault(s => s.Hash().AsSpan().SequenceEqual(hash)) is { } spec ? $" ({spec.Name})" : "";
+}
