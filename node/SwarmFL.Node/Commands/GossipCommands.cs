@@ -1,0 +1,125 @@
+using System.CommandLine;
+using System.Text;
+using SwarmFL.Crypto;
+using SwarmFL.Node.Cli;
+using SwarmFL.P2P.Hosting;
+using SwarmFL.P2P.Identity;
+using SwarmFL.P2P.Multiaddrs;
+using SwarmFL.P2P.PubSub;
+
+namespace SwarmFL.Node.Commands;
+
+/// <summary>
+/// Gossip tools under `swarmfl p2p`: `publish`, and the printing behind `p2p listen --subscribe`. The `p2p` command
+/// itself belongs to the libp2p core's module; until that module exists this one provides `p2p` with `publish`, and
+/// once it does, it calls <see cref="GossipCli.AddTo"/> and this module steps aside (so `p2p` is never defined twice).
+/// </summary>
+public sealed class GossipCommands : ICommandModule
+{
+    public IEnumerable<Command> CreateCommands()
+    {
+        var coreModule = typeof(GossipCommands).Assembly.GetTypes()
+            .Any(t => t != typeof(GossipCommands) && typeof(ICommandModule).IsAssignableFrom(t) && t.Name == "P2PCommands");
+        if (coreModule) yield break;
+        var p2p = new Command("p2p", "libp2p tools: gossip");
+        GossipCli.AddTo(p2p);
+        yield return p2p;
+    }
+}
+
+public static class GossipCli
+{
+    /// <summary>Adds `publish` to the `p2p` command.</summary>
+    public static void AddTo(Command p2p) => p2p.Subcommands.Add(Publish());
+
+    /// <summary>The repeatable `--subscribe TOPIC` option for `p2p listen`.</summary>
+    public static Option<string[]> CreateSubscribeOption() => new("--subscribe")
+    {
+        Description = "Join this gossip topic and print one line per message: TOPIC FROM DATA (repeatable)",
+        AllowMultipleArgumentsPerToken = false,
+        DefaultValueFactory = _ => [],
+    };
+
+    /// <summary>
+    /// For `p2p listen --subscribe`: joins the topics and prints `TOPIC FROM DATA` per message until cancelled. DATA is the
+    /// UTF-8 text, or 0x-hex when the payload is not printable text.
+    /// </summary>
+    public static async Task PrintMessagesAsync(GossipSub gossip, IReadOnlyList<string> topics, TextWriter output, CancellationToken ct)
+    {
+        var readers = topics.Distinct(StringComparer.Ordinal).Select(gossip.Subscribe).ToList();
+        await Task.WhenAll(readers.Select(async reader =>
+        {
+            try
+            {
+                await foreach (var message in reader.ReadAllAsync(ct))
+                    lock (output) { output.WriteLine($"{message.Topic} {message.From} {FormatData(message.Data.Span)}"); output.Flush(); }
+            }
+            catch (OperationCanceledException) { }
+        }));
+    }
+
+    public static string FormatData(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(data);
+            if (!text.Any(char.IsControl)) return text;
+        }
+        catch (DecoderFallbackException) { }
+        return "0x" + Hex.Encode(data.ToArray());
+    }
+
+    private static Command Publish()
+    {
+        var address = new Argument<string>("MULTIADDR") { Description = "The peer to publish through, e.g. /ip4/127.0.0.1/tcp/4001/p2p/16Uiu2…" };
+        var topic = new Option<string>("--topic") { Description = "The gossip topic", Required = true };
+        var data = new Option<string>("--data") { Description = "The message text (sent as UTF-8)", Required = true };
+        var keyFile = new Option<string?>("--key") { Description = "Sign as this node key (default: a fresh throw-away key)" };
+        var wait = new Option<int>("--wait") { Description = "Seconds to wait for the peer to announce the topic", DefaultValueFactory = _ => 10 };
+        var command = new Command("publish", "Connect to a peer, publish one signed gossip message, and exit") { address, topic, data, keyFile, wait };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!Multiaddr.TryParse(parse.GetValue(address), out var target, out var error))
+                throw new UserFacingException($"MULTIADDR: {error}");
+            var topicName = parse.GetValue(topic)!;
+            var payload = Encoding.UTF8.GetBytes(parse.GetValue(data)!);
+            var key = parse.GetValue(keyFile) is { } path ? KeyFile.Load(path) : NodeKey.Generate();
+
+            await using var host = new Libp2pHost(new NodeKeyIdentity(key));
+            PeerId remote;
+            try
+            {
+                using var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                dialTimeout.CancelAfter(TimeSpan.FromSeconds(30));
+                remote = await host.DialAsync(target, dialTimeout.Token);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                throw new UserFacingException($"could not connect to {target}: {e.Message}", ExitCodes.Unavailable, e);
+            }
+
+            var gossip = host.StartGossipSub();
+            try
+            {
+                // The peer forwards only topics it has joined; wait until it says it has.
+                var deadline = DateTime.UtcNow.AddSeconds(parse.GetValue(wait));
+                while (!(await gossip.GetTopicPeersAsync(topicName)).Contains(remote))
+                {
+                    if (DateTime.UtcNow > deadline)
+                        throw new UserFacingException($"{remote} did not announce topic '{topicName}' within {parse.GetValue(wait)} s; nothing was published", ExitCodes.Unavailable);
+                    await Task.Delay(50, ct);
+                }
+                PublishResult result;
+                try { result = await gossip.PublishAsync(topicName, payload, ct); }
+                catch (ArgumentException e) { throw new UserFacingException(e.Message); }
+                Console.WriteLine($"published {result.Id} on {topicName} to {result.Peers} peer(s) as {key.PeerId}");
+            }
+            finally
+            {
+                await gossip.DisposeAsync(); // drains the outbound queues before the connection closes
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
