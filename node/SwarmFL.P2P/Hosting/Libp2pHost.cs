@@ -63,6 +63,11 @@ public sealed class Libp2pHost : IAsyncDisposable
 
     public IReadOnlyCollection<PeerId> ConnectedPeers => _connections.Where(p => p.Value.Count > 0).Select(p => p.Key).ToArray();
 
+    /// <summary>Upgraded connections currently open.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+    /// <summary>Inbound connections still handshaking.</summary>
+    public int PendingInboundCount => Volatile.Read(ref _pendingInbound);
+
     public bool IsConnected(PeerId peer) => FindConnection(peer) is not null;
 
     public IReadOnlyList<Libp2pConnection> ConnectionsTo(PeerId peer)

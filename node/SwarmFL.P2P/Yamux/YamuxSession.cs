@@ -104,19 +104,26 @@ public sealed class YamuxSession : IAsyncDisposable
 
     internal async ValueTask CloseAsync(YamuxGoAwayCode code, string? reason)
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        if (!await GoAwayAsync(code, reason).ConfigureAwait(false))
         {
             await _closed.Task.ConfigureAwait(false);
             return;
         }
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _readLoop.ConfigureAwait(false);
+    }
+
+    /// <summary>Queues go-away and lets it (and anything queued before it) leave; false if the session was already closing.</summary>
+    private async ValueTask<bool> GoAwayAsync(YamuxGoAwayCode code, string? reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0) return false;
         if (code != YamuxGoAwayCode.Normal) _log.Warning("Yamux go-away {Code}: {Reason}", code, reason);
         LocalGoAway = code;
         _outbound.Writer.TryWrite(OutboundFrame.Control(new YamuxHeader(YamuxFrameType.GoAway, YamuxFlags.None, 0, (uint)code)));
         _outbound.Writer.TryComplete();
-        // Let the go-away and anything queued before it leave, but never hang on a peer that stopped reading.
+        // Never hang on a peer that stopped reading.
         await Task.WhenAny(_writeLoop, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
-        await _readLoop.ConfigureAwait(false);
+        return true;
     }
 
     // ---- writing -------------------------------------------------------------------------------------------
@@ -208,7 +215,7 @@ public sealed class YamuxSession : IAsyncDisposable
         catch (ProtocolViolationException e)
         {
             failure = e;
-            _ = CloseAsync(YamuxGoAwayCode.ProtocolError, e.Message).AsTask();
+            await GoAwayAsync(YamuxGoAwayCode.ProtocolError, e.Message).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
         {
@@ -219,7 +226,7 @@ public sealed class YamuxSession : IAsyncDisposable
         {
             failure = e;
             _log.Error(e, "Yamux reader failed");
-            _ = CloseAsync(YamuxGoAwayCode.InternalError, e.Message).AsTask();
+            await GoAwayAsync(YamuxGoAwayCode.InternalError, e.Message).ConfigureAwait(false);
         }
         finally
         {
