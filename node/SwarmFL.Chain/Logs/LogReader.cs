@@ -40,27 +40,26 @@ public sealed class LogReader(EthClient eth, ILogger? logger = null)
         return logs;
     }
 
-    /// <summary>Every log from <paramref name="fromBlock"/> on, then new ones as blocks arrive, until cancelled.</summary>
+    /// <summary>
+    /// Every log from <paramref name="fromBlock"/> on, then new ones as blocks arrive, until cancelled. Progress is
+    /// kept chunk by chunk, so a flaky endpoint delays the stream but never repeats or skips a log.
+    /// </summary>
     public async IAsyncEnumerable<LogEntry> FollowAsync(EthereumAddress contract, IReadOnlyList<byte[]> topic0, ulong fromBlock,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         var next = fromBlock;
         while (!ct.IsCancellationRequested)
         {
-            IReadOnlyList<LogEntry> batch = [];
-            ulong head = 0;
-            try
+            var head = await TryAsync(async () => (ulong?)await eth.BlockNumberAsync(ct), contract);
+            while (head is { } last && next <= last)
             {
-                head = await eth.BlockNumberAsync(ct);
-                if (head >= next) batch = await GetLogsAsync(contract, topic0, next, head, ct);
+                var from = next;
+                var end = Math.Min(last, from + ChunkSize - 1);
+                var batch = await TryAsync(() => GetLogsAsync(contract, topic0, from, end, ct), contract);
+                if (batch is null) break;
+                foreach (var log in batch) yield return log;
+                next = end + 1;
             }
-            catch (ChainRpcException e)
-            {
-                _log.Warning("Following logs of {Contract}: {Error}; retrying", contract.ToString(), e.Message);
-                head = 0;
-            }
-            foreach (var log in batch) yield return log;
-            if (head >= next) next = head + 1;
             try
             {
                 await Task.Delay(PollInterval, ct);
@@ -69,6 +68,19 @@ public sealed class LogReader(EthClient eth, ILogger? logger = null)
             {
                 yield break;
             }
+        }
+    }
+
+    private async Task<T?> TryAsync<T>(Func<Task<T?>> call, EthereumAddress contract)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (ChainRpcException e)
+        {
+            _log.Warning("Following logs of {Contract}: {Error}; retrying", contract.ToString(), e.Message);
+            return default;
         }
     }
 }

@@ -120,8 +120,10 @@ public sealed class TransactionSender
                 }
                 catch (JsonRpcErrorException e) when (IsRevert(e))
                 {
+                    // Hardhat's automine executes at once and reports the revert here (the failed transaction is still
+                    // mined); other nodes only queue it and the receipt tells. Either way the chain knows the nonce.
                     _nextNonce = null;
-                    throw new ContractRevertException(request.Operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), inner: e);
+                    throw new ContractRevertException(request.Operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), signed.Hash, e);
                 }
                 catch
                 {

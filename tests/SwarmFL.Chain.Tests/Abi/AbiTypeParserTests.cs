@@ -35,6 +35,13 @@ public class AbiTypeParserTests
         Assert.Contains("ABI", e.Message);
     }
 
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public bool CanonicalNamesParseBackToTheSameType(int seed)
+    {
+        var type = new Support.AbiValueGenerator(seed).NextType();
+        return AbiType.Parse(type.Canonical) == type;
+    }
+
     [Fact]
     public void ParsesEventParametersWithIndexedAndNames()
     {

@@ -73,6 +73,13 @@ public class SwarmCoordinatorHardhatTests(HardhatNode hardhat)
         var twice = await Assert.ThrowsAsync<ContractRevertException>(() => nodes[0].Swarm.CommitAsync(1, 0, Keccak256.Hash("again"), 1, 1));
         Assert.Equal($"commit reverted: AlreadyCommitted(round: 1, member: {nodes[0].Key.Address})", twice.Message);
 
+        // Sent without estimation, the same mistake is mined as a failed transaction; replaying it recovers the reason.
+        var mined = await Assert.ThrowsAsync<ContractRevertException>(() => nodes[0].Sender.SendAndWaitAsync(new TransactionRequest(
+            deployed.Address, SwarmCoordinatorAbi.Commit.EncodeCall(1UL, 0U, Keccak256.Hash("again"), 1UL, 1U), GasLimit: 300_000, Operation: "commit")));
+        Assert.NotNull(mined.TransactionHash);
+        Assert.False((await eth.GetTransactionReceiptAsync(mined.TransactionHash!))!.Succeeded);
+        Assert.Equal(twice.Message, mined.Message);
+
         // Everyone committed, so anyone may close; one leader per cluster is elected.
         var closed = SwarmCoordinator.EventsIn(await late.Swarm.CloseAsync(1)).ToArray();
         Assert.Single(closed.OfType<RoundClosed>());
