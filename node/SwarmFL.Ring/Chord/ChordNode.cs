@@ -165,7 +165,7 @@ public sealed class ChordNode : IChordService
     {
         var best = new List<NodeRef>(_options.NextHopCandidates + 1);
         Consider(_fingerNodes);
-        Consider(_successors);
+        if (_options.RouteViaSuccessorList) Consider(_successors);
         // Always offer the successor last: after stabilization it is alive, so a lookup can still make progress when
         // every finger it was offered has died (fingers are hints; successor lists carry correctness).
         var successor = _successors[0];

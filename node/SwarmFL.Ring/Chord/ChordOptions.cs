@@ -6,6 +6,11 @@ public sealed record ChordOptions
     public int SuccessorListLength { get; init; } = 8;
     /// <summary>How many closest-preceding candidates a node offers per lookup step, so the initiator can route around dead ones.</summary>
     public int NextHopCandidates { get; init; } = 3;
+    /// <summary>
+    /// Route through successor-list entries as well as fingers (as deployed Chord implementations do). Off reproduces
+    /// the paper's finger-only routing, whose mean path length is ½·log₂ N; the successor is still offered as a last resort.
+    /// </summary>
+    public bool RouteViaSuccessorList { get; init; } = true;
     /// <summary>A lookup that needs more hops than this is abandoned: each valid hop halves nothing if a peer lies, so bound it.</summary>
     public int MaxLookupHops { get; init; } = 160;
     /// <summary>Longest list a peer may send us; longer answers are invalid.</summary>
