@@ -80,11 +80,22 @@ public sealed partial class GossipSub
         peer.Pending.Clear();
     }
 
+    private const int MaxOutboundReopens = 3;
+
+    /// <summary>
+    /// Our stream to the peer broke. The connection (and the peer's subscriptions, learned on its own stream) may well
+    /// be intact, so the peer leaves our meshes and we open a fresh stream; only a peer that keeps failing is dropped.
+    /// </summary>
     private void OnOutboundFailed(PeerId id, PeerOutbound outbound, Exception failure)
     {
         if (!_peers.TryGetValue(id, out var peer) || !ReferenceEquals(peer.Outbound, outbound)) return;
         _log.Debug("Pubsub stream to {Peer} failed: {Reason}", id, failure.Message);
-        RemovePeer(id, "outbound stream failed");
+        peer.Outbound = null;
+        _ = outbound.DisposeAsync().AsTask();
+        foreach (var mesh in _mesh.Values) mesh.Remove(id);
+        foreach (var fanout in _fanout.Values) fanout.Remove(id);
+        if (++peer.OutboundReopens <= MaxOutboundReopens && _network.ConnectedPeers.Contains(id)) EnsureOutbound(peer);
+        else RemovePeer(id, "outbound stream failed");
     }
 
     private void RemovePeer(PeerId id, string reason)

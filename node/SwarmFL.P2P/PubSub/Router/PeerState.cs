@@ -13,6 +13,9 @@ internal sealed class PeerState(PeerId id)
     public PeerOutbound? Outbound { get; set; }
     public bool OpeningOutbound { get; set; }
 
+    /// <summary>How often our outbound stream broke and was reopened while the connection stayed up.</summary>
+    public int OutboundReopens { get; set; }
+
     /// <summary>RPCs addressed to the peer while our outbound stream is still being opened; sent once it is.</summary>
     public List<Wire.RPC> Pending { get; } = [];
 

@@ -33,9 +33,22 @@ internal sealed class RawPeer : IAsyncDisposable
     public System.Collections.Concurrent.ConcurrentQueue<RPC> History { get; } = new();
     public string? InboundProtocol { get; private set; }
 
+    /// <summary>Inbound streams to close at once, to see the router recover from a broken stream.</summary>
+    public int StreamsToBreak { get; set; }
+
+    public int InboundStreams => _inboundStreams;
+    private int _inboundStreams;
+
     private async Task ReadInboundAsync(PubSubStream stream, CancellationToken cancellationToken)
     {
         InboundProtocol = stream.Protocol;
+        Interlocked.Increment(ref _inboundStreams);
+        if (StreamsToBreak > 0)
+        {
+            StreamsToBreak--;
+            await stream.Stream.DisposeAsync();
+            return;
+        }
         await using var reader = new RpcFrameReader(stream.Stream, 4 << 20);
         while (true)
         {
