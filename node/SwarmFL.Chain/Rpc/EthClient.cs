@@ -52,6 +52,10 @@ public sealed class EthClient(JsonRpcClient rpc) : IDisposable
         CallAsync("eth_getTransactionReceipt", [Hex.Encode(hash)],
             json => json.ValueKind == JsonValueKind.Null ? null : TransactionReceipt.FromJson(json), ct);
 
+    /// <summary>Whether the node knows the transaction at all (pending or mined).</summary>
+    public Task<bool> IsTransactionKnownAsync(byte[] hash, CancellationToken ct = default) =>
+        CallAsync("eth_getTransactionByHash", [Hex.Encode(hash)], json => json.ValueKind == JsonValueKind.Object, ct);
+
     public Task<IReadOnlyList<LogEntry>> GetLogsAsync(LogFilter filter, CancellationToken ct = default) =>
         CallAsync("eth_getLogs", [filter.ToJson()],
             json => (IReadOnlyList<LogEntry>)json.EnumerateArray().Select(LogEntry.FromJson).ToArray(), ct);

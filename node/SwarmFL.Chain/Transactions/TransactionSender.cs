@@ -113,10 +113,19 @@ public sealed class TransactionSender
                     _log.Debug("Sent {Operation} {Hash} nonce {Nonce} gas {Gas}", request.Operation, signed.HashHex, signed.Transaction.Nonce, gasLimit);
                     return signed;
                 }
-                catch (JsonRpcErrorException e) when (IsNonceConflict(e) && attempt < 3)
+                catch (JsonRpcErrorException e) when (IsNonceConflict(e) || IsAlreadyKnown(e))
                 {
-                    _log.Information("Nonce {Nonce} rejected ({Message}); re-reading the pending nonce", _nextNonce, e.RpcMessage);
+                    // A transport retry may resend a transaction the node already took: then this one is done, and
+                    // signing a fresh one for the next nonce would execute the request twice.
+                    if (await Eth.IsTransactionKnownAsync(signed.Hash, ct))
+                    {
+                        _nextNonce++;
+                        _log.Debug("{Operation} {Hash} was already accepted by the node", request.Operation, signed.HashHex);
+                        return signed;
+                    }
                     _nextNonce = null;
+                    if (attempt >= 3) throw;
+                    _log.Information("Nonce {Nonce} rejected ({Message}); re-reading the pending nonce", signed.Transaction.Nonce, e.RpcMessage);
                 }
                 catch (JsonRpcErrorException e) when (IsRevert(e))
                 {
@@ -203,6 +212,11 @@ public sealed class TransactionSender
 
     internal static bool IsRevert(JsonRpcErrorException e) =>
         e.RevertData is not null || e.Code == 3 || e.RpcMessage.Contains("revert", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsAlreadyKnown(JsonRpcErrorException e) =>
+        e.RpcMessage.Contains("already known", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("known transaction", StringComparison.OrdinalIgnoreCase)
+        || e.RpcMessage.Contains("already imported", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsNonceConflict(JsonRpcErrorException e) =>
         e.RpcMessage.Contains("nonce too low", StringComparison.OrdinalIgnoreCase)

@@ -47,10 +47,45 @@ public class TransactionSenderHardhatTests(HardhatNode hardhat)
         await restarted.WaitForReceiptAsync(next.Hash);
 
         // The first sender's cached nonce is now stale: "nonce too low" makes it resync instead of failing.
-        var afterConflict = await sender.SendAndWaitAsync(new TransactionRequest(recipient, [], Value: 1));
+        // (A different value keeps its transaction distinct from the restarted sender's, which it would otherwise take for its own.)
+        var afterConflict = await sender.SendAndWaitAsync(new TransactionRequest(recipient, [], Value: 2));
         Assert.True(afterConflict.Succeeded);
         Assert.Equal(18UL, await eth.GetTransactionCountAsync(key.Address, "latest"));
-        Assert.Equal(new BigInteger(18), await eth.GetBalanceAsync(recipient));
+        Assert.Equal(new BigInteger(16 + 1 + 2), await eth.GetBalanceAsync(recipient));
+    }
+
+    [Fact]
+    public async Task ATransactionTheNodeAlreadyHasIsNotSentTwice()
+    {
+        using var eth = NewClient();
+        var key = NodeKey.Generate();
+        var sender = await TransactionSender.ConnectAsync(eth, key, HardhatNode.ChainId);
+        var recipient = NodeKey.Generate().Address;
+        await sender.SendAndWaitAsync(new TransactionRequest(recipient, [], Value: 1, GasLimit: 21_000));
+
+        // As if an earlier attempt had reached the node before a transport failure: the identical signed transaction
+        // (same nonce, fees and fields; RFC 6979 signatures are deterministic) is already in its pool.
+        await eth.Rpc.CallAsync("evm_setAutomine", [false]);
+        try
+        {
+            var (maxFee, tip) = await sender.EstimateFeesAsync();
+            var duplicate = new Eip1559Transaction
+            {
+                ChainId = HardhatNode.ChainId, Nonce = 1, MaxPriorityFeePerGas = tip, MaxFeePerGas = maxFee, GasLimit = 21_000,
+                To = recipient, Value = 5,
+            }.Sign(key);
+            await eth.SendRawTransactionAsync(duplicate.Raw);
+
+            var sent = await sender.SendAsync(new TransactionRequest(recipient, [], Value: 5, GasLimit: 21_000));
+            Assert.Equal(duplicate.HashHex, sent.HashHex);
+        }
+        finally
+        {
+            await eth.Rpc.CallAsync("evm_setAutomine", [true]);
+        }
+        await eth.MineAsync();
+        Assert.Equal(2UL, await eth.GetTransactionCountAsync(key.Address, "latest"));
+        Assert.Equal(new BigInteger(6), await eth.GetBalanceAsync(recipient));
     }
 
     [Fact]
