@@ -46,4 +46,28 @@ public static class MessageIdFunctions
         seqno.CopyTo(id[from.Length..]);
         return new MessageId(id);
     }
+
+    /// <summary>
+    /// js-libp2p's default for signed messages: the author's protobuf public key followed by the seqno (the PeerId
+    /// minus its identity-multihash prefix, for inlined keys). Choose it in networks of mostly js peers, so that the ids
+    /// in IHAVE/IWANT match theirs and gossip does not fetch messages twice. Null when no key can be found.
+    /// </summary>
+    public static MessageId? PublicKeyAndSeqno(Wire.Message message)
+    {
+        if (!message.HasSeqno) return null;
+        byte[] key;
+        if (message.HasKey) key = message.Key.ToByteArray();
+        else
+        {
+            if (!message.HasFrom) return null;
+            try { key = PeerId.FromBytes(message.From.Span).TryGetPublicKey()?.ToProtobuf() ?? []; }
+            catch (FormatException) { return null; }
+            if (key.Length == 0) return null;
+        }
+        var seqno = message.Seqno.Span;
+        Span<byte> id = stackalloc byte[key.Length + seqno.Length];
+        key.CopyTo(id);
+        seqno.CopyTo(id[key.Length..]);
+        return new MessageId(id);
+    }
 }

@@ -54,6 +54,7 @@ public class JsGossipInteropTests
             await gossip1.PublishAsync(Topic, "from C# one"u8.ToArray());
             var atJs = await NextFromJsAsync(js, "js receives C# one's message");
             Assert.Equal(("signed", "from C# one", gossip1.LocalPeerId.ToString()), (atJs.Type, atJs.Data, atJs.From));
+            Assert.Equal(gossip1.LocalPeerId.ToString(), atJs.Via);
             var relayed = await Eventually.ReadAsync(at2, "C# two receives C# one's message through js", 60);
             Assert.Equal("from C# one", Encoding.UTF8.GetString(relayed.Data.Span));
             Assert.Equal(gossip1.LocalPeerId, relayed.From);
@@ -106,6 +107,7 @@ public class JsGossipInteropTests
             var atUsMessage = await Eventually.ReadAsync(atUs, "we receive the Ed25519-signed message", 60);
             Assert.Equal((jsEd.PeerId, "from ed25519"), (atUsMessage.From, Encoding.UTF8.GetString(atUsMessage.Data.Span)));
             var atSecp = await NextFromJsAsync(jsSecp, "the secp256k1 js peer receives it through us");
+            Assert.Equal(gossip.LocalPeerId.ToString(), atSecp.Via);
             Assert.Equal(("signed", "from ed25519", jsEd.PeerId.ToString()), (atSecp.Type, atSecp.Data, atSecp.From));
 
             await jsSecp.PublishAsync(Topic, "from secp256k1");
@@ -114,11 +116,21 @@ public class JsGossipInteropTests
             var atEd = await NextFromJsAsync(jsEd, "the Ed25519 js peer receives it through us");
             Assert.Equal(("signed", "from secp256k1", jsSecp.PeerId.ToString()), (atEd.Type, atEd.Data, atEd.From));
 
-            await gossip.PublishAsync(Topic, "from C#"u8.ToArray());
+            var published = await gossip.PublishAsync(Topic, "from C#"u8.ToArray());
             foreach (var js in new[] { jsEd, jsSecp })
             {
                 var received = await NextFromJsAsync(js, "our own message");
                 Assert.Equal(("signed", "from C#", gossip.LocalPeerId.ToString()), (received.Type, received.Data, received.From));
+                Assert.Equal(gossip.LocalPeerId.ToString(), received.Via);
+                // Our default id (from ‖ seqno, as go-libp2p) differs from js-libp2p's; the js-compatible function matches it.
+                var seqno = ulong.Parse(received.Seqno);
+                var asSent = new SwarmFL.P2P.PubSub.Wire.Message
+                {
+                    From = Google.Protobuf.ByteString.CopyFrom(gossip.LocalPeerId.Bytes),
+                    Seqno = Google.Protobuf.ByteString.CopyFrom(BitConverter.GetBytes(seqno).Reverse().ToArray()),
+                };
+                Assert.Equal(published.Id, MessageIdFunctions.FromAndSeqno(asSent));
+                Assert.Equal("0x" + received.MessageIdHex, MessageIdFunctions.PublicKeyAndSeqno(asSent).ToString());
                 Assert.True(await js.ScoreAsync(gossip.LocalPeerId) >= 0);
                 Assert.Equal(0, await gossip.GetPeerScoreAsync(js.PeerId));
             }

@@ -28,15 +28,17 @@ const pubsub = node.services.pubsub
 
 function out (object) { process.stdout.write(JSON.stringify(object) + '\n') }
 
-pubsub.addEventListener('message', (event) => {
-  const message = event.detail
+pubsub.addEventListener('gossipsub:message', (event) => {
+  const { msg: message, msgId, propagationSource } = event.detail
   out({
     event: 'message',
     type: message.type, // 'signed' only when StrictSign verification passed
     topic: message.topic,
     from: message.from?.toString(),
     seqno: message.sequenceNumber?.toString(),
-    data: Buffer.from(message.data).toString('utf8')
+    data: Buffer.from(message.data).toString('utf8'),
+    msgId: Buffer.from(msgId, 'base64').toString('hex'), // js-libp2p's own message id for it
+    via: propagationSource.toString()
   })
 })
 

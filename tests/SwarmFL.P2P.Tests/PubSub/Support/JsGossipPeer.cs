@@ -11,7 +11,7 @@ namespace SwarmFL.P2P.Tests.PubSub.Support;
 /// <summary>A js-libp2p gossipsub peer (tests/interop/gossipsub/peer.mjs) in a child process.</summary>
 internal sealed class JsGossipPeer : IAsyncDisposable
 {
-    public sealed record Received(string Type, string Topic, string From, string Data);
+    public sealed record Received(string Type, string Topic, string From, string Data, string Seqno, string MessageIdHex, string Via);
 
     private readonly Process _process;
     private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonNode>> _pending = new();
@@ -67,7 +67,8 @@ internal sealed class JsGossipPeer : IAsyncDisposable
                     _ready.TrySetResult(node);
                     continue;
                 case "message":
-                    _messages.Writer.TryWrite(new Received((string)node["type"]!, (string)node["topic"]!, (string)node["from"]!, (string)node["data"]!));
+                    _messages.Writer.TryWrite(new Received((string)node["type"]!, (string)node["topic"]!, (string)node["from"]!, (string)node["data"]!,
+                        (string)node["seqno"]!, (string)node["msgId"]!, (string)node["via"]!));
                     continue;
             }
             if (node["id"] is { } id && _pending.TryRemove((int)id, out var waiter)) waiter.TrySetResult(node);
