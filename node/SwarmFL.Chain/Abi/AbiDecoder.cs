@@ -13,13 +13,20 @@ public static class AbiDecoder
     public static object?[] Decode(IReadOnlyList<AbiType> types, ReadOnlySpan<byte> data) =>
         (object?[])Decode(new TupleType(types), data)!;
 
-    public static object? Decode(AbiType type, ReadOnlySpan<byte> data) => Read(data, 0, type, 0);
+    public static object? Decode(AbiType type, ReadOnlySpan<byte> data)
+    {
+        // A valid encoding gives every value its own word, so a few values per word bounds honest input. Offsets that
+        // point many elements at the same tail (an "ABI bomb") would otherwise expand small data without limit.
+        var budget = 4L * (data.Length / 32) + 64;
+        return Read(data, 0, type, 0, ref budget);
+    }
 
     private const int MaxDepth = 32;
 
-    private static object? Read(ReadOnlySpan<byte> data, int offset, AbiType type, int depth)
+    private static object? Read(ReadOnlySpan<byte> data, int offset, AbiType type, int depth, ref long budget)
     {
         if (depth > MaxDepth) throw new FormatException("ABI: nesting too deep");
+        if (--budget < 0) throw new FormatException($"ABI: the data decodes to far more values than its {data.Length} bytes can hold (overlapping offsets)");
         switch (type)
         {
             case UIntType u:
@@ -81,16 +88,16 @@ public static class AbiDecoder
                 // Each element needs at least one word, which bounds the count by the remaining data.
                 if ((long)count * 32 > data.Length - start)
                     throw new FormatException($"ABI: {type} at offset {offset} claims {count} elements but the data is too short");
-                return ReadSequence(data, start, Enumerable.Repeat(array.Element, count).ToArray(), depth);
+                return ReadSequence(data, start, Enumerable.Repeat(array.Element, count).ToArray(), depth, ref budget);
             }
             case TupleType tuple:
-                return ReadSequence(data, offset, tuple.Components, depth);
+                return ReadSequence(data, offset, tuple.Components, depth, ref budget);
             default:
                 throw new NotSupportedException($"ABI: cannot decode {type}");
         }
     }
 
-    private static object?[] ReadSequence(ReadOnlySpan<byte> data, int start, IReadOnlyList<AbiType> types, int depth)
+    private static object?[] ReadSequence(ReadOnlySpan<byte> data, int start, IReadOnlyList<AbiType> types, int depth, ref long budget)
     {
         var values = new object?[types.Count];
         var head = start;
@@ -101,11 +108,11 @@ public static class AbiDecoder
                 var relative = Length(data, head, types[i]);
                 var target = (long)start + relative;
                 if (target > data.Length) throw new FormatException($"ABI: offset {relative} at {head} points past the end of the data");
-                values[i] = Read(data, (int)target, types[i], depth + 1);
+                values[i] = Read(data, (int)target, types[i], depth + 1, ref budget);
             }
             else
             {
-                values[i] = Read(data, head, types[i], depth + 1);
+                values[i] = Read(data, head, types[i], depth + 1, ref budget);
             }
             head += types[i].HeadSize;
         }

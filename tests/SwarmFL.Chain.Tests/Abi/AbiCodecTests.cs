@@ -55,6 +55,25 @@ public class AbiCodecTests
     }
 
     [Fact]
+    public void OverlappingOffsetsCannotExpandSmallDataWithoutLimit()
+    {
+        // uint256[][] with n outer elements that all point at one inner array of n elements: n² values from O(n) words.
+        const int n = 2000;
+        var words = new List<System.Numerics.BigInteger> { 0x20, n };
+        var innerOffset = 32 * n; // relative to the start of the outer elements
+        for (var i = 0; i < n; i++) words.Add(innerOffset);
+        words.Add(n);
+        for (var i = 0; i < n; i++) words.Add(i);
+        var data = words.SelectMany(w => AbiEncoder.Encode(AbiType.UInt256, w)).ToArray();
+        var e = Assert.Throws<FormatException>(() => AbiDecoder.Decode([AbiType.Parse("uint256[][]")], data));
+        Assert.Contains("overlapping offsets", e.Message);
+
+        // The same shape without the overlap decodes.
+        var honest = new object[] { Enumerable.Range(0, 50).Select(_ => Enumerable.Range(0, 50).Select(i => (object)i).ToArray()).ToArray() };
+        Assert.Equal(50, ((object?[])AbiDecoder.Decode([AbiType.Parse("uint256[][]")], AbiEncoder.Encode([AbiType.Parse("uint256[][]")], honest))[0]!).Length);
+    }
+
+    [Fact]
     public void DirtyPaddingAndOutOfRangeValuesAreRejected()
     {
         var word = new byte[32];
