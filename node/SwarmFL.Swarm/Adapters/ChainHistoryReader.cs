@@ -1,0 +1,38 @@
+using SwarmFL.Chain.Contracts;
+using SwarmFL.Swarm.Audit;
+
+namespace SwarmFL.Swarm.Adapters;
+
+/// <summary>Builds the audit's view of a swarm from the contract's events alone.</summary>
+public static class ChainHistoryReader
+{
+    public static async Task<SwarmHistory> ReadAsync(SwarmCoordinator contract, CancellationToken ct)
+    {
+        var rules = ChainCoordinator.ToRules(await contract.ConfigAsync(ct));
+        var events = await contract.GetEventsAsync(ct: ct);
+        return FromEvents(rules, events);
+    }
+
+    public static SwarmHistory FromEvents(SwarmFL.Swarm.Rounds.SwarmRules rules, IReadOnlyList<SwarmEvent> events)
+    {
+        var rounds = events.OfType<ModelCommitted>().Select(e => e.Round)
+            .Union(events.OfType<RoundOpened>().Select(e => e.Round))
+            .Distinct().Order()
+            .Select(round => new RoundHistory(
+                round,
+                events.OfType<ModelCommitted>().Where(e => e.Round == round).Select(ChainCoordinator.ToCommit).ToList(),
+                // A replacement emits LeaderReplaced and then LeaderElected for the same attempt: keep the former, which names both.
+                events.Where(e => e is LeaderElected le && le.Round == round && !events.OfType<LeaderReplaced>().Any(r => r.Round == round && r.Cluster == le.Cluster && r.Attempt == le.Attempt)
+                                  || e is LeaderReplaced lr && lr.Round == round)
+                    .Select(e => e switch
+                    {
+                        LeaderElected le => new LeaderEvent((int)le.Cluster, le.Leader, (int)le.Attempt, null),
+                        LeaderReplaced lr => new LeaderEvent((int)lr.Cluster, lr.NextLeader, (int)lr.Attempt, lr.FailedLeader),
+                        _ => throw new InvalidOperationException(),
+                    }).ToList(),
+                events.OfType<MergePublished>().Where(e => e.Round == round).Select(ChainCoordinator.ToMerge).ToList(),
+                events.OfType<SemiGlobalPublished>().Where(e => e.Round == round).Select(ChainCoordinator.ToSemiGlobal).ToList()))
+            .ToList();
+        return new SwarmHistory(rules, rounds);
+    }
+}
