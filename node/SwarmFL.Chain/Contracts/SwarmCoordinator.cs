@@ -170,6 +170,16 @@ public sealed class SwarmCoordinator
         return logs.Select(SwarmEventDecoder.TryDecode).OfType<SwarmEvent>().ToArray();
     }
 
+    /// <summary>The events of one round (those that index it first: opening, commits, close, elections, publications).</summary>
+    public async Task<IReadOnlyList<SwarmEvent>> GetRoundEventsAsync(ulong round, ulong? fromBlock = null, CancellationToken ct = default)
+    {
+        var to = await Eth.BlockNumberAsync(ct);
+        var roundTopic = AbiEncoder.Encode(AbiType.UInt(64), round);
+        var logs = await new LogReader(Eth).GetLogsAsync(Address, SwarmCoordinatorAbi.RoundEvents.Select(e => e.Topic0).ToArray(),
+            fromBlock ?? DeploymentBlock, to, ct, roundTopic);
+        return logs.Select(SwarmEventDecoder.TryDecode).OfType<SwarmEvent>().ToArray();
+    }
+
     public async IAsyncEnumerable<SwarmEvent> FollowEventsAsync(ulong? fromBlock = null, TimeSpan? pollInterval = null,
         [EnumeratorCancellation] CancellationToken ct = default)
     {

@@ -110,6 +110,13 @@ public static class SwarmCoordinatorAbi
         Register, Leave, SetLeadershipOptOut, Allow, Disallow, Commit, Close, PublishMerge, ReplaceLeader, PublishSemiGlobal,
     ];
 
+    /// <summary>Events whose first indexed parameter is the round number, so eth_getLogs can select one round by topic 1.</summary>
+    public static IReadOnlyList<AbiEvent> RoundEvents { get; } =
+    [
+        RoundWaiting, RoundOpened, ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished,
+        SemiGlobalStarted, SemiGlobalPublished,
+    ];
+
     public static IReadOnlyList<AbiEvent> AllEvents { get; } =
     [
         SwarmCreated, AllowlistChanged, MemberRegistered, MemberLeft, LeadershipOptOut, RoundWaiting, RoundOpened,

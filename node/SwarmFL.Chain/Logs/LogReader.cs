@@ -18,7 +18,7 @@ public sealed class LogReader(EthClient eth, ILogger? logger = null)
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public async Task<IReadOnlyList<LogEntry>> GetLogsAsync(EthereumAddress contract, IReadOnlyList<byte[]> topic0,
-        ulong fromBlock, ulong toBlock, CancellationToken ct = default)
+        ulong fromBlock, ulong toBlock, CancellationToken ct = default, byte[]? topic1 = null)
     {
         var logs = new List<LogEntry>();
         var chunk = ChunkSize;
@@ -27,7 +27,7 @@ public sealed class LogReader(EthClient eth, ILogger? logger = null)
             var end = Math.Min(toBlock, start + chunk - 1);
             try
             {
-                logs.AddRange((await eth.GetLogsAsync(new LogFilter(contract, topic0, start, end), ct)).Where(l => !l.Removed));
+                logs.AddRange((await eth.GetLogsAsync(new LogFilter(contract, topic0, start, end, topic1), ct)).Where(l => !l.Removed));
                 start = end + 1;
             }
             catch (JsonRpcErrorException e) when (chunk > 1)

@@ -71,8 +71,11 @@ public sealed record CallRequest(EthereumAddress? To, byte[] Data, EthereumAddre
     }
 }
 
-/// <summary>Which logs eth_getLogs returns: one contract's logs whose first topic is one of <see cref="Topic0"/> (any when empty).</summary>
-public sealed record LogFilter(EthereumAddress Address, IReadOnlyList<byte[]> Topic0, ulong FromBlock, ulong ToBlock)
+/// <summary>
+/// Which logs eth_getLogs returns: one contract's logs whose first topic is one of <see cref="Topic0"/> (any when
+/// empty) and, when <see cref="Topic1"/> is set, whose second topic equals it (e.g. an indexed round number).
+/// </summary>
+public sealed record LogFilter(EthereumAddress Address, IReadOnlyList<byte[]> Topic0, ulong FromBlock, ulong ToBlock, byte[]? Topic1 = null)
 {
     internal Dictionary<string, object> ToJson()
     {
@@ -82,7 +85,9 @@ public sealed record LogFilter(EthereumAddress Address, IReadOnlyList<byte[]> To
             ["fromBlock"] = Quantity.ToHex(FromBlock),
             ["toBlock"] = Quantity.ToHex(ToBlock),
         };
-        if (Topic0.Count > 0) json["topics"] = new object[] { Topic0.Select(t => Hex.Encode(t)).ToArray() };
+        object? first = Topic0.Count > 0 ? Topic0.Select(t => Hex.Encode(t)).ToArray() : null;
+        if (Topic1 is not null) json["topics"] = new[] { first, Hex.Encode(Topic1) };
+        else if (first is not null) json["topics"] = new[] { first };
         return json;
     }
 }

@@ -35,6 +35,14 @@ public class SwarmCoordinatorAbiTests
     }
 
     [Fact]
+    public void RoundEventsIndexTheRoundFirst() =>
+        Assert.All(SwarmCoordinatorAbi.RoundEvents, e =>
+        {
+            var first = e.Parameters.First(p => p.Indexed);
+            Assert.Equal(("round", "uint64"), (first.Name, first.Type.Canonical));
+        });
+
+    [Fact]
     public void EveryCustomErrorOfTheContractIsKnownToTheBinding()
     {
         var known = SwarmCoordinatorAbi.Errors.Select(e => e.Signature).ToHashSet();

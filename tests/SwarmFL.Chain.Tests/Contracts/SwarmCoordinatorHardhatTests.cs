@@ -131,6 +131,11 @@ public class SwarmCoordinatorHardhatTests(HardhatNode hardhat)
         Assert.Equal(2, history.OfType<MergePublished>().Count());
         Assert.Equal(2, history.OfType<SemiGlobalPublished>().Count());
         Assert.Single(history.OfType<LeaderReplaced>());
+        var round1 = await deployed.GetRoundEventsAsync(1);
+        Assert.Equal(3, round1.OfType<ModelCommitted>().Count());
+        Assert.All(round1.OfType<ModelCommitted>(), e => Assert.Equal(1UL, e.Round));
+        Assert.Equal(4, (await deployed.GetRoundEventsAsync(2)).OfType<ModelCommitted>().Count());
+        Assert.Empty(await deployed.GetRoundEventsAsync(3));
 
         // Following: catch up on history, then see an event sent after the follower started.
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
