@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using Google.Protobuf;
 using Org.BouncyCastle.Math.EC.Rfc8032;
 using SwarmFL.Crypto;
@@ -83,6 +84,21 @@ public class StrictSignTests
         Assert.False(StrictSign.TryVerify(message, out var author, out _, out var error), what);
         Assert.Null(author);
         Assert.False(string.IsNullOrEmpty(error));
+    }
+
+    [Property(MaxTest = 40)]
+    public bool Any_signed_message_verifies_and_any_flipped_bit_in_its_encoding_breaks_it(byte[] data, ulong seqno, FsCheck.NonEmptyString topic, int position)
+    {
+        var message = StrictSign.CreateSigned(new NodeKeySigner(Key), topic.Get, data ?? [], seqno);
+        if (!StrictSign.TryVerify(message, out var author, out var verifiedSeqno, out _) || author != Key.PeerId || verifiedSeqno != seqno) return false;
+
+        var encoded = message.ToByteArray();
+        var index = (int)((uint)position % (uint)encoded.Length);
+        encoded[index] ^= (byte)(1 << (position & 7));
+        Message tampered;
+        try { tampered = Message.Parser.ParseFrom(encoded); }
+        catch (InvalidProtocolBufferException) { return true; } // no longer a message at all
+        return !StrictSign.TryVerify(tampered, out _, out _, out _);
     }
 
     [Theory]
