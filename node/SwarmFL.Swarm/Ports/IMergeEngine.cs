@@ -15,3 +15,6 @@ public sealed record MergeInput(ContentId Id, byte[] Model, ulong Samples);
 
 /// <summary>The merged model file, and the inputs a filter dropped (with why).</summary>
 public sealed record MergeResult(byte[] Model, IReadOnlyList<(ContentId Id, string Reason)> Dropped);
+
+/// <summary>The aggregation refused its inputs (wrong shapes, NaN or Inf, nothing to merge): no merge is produced.</summary>
+public sealed class MergeRefusedException(string message, Exception? inner = null) : InvalidOperationException(message, inner);

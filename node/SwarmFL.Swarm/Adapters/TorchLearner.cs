@@ -1,0 +1,80 @@
+using SwarmFL.Learning.Data;
+using SwarmFL.Learning.ModelFiles;
+using SwarmFL.Learning.Models;
+using SwarmFL.Learning.Training;
+using SwarmFL.Swarm.Ports;
+
+namespace SwarmFL.Swarm.Adapters;
+
+/// <summary>
+/// The learner port over SwarmFL.Learning: this node's private partition, split into what it trains on and a held-out
+/// part it validates each new base model with. Training is seeded per round, so a restarted node that retrains
+/// produces the same bytes.
+/// </summary>
+public sealed class TorchLearner : ILocalLearner, IDisposable
+{
+    private readonly LocalTrainer _trainer;
+    private readonly TensorData _train;
+    private readonly TensorData _heldOut;
+    private readonly TrainingOptions _options;
+    private readonly TensorLayout _layout;
+    private readonly SemaphoreSlim _torch = new(1, 1);
+
+    public TorchLearner(ModelSpec spec, MnistDataset train, MnistDataset heldOut, TrainingOptions options)
+    {
+        if (train.Count == 0) throw new ArgumentException("this node has no training samples");
+        if (heldOut.Count == 0) throw new ArgumentException("this node has no held-out samples to validate with");
+        _trainer = new LocalTrainer(spec);
+        _train = new TensorData(train);
+        _heldOut = new TensorData(heldOut);
+        _options = options;
+        _layout = spec.Layout();
+        TrainSamples = train.Count;
+    }
+
+    public int TrainSamples { get; }
+
+    /// <summary>Splits a partition deterministically: every tenth sample is held out for validation.</summary>
+    public static (MnistDataset Train, MnistDataset HeldOut) SplitHeldOut(MnistDataset partition)
+    {
+        var indices = Enumerable.Range(0, partition.Count).ToArray();
+        return (partition.Subset(indices.Where(i => i % 10 != 9).ToArray()), partition.Subset(indices.Where(i => i % 10 == 9).ToArray()));
+    }
+
+    public async Task<LocalUpdate> TrainAsync(byte[] baseModel, ulong round, IProgress<double>? progress, CancellationToken ct)
+    {
+        var start = SafeTensors.Decode(baseModel, _layout, "base model");
+        await _torch.WaitAsync(ct);
+        try
+        {
+            var options = _options with { Seed = _options.Seed * 1_000_003 + round };
+            var result = await Task.Run(() => _trainer.Train(start, _train, options, p => progress?.Report(p.Fraction), ct), ct);
+            var accuracy = _trainer.Evaluate(result.Weights, _train, ct: ct).Accuracy;
+            return new LocalUpdate(result.Weights.ToSafeTensors(), (ulong)TrainSamples, accuracy);
+        }
+        finally
+        {
+            _torch.Release();
+        }
+    }
+
+    public async Task<double> EvaluateAsync(byte[] model, CancellationToken ct)
+    {
+        var weights = SafeTensors.Decode(model, _layout, "model");
+        await _torch.WaitAsync(ct);
+        try
+        {
+            return await Task.Run(() => _trainer.Evaluate(weights, _heldOut, ct: ct).Accuracy, ct);
+        }
+        finally
+        {
+            _torch.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _train.Dispose();
+        _heldOut.Dispose();
+    }
+}
