@@ -59,6 +59,34 @@ public sealed class ChainCommandTests(HardhatNode hardhat) : IClassFixture<Hardh
     }
 
     [Fact]
+    public async Task Allow_admits_addresses_and_peer_ids_to_an_allowlist_swarm_and_only_the_creator_may()
+    {
+        var creatorKey = await NewKeyAsync("creator.key");
+        var create = (await SwarmflProcess.RunAsync("swarm", "create", "--rpc", hardhat.RpcUrl, "--key", creatorKey, "--allowlist",
+            "--genesis-model", Genesis)).EnsureSuccess("swarm create");
+        var contract = create.StdOut.Split('\n').Single(l => l.StartsWith("contract: "))["contract: ".Length..].Trim();
+        var byAddress = NodeKey.Generate();
+        var byPeerId = NodeKey.Generate();
+
+        var allow = (await SwarmflProcess.RunAsync("swarm", "allow", "--rpc", hardhat.RpcUrl, "--key", creatorKey, "--contract", contract,
+            byAddress.Address.ToString(), byPeerId.PeerId.ToString())).EnsureSuccess("swarm allow");
+        Assert.Contains($"allowed: {byAddress.Address}", allow.StdOut);
+        Assert.Contains($"allowed: {byPeerId.Address}", allow.StdOut);
+
+        using var eth = new EthClient(new JsonRpcClient(hardhat.RpcUrl));
+        var swarm = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(contract));
+        Assert.True(await swarm.IsAllowedAsync(byAddress.Address));
+        Assert.True(await swarm.IsAllowedAsync(byPeerId.Address));
+        Assert.False(await swarm.IsAllowedAsync(NodeKey.Generate().Address));
+
+        var outsider = await SwarmflProcess.RunAsync("swarm", "disallow", "--rpc", hardhat.RpcUrl, "--key", await NewKeyAsync("outsider.key"),
+            "--contract", contract, byAddress.Address.ToString());
+        Assert.Equal(ExitCodes.BadInput, outsider.ExitCode);
+        Assert.Contains("reverted: NotCreator()", outsider.StdErr);
+        Assert.True(await swarm.IsAllowedAsync(byAddress.Address));
+    }
+
+    [Fact]
     public async Task Unreachable_rpc_exits_4_naming_the_endpoint()
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";

@@ -18,6 +18,8 @@ public sealed class ChainCommands : ICommandModule
         var swarm = new Command("swarm", "Create and inspect swarms (SwarmCoordinator contracts)");
         swarm.Subcommands.Add(Create());
         swarm.Subcommands.Add(Show());
+        swarm.Subcommands.Add(Admission("allow", "Let these accounts register in an allowlist swarm (creator only)", allowed: true));
+        swarm.Subcommands.Add(Admission("disallow", "Stop these accounts from registering (creator only; members stay)", allowed: false));
         yield return swarm;
     }
 
@@ -98,6 +100,42 @@ public sealed class ChainCommands : ICommandModule
             });
         });
         return command;
+    }
+
+    private static Command Admission(string name, string description, bool allowed)
+    {
+        var rpc = RpcOption();
+        var chainId = ChainIdOption();
+        var key = new Option<string>("--key") { Description = "Node key file of the swarm's creator", Required = true };
+        var contract = new Option<string>("--contract") { Description = "Address of the SwarmCoordinator", Required = true };
+        var accounts = new Argument<string[]>("accounts") { Description = "Ethereum addresses (0x…) or PeerIds (16Uiu2…)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command(name, description) { rpc, chainId, key, contract, accounts };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!EthereumAddress.TryParse(parse.GetValue(contract), out var address, out var problem))
+                throw new UserFacingException($"--contract: {problem}");
+            var targets = parse.GetValue(accounts)!.Select(ParseAccount).ToArray();
+            var nodeKey = KeyFile.Load(parse.GetValue(key)!);
+            return await WithChainErrors(async () =>
+            {
+                using var eth = Connect(parse.GetValue(rpc)!);
+                var sender = await TransactionSender.ConnectAsync(eth, nodeKey, parse.GetValue(chainId), SwarmCoordinatorAbi.Errors, ct: ct);
+                var swarm = await SwarmCoordinator.AttachAsync(eth, address, sender, ct: ct);
+                var receipt = allowed ? await swarm.AllowAsync(targets, ct) : await swarm.DisallowAsync(targets, ct);
+                foreach (var changed in SwarmCoordinator.EventsIn(receipt).OfType<AllowlistChanged>())
+                    Console.WriteLine($"{(changed.Allowed ? "allowed" : "disallowed")}: {changed.Account}");
+                return ExitCodes.Ok;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>An address, or a secp256k1 PeerId, whose address follows from its key.</summary>
+    private static EthereumAddress ParseAccount(string text)
+    {
+        if (EthereumAddress.TryParse(text, out var address, out _)) return address;
+        if (PeerId.TryParse(text, out var peerId, out _) && peerId.TryGetEthereumAddress() is { } fromPeer) return fromPeer;
+        throw new UserFacingException($"'{text}' is neither an Ethereum address nor a secp256k1 PeerId");
     }
 
     private static async Task PrintSwarm(SwarmCoordinator swarm, BigInteger chainId, CancellationToken ct)
