@@ -74,4 +74,22 @@ public class HostTests
         Assert.Equal(data.Length, client.Traffic.For("/test/echo-hash/1.0.0").BytesOut);
         Assert.Equal(data.Length, server.Traffic.For("/test/echo-hash/1.0.0").BytesIn);
     }
+
+    [Fact]
+    public async Task Disposing_a_host_closes_its_connections_promptly()
+    {
+        await using var server = TestHosts.Listening();
+        var client = TestHosts.Create();
+        var ct = TestHosts.Timeout();
+        await client.DialAsync(server.ListenAddresses[0], ct);
+        await using (var stream = await client.OpenStreamAsync(server.LocalPeerId, [PingProtocol.ProtocolId], ct))
+            await PingProtocol.PingOnceAsync(stream, ct);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await client.DisposeAsync();
+        var elapsed = started.Elapsed;
+        Assert.False(client.IsConnected(server.LocalPeerId));
+        // Reported rather than asserted (no wall-clock limits in tests): dispose should not sit out its 5 s grace period.
+        Console.WriteLine($"dispose took {elapsed.TotalMilliseconds} ms");
+        while (server.ConnectionCount != 0) await Task.Delay(10, ct);
+    }
 }
