@@ -121,6 +121,9 @@ public sealed partial class GossipSub
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         var reader = new RpcFrameReader(stream.Stream, _options.MaxRpcSize);
+        // Backpressure: a peer that sends faster than the event loop handles its RPCs stops being read (its TCP window
+        // fills up) instead of growing our mailbox without bound.
+        var queued = new SemaphoreSlim(MaxQueuedRpcsPerStream); // not disposed: queued actions release it after the stream ends
         try
         {
             while (true)
@@ -130,7 +133,12 @@ public sealed partial class GossipSub
                 {
                     case RpcFrameKind.Rpc:
                         var rpc = frame.Rpc!;
-                        Post(() => HandleRpc(id, rpc));
+                        await queued.WaitAsync(linked.Token).ConfigureAwait(false);
+                        Post(() =>
+                        {
+                            try { HandleRpc(id, rpc); }
+                            finally { queued.Release(); }
+                        });
                         break;
                     case RpcFrameKind.Malformed:
                     case RpcFrameKind.Oversized:
@@ -167,6 +175,7 @@ public sealed partial class GossipSub
     }
 
     private const int MaxPendingRpcs = 256;
+    private const int MaxQueuedRpcsPerStream = 64;
 
     private bool Send(PeerState peer, RPC rpc)
     {
