@@ -37,15 +37,11 @@ public sealed class FedAvg : IAggregationStrategy
                 foreach (var u in selected) Accumulate(acc, updates.ReadOne(u, t), updates.Updates[u].Samples);
             }
             var result = new float[length];
-            for (var i = 0; i < length; i++) result[i] = (float)(acc[i] / total);
+            Kernels.Divide(acc.AsSpan(0, length), total, result);
             values[t] = result;
         }
         return new ModelWeights(updates.Layout, values);
     }
 
-    private static void Accumulate(double[] acc, float[] x, long weight)
-    {
-        double w = weight;
-        for (var i = 0; i < x.Length; i++) acc[i] += w * x[i];
-    }
+    private static void Accumulate(double[] acc, float[] x, long weight) => Kernels.AccumulateWeighted(acc, x, weight);
 }

@@ -53,12 +53,7 @@ public sealed class GeometricMedian : IAggregationStrategy
                 var column = updates.ReadColumn(t);
                 var length = column[0].Length;
                 var acc = new double[length];
-                for (var u = 0; u < column.Length; u++)
-                {
-                    var c = coefficients[u];
-                    var x = column[u];
-                    for (var i = 0; i < length; i++) acc[i] += c * x[i];
-                }
+                for (var u = 0; u < column.Length; u++) Kernels.AccumulateWeighted(acc, column[u], coefficients[u]);
                 var result = new float[length];
                 var previous = z.Values[t];
                 for (var i = 0; i < length; i++)

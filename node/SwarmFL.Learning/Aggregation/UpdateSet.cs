@@ -45,9 +45,11 @@ public sealed class UpdateSet
             catch (ModelFileException e) { throw new AggregationException($"{Updates[u].Describe}: {e.Message}", e); }
             if (values.LongLength != spec.ElementCount)
                 throw new AggregationException($"{Updates[u].Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount} {spec.ShapeText}");
-            for (var i = 0; i < values.Length; i++)
-                if (!float.IsFinite(values[i]))
-                    throw new AggregationException($"{Updates[u].Describe}: tensor {spec.Name} holds a non-finite value ({values[i]}) at element {i}");
+            if (!Kernels.AllFinite(values))
+            {
+                var i = Array.FindIndex(values, x => !float.IsFinite(x));
+                throw new AggregationException($"{Updates[u].Describe}: tensor {spec.Name} holds a non-finite value ({values[i]}) at element {i}");
+            }
             column[u] = values;
         }
         return column;
@@ -60,8 +62,7 @@ public sealed class UpdateSet
         var values = Updates[update].ReadTensor(index);
         if (values.LongLength != spec.ElementCount)
             throw new AggregationException($"{Updates[update].Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount}");
-        foreach (var x in values)
-            if (!float.IsFinite(x)) throw new AggregationException($"{Updates[update].Describe}: tensor {spec.Name} holds a non-finite value");
+        if (!Kernels.AllFinite(values)) throw new AggregationException($"{Updates[update].Describe}: tensor {spec.Name} holds a non-finite value");
         return values;
     }
 
@@ -98,14 +99,5 @@ public sealed class UpdateSet
         return result;
     }
 
-    public static double SquaredDistance(float[] a, float[] b)
-    {
-        double s = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            var d = (double)a[i] - b[i];
-            s += d * d;
-        }
-        return s;
-    }
+    public static double SquaredDistance(float[] a, float[] b) => Kernels.SquaredDistance(a, b);
 }

@@ -145,6 +145,40 @@ public class AggregationTests
     }
 
     [Fact]
+    public void NonFiniteValuesAreFoundAtEveryPosition()
+    {
+        var layout = new TensorLayout([new TensorSpec("v", [37])]);
+        var good = Enumerable.Range(0, 37).Select(i => (float)i).ToArray();
+        for (var position = 0; position < 37; position++)
+        {
+            var bad = (float[])good.Clone();
+            bad[position] = position % 2 == 0 ? float.NaN : float.NegativeInfinity;
+            var updates = new[] { new ModelWeights(layout, [good]), new ModelWeights(layout, [bad]) }.Select(w => ModelUpdate.InMemory(w, 1));
+            var e = Assert.Throws<AggregationException>(() => new FedAvg().Aggregate(Set(layout, updates)));
+            Assert.Contains($"element {position}", e.Message);
+        }
+    }
+
+    [Fact]
+    public void VectorisedFedAvgMatchesTheScalarDefinition()
+    {
+        var layout = new TensorLayout([new TensorSpec("v", [1029])]);
+        var random = new DeterministicRandom(9);
+        var inputs = Enumerable.Range(0, 7).Select(_ => Enumerable.Range(0, 1029).Select(_ => (float)random.NextGaussian()).ToArray()).ToArray();
+        var samples = inputs.Select(_ => (long)(1 + random.NextInt(700))).ToArray();
+        var set = Set(layout, inputs.Select((x, i) => ModelUpdate.InMemory(new ModelWeights(layout, [x]), samples[i])));
+        var merged = new FedAvg().Aggregate(set)["v"];
+        var ordered = set.Updates.Select(u => (X: u.ReadTensor(0), N: u.Samples)).ToArray();
+        double total = samples.Sum();
+        for (var i = 0; i < 1029; i++)
+        {
+            double acc = 0;
+            foreach (var (x, n) in ordered) acc += n * (double)x[i];
+            Assert.Equal((float)(acc / total), merged[i]);
+        }
+    }
+
+    [Fact]
     public void EmptySetsAndZeroSamplesAreRefused()
     {
         Assert.Contains("empty", Assert.Throws<AggregationException>(() => Set(Matrix, [])).Message);

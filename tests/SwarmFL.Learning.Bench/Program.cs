@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using SwarmFL.Learning.Aggregation;
+using SwarmFL.Learning.Data;
+using SwarmFL.Learning.ModelFiles;
+using SwarmFL.Learning.Models;
+using SwarmFL.Learning.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// Usage:
+//   train DATA_DIR BATCH THREADS SAMPLES   samples/s of LocalTrainer vs a bare TorchSharp loop (mnist-cnn, 1 epoch)
+//   aggregate MODELS REPEATS               input bytes/s of FedAvg, median, Krum over MODELS mnist-cnn models vs a memory copy
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+return args switch
+{
+    ["train", var dir, var batch, var threads, var samples] => Train(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples)),
+    ["aggregate", var models, var repeats] => Aggregate(int.Parse(models), int.Parse(repeats)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: train DATA_DIR BATCH THREADS SAMPLES | aggregate MODELS REPEATS");
+    return 2;
+}
+
+static int Train(string dir, int batch, int threads, int samples)
+{
+    set_num_threads(threads);
+    var dataset = MnistDataset.Load(dir, MnistSplit.Train).Take(samples);
+    using var data = new TensorData(dataset);
+    var spec = ModelSpec.MnistCnn;
+    var start = ModelWeights.Initial(spec, 1);
+    var trainer = new LocalTrainer(spec);
+    var options = new TrainingOptions { Epochs = 1, BatchSize = batch, LearningRate = 0.05, Threads = threads, Seed = 1 };
+
+    // Warm-up: libtorch allocates and picks kernels on the first batches.
+    using (var warm = new TensorData(dataset.Take(batch * 20))) trainer.Train(start, warm, options);
+    BareLoop(spec, start, data, batch, Math.Min(20, data.Count / batch));
+
+    var trainerRates = new List<double>();
+    var bareRates = new List<double>();
+    for (var repeat = 0; repeat < 2; repeat++)
+    {
+        var result = trainer.Train(start, data, options, _ => { });
+        trainerRates.Add(result.SamplesPerSecond);
+        bareRates.Add(BareLoop(spec, start, data, batch, data.Count / batch));
+    }
+    var (t, b) = (trainerRates.Max(), bareRates.Max());
+    Console.WriteLine($"mnist-cnn B={batch} threads={threads} samples={data.Count}: LocalTrainer {t:F0} samples/s (runs: {string.Join(", ", trainerRates.Select(r => r.ToString("F0")))}), bare TorchSharp loop {b:F0} samples/s (runs: {string.Join(", ", bareRates.Select(r => r.ToString("F0")))}), trainer/bare {t / b:P1}");
+    return 0;
+}
+
+// The same model and SGD step over tensors already in memory, in order: no shuffle, no callbacks, no bookkeeping.
+static double BareLoop(ModelSpec spec, ModelWeights start, TensorData data, int batch, int batches)
+{
+    using var network = new SpecNetwork(spec);
+    network.LoadWeights(start);
+    network.train();
+    using var optimizer = optim.SGD(network.parameters(), 0.05);
+    var stopwatch = Stopwatch.StartNew();
+    for (var b = 0; b < batches; b++)
+    {
+        using var scope = NewDisposeScope();
+        var x = data.Images.narrow(0, b * batch, batch);
+        var y = data.Labels.narrow(0, b * batch, batch);
+        optimizer.zero_grad();
+        var loss = nn.functional.cross_entropy(network.call(x), y);
+        loss.backward();
+        optimizer.step();
+    }
+    return batches * batch / stopwatch.Elapsed.TotalSeconds;
+}
+
+static int Aggregate(int count, int repeats)
+{
+    var spec = ModelSpec.MnistCnn;
+    var layout = spec.Layout();
+    var models = Enumerable.Range(1, count).Select(i => ModelWeights.Initial(spec, (ulong)i)).ToArray();
+    var updates = models.Select((m, i) => ModelUpdate.InMemory(m, 100 + i)).ToArray();
+    foreach (var u in updates) _ = u.Id; // content ids are computed once when updates arrive, not per merge
+    var inputBytes = layout.ParameterCount * 4L * count;
+    Console.WriteLine($"{count} mnist-cnn models, {inputBytes / 1e6:F1} MB of input");
+
+    var destination = new float[layout.ParameterCount * count];
+    var copy = Measure(repeats, () =>
+    {
+        long offset = 0;
+        foreach (var m in models)
+            foreach (var v in m.Values)
+            {
+                v.AsSpan().CopyTo(destination.AsSpan((int)offset));
+                offset += v.Length;
+            }
+    });
+    Report("memory copy", inputBytes, copy, copy);
+    foreach (var strategy in new IAggregationStrategy[] { new FedAvg(), new CoordinateMedian(), new TrimmedMean(0.1), new Krum(2), new Krum(2, 5), new GeometricMedian() })
+    {
+        var seconds = Measure(repeats, () => strategy.Aggregate(new UpdateSet(layout, updates)));
+        var extra = strategy is GeometricMedian g ? $" ({g.LastIterations} Weiszfeld iterations)" : "";
+        Report(strategy.Name + extra, inputBytes, seconds, copy);
+    }
+    return 0;
+}
+
+static double Measure(int repeats, Action action)
+{
+    action(); // warm-up
+    var best = double.MaxValue;
+    for (var i = 0; i < repeats; i++)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        action();
+        best = Math.Min(best, stopwatch.Elapsed.TotalSeconds);
+    }
+    return best;
+}
+
+static void Report(string name, long bytes, double seconds, double copySeconds) =>
+    Console.WriteLine($"  {name,-40} {seconds * 1000,9:F1} ms  {bytes / seconds / 1e9,7:F3} GB/s  {copySeconds / seconds,7:P1} of copy");

