@@ -128,9 +128,12 @@ public sealed partial class GossipSub : IAsyncDisposable
     public Task<IReadOnlyList<PeerId>> GetFanoutPeersAsync(string topic) =>
         Ask<IReadOnlyList<PeerId>>(() => _fanout.TryGetValue(topic, out var fanout) ? fanout.ToList() : []);
 
-    /// <summary>Connected peers that announced a subscription to <paramref name="topic"/>.</summary>
+    /// <summary>
+    /// Peers that announced a subscription to <paramref name="topic"/> and that we have a stream to: the peers a
+    /// publish or a mesh can use right now.
+    /// </summary>
     public Task<IReadOnlyList<PeerId>> GetTopicPeersAsync(string topic) =>
-        Ask<IReadOnlyList<PeerId>>(() => _peers.Values.Where(p => p.Topics.Contains(topic)).Select(p => p.Id).ToList());
+        Ask<IReadOnlyList<PeerId>>(() => TopicPeers(topic, _ => true).Select(p => p.Id).ToList());
 
     /// <summary>Peers we have an outbound pubsub stream to, with the protocol negotiated.</summary>
     public Task<IReadOnlyDictionary<PeerId, string>> GetPeersAsync() =>

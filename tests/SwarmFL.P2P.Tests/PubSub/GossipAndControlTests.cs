@@ -32,7 +32,8 @@ public class GossipAndControlTests
         var published = await a.PublishAsync("t", "missed"u8.ToArray());
         await Eventually.ReadAsync(atB, "b receives the message");
 
-        var atC = c.Subscribe("t"); // joins after the message went through the mesh
+        await Eventually.TrueAsync(async () => (await c.GetTopicPeersAsync("t")).Contains(b.LocalPeerId), "c knows b's subscription");
+        var atC = c.Subscribe("t"); // joins after the message went through the mesh, and grafts b
         await Eventually.TrueAsync(async () => (await b.GetTopicPeersAsync("t")).Contains(c.LocalPeerId), "b knows c subscribed");
         await Eventually.TrueAsync(async () => (await b.GetStatsAsync()).GraftsRefused == 1, "b refused c's graft: its mesh is full");
         Assert.False(atC.TryRead(out _));
