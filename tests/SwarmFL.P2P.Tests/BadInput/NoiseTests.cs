@@ -143,3 +143,24 @@ public class NoiseTests
         }
     }
 }
+
+public class IdentitySigningTests
+{
+    [Fact]
+    public void Node_key_identity_signs_deterministic_low_s_signatures_that_verify()
+    {
+        var key = NodeKey.Generate();
+        var identity = new NodeKeyIdentity(key);
+        for (var i = 0; i < 20; i++)
+        {
+            var message = RandomNumberGenerator.GetBytes(56);
+            var signature = identity.Sign(message);
+            Assert.True(Secp256k1.Verify(key.CompressedPublicKey, SHA256.HashData(message), EcdsaSignature.FromDer(signature), requireLowS: true));
+            Assert.True(SignatureVerifier.Verify(key.PublicKey, message, signature));
+            // RFC 6979: the same nonce as the Crypto layer's signer, so the same signature.
+            Assert.Equal(key.SignLibp2p(message), signature);
+            message[0] ^= 1;
+            Assert.False(SignatureVerifier.Verify(key.PublicKey, message, signature));
+        }
+    }
+}
