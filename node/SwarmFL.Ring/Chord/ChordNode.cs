@@ -105,6 +105,7 @@ public sealed class ChordNode : IChordService
         pending.Push(new Queue<NodeRef>(initial));
         var tried = new HashSet<NodeRef>();
         var hops = 0;
+        string? lastFailure = null;
         while (pending.Count > 0)
         {
             ct.ThrowIfCancellationRequested();
@@ -136,6 +137,7 @@ public sealed class ChordNode : IChordService
             catch (Exception e) when (e is PeerUnreachableException or InvalidAnswerException)
             {
                 Failed(hop, e);
+                lastFailure = e.Message;
                 continue;
             }
             _strikes.RecordSuccess(hop.Peer);
@@ -147,7 +149,7 @@ public sealed class ChordNode : IChordService
             }
             pending.Push(new Queue<NodeRef>(step.NextHops));
         }
-        throw new LookupFailedException(key, $"no path to the owner of {key.ToShortString()} after {hops} hops");
+        throw new LookupFailedException(key, $"no path to the owner of {key.ToShortString()} after {hops} hops" + (lastFailure is null ? "" : $"; last failure: {lastFailure}"));
     }
 
     /// <summary>What this node answers to one lookup step (find_successor's test, then closest_preceding_node).</summary>

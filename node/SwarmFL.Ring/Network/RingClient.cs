@@ -1,0 +1,62 @@
+using SwarmFL.Crypto;
+using SwarmFL.P2P.Hosting;
+using SwarmFL.P2P.Multiaddrs;
+using SwarmFL.Ring.Chord;
+using SwarmFL.Ring.Identifiers;
+using SwarmFL.Ring.Network.Messages;
+
+namespace SwarmFL.Ring.Network;
+
+/// <summary>
+/// Talks to a ring from outside (CLI, tests): lookups that start at a known member, a member's view, and models put
+/// at / fetched from their replica set. It is not a member itself.
+/// </summary>
+public sealed class RingClient(Libp2pHost host, TimeSpan timeout, int replicas = 3)
+{
+    private readonly Libp2pRingTransport _transport = new(host, timeout);
+    private readonly ChordNode _outsider = new(new NodeRef(host.LocalPeerId), new Libp2pRingTransport(host, timeout), new ChordOptions { FailuresBeforeDrop = int.MaxValue });
+
+    public Libp2pRingTransport Transport => _transport;
+
+    public static NodeRef Member(string multiaddr)
+    {
+        var address = Multiaddr.Parse(multiaddr);
+        var peer = address.PeerId ?? throw new FormatException($"'{multiaddr}' does not end in /p2p/<peer id>");
+        return new NodeRef(peer, [address.WithoutPeerId().ToString()]);
+    }
+
+    public Task<LookupResult> LookupAsync(NodeRef via, RingId key, CancellationToken ct) => _outsider.FindSuccessorViaAsync(via, key, ct);
+
+    public Task<ViewAnswer> ViewAsync(NodeRef member, CancellationToken ct) => _transport.GetViewAsync(member, ct);
+
+    public async Task<IReadOnlyList<NodeRef>> ReplicaSetAsync(NodeRef via, ContentId cid, CancellationToken ct) =>
+        (await LookupAsync(via, RingId.Of(cid), ct)).OwnerAndSuccessors.Take(replicas).ToArray();
+
+    /// <summary>Stores the model at its replica set; returns the members that accepted it.</summary>
+    public async Task<IReadOnlyList<NodeRef>> PutAsync(NodeRef via, byte[] content, CancellationToken ct)
+    {
+        var cid = ContentId.Of(content);
+        var holders = new List<NodeRef>();
+        foreach (var node in await ReplicaSetAsync(via, cid, ct))
+        {
+            try { if (await _transport.StoreAsync(node, cid, content, ct)) holders.Add(node); }
+            catch (PeerUnreachableException) { }
+        }
+        return holders;
+    }
+
+    /// <summary>A verified copy from the first replica-set member that has one, or null.</summary>
+    public async Task<byte[]?> GetAsync(NodeRef via, ContentId cid, CancellationToken ct)
+    {
+        foreach (var node in await ReplicaSetAsync(via, cid, ct))
+        {
+            try
+            {
+                var content = await _transport.FetchAsync(node, cid, ct);
+                if (content is not null && cid.Matches(content)) return content;
+            }
+            catch (PeerUnreachableException) { }
+        }
+        return null;
+    }
+}
