@@ -85,7 +85,7 @@ public sealed class EthClient(JsonRpcClient rpc) : IDisposable
         {
             return parse(result);
         }
-        catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException)
+        catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException or OverflowException or ArgumentException)
         {
             var text = result.GetRawText();
             throw new ChainRpcException(method, Endpoint,

@@ -119,3 +119,63 @@ public class JsonRpcClientTests
         Assert.Throws<FormatException>(() => Quantity.Parse("0x-1"));
     }
 }
+
+/// <summary>Mutated receipts and logs from a scripted node: every answer is a result or a ChainRpcException, never a crash.</summary>
+public class MalformedResponseFuzzTests
+{
+    private const string Receipt =
+        "{\"transactionHash\":\"0x8d36e8f5f3e2a7a4d2d2c1bcbcc0a0f9bcae9b87d1e5e4c1a1e3e5b7c9d0e1f2\",\"status\":\"0x1\",\"blockNumber\":\"0x2a\"," +
+        "\"gasUsed\":\"0x5208\",\"effectiveGasPrice\":\"0x3b9aca00\",\"contractAddress\":null,\"logs\":[{\"address\":\"0x000000000000000000000000000000000000dead\"," +
+        "\"topics\":[\"0x0000000000000000000000000000000000000000000000000000000000000001\"],\"data\":\"0x1234\",\"blockNumber\":\"0x2a\"," +
+        "\"blockHash\":\"0x0000000000000000000000000000000000000000000000000000000000000002\",\"transactionHash\":\"0x0000000000000000000000000000000000000000000000000000000000000003\"," +
+        "\"logIndex\":\"0x0\",\"removed\":false}]}";
+
+    [Fact]
+    public async Task MutatedReceiptsGiveAReceiptOrAChainRpcException()
+    {
+        var random = new Random(4242);
+        string current = "";
+        await using var server = new ScriptedHttpServer((_, body) =>
+        {
+            var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetRawText();
+            return new ScriptedReply.Answer(200, $"{{\"jsonrpc\":\"2.0\",\"id\":{id},\"result\":{current}}}");
+        });
+        using var eth = new EthClient(new JsonRpcClient(server.Url));
+        int decoded = 0, refused = 0;
+        for (var i = 0; i < 300; i++)
+        {
+            current = Mutate(Receipt, random);
+            try
+            {
+                await eth.GetTransactionReceiptAsync(new byte[32]);
+                decoded++;
+            }
+            catch (ChainRpcException)
+            {
+                refused++;
+            }
+        }
+        Assert.Equal(300, decoded + refused);
+        Assert.True(refused > 100, $"only {refused} of 300 mutations were refused");
+        current = Receipt;
+        Assert.True((await eth.GetTransactionReceiptAsync(new byte[32]))!.Succeeded);
+    }
+
+    private static string Mutate(string json, Random random)
+    {
+        var chars = json.ToCharArray().ToList();
+        for (var n = random.Next(1, 4); n > 0; n--)
+        {
+            var at = random.Next(chars.Count);
+            switch (random.Next(4))
+            {
+                case 0: chars.RemoveRange(at, Math.Min(random.Next(1, 20), chars.Count - at)); break;
+                case 1: chars[at] = "{}[]\",:0x1fgz-"[random.Next(14)]; break;
+                case 2: chars.Insert(at, "\"{}[],:x9"[random.Next(9)]); break;
+                default: chars = chars.Take(at).ToList(); break;
+            }
+            if (chars.Count == 0) chars.Add('0');
+        }
+        return new string(chars.ToArray());
+    }
+}

@@ -49,6 +49,7 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
+        client.NoDelay = true;
         var stream = client.GetStream();
         try
         {
@@ -68,8 +69,7 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
                     case ScriptedReply.Answer answer:
                         var payload = Encoding.UTF8.GetBytes(answer.Body);
                         var head = $"HTTP/1.1 {answer.Status} Scripted\r\nContent-Type: application/json\r\nContent-Length: {payload.Length}\r\n\r\n";
-                        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-                        await stream.WriteAsync(payload);
+                        await stream.WriteAsync((byte[])[.. Encoding.ASCII.GetBytes(head), .. payload]);
                         break;
                 }
             }
