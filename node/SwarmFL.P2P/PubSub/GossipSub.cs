@@ -88,7 +88,8 @@ public sealed partial class GossipSub : IAsyncDisposable
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleWriter = true,
         });
-        Post(() => Join(topic, channel));
+        if (!_mailbox.Writer.TryWrite(() => Join(topic, channel)))
+            channel.Writer.TryComplete(new ObjectDisposedException(nameof(GossipSub)));
         return channel.Reader;
     }
 

@@ -63,6 +63,36 @@ public class ValidationAndScoringTests
     }
 
     [Fact]
+    public async Task A_peer_whose_score_turns_negative_is_pruned_from_the_mesh_and_cannot_graft_back()
+    {
+        var (swarm, r, _, x, _, _) = await SetUpAsync();
+        await using var owned = swarm;
+        await x.SendAsync(RawPeer.Graft("t"));
+        await Eventually.TrueAsync(async () => (await r.GetMeshPeersAsync("t")).Contains(x.PeerId), "X is in R's mesh");
+
+        var forged = x.Sign("t", "m"u8.ToArray(), 1);
+        forged.Data = ByteString.CopyFromUtf8("changed");
+        await x.SendAsync(RawPeer.Publish(forged));
+        await Eventually.TrueAsync(async () => await r.GetPeerScoreAsync(x.PeerId) < 0, "X's score drops");
+
+        await r.HeartbeatAsync();
+        await x.WaitForAsync(rpc => rpc.Control?.Prune.Any(p => p.TopicID == "t") == true, "R prunes X at the heartbeat");
+        Assert.DoesNotContain(x.PeerId, await r.GetMeshPeersAsync("t"));
+        Assert.True(await r.IsBackingOffAsync("t", x.PeerId));
+    }
+
+    [Fact]
+    public async Task Subscribing_after_dispose_completes_the_reader_with_an_error()
+    {
+        var (swarm, r, _, _, _, _) = await SetUpAsync();
+        await swarm.DisposeAsync();
+        var reader = r.Subscribe("late");
+        var closed = await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(async () => await reader.ReadAsync());
+        Assert.IsType<ObjectDisposedException>(closed.InnerException);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => r.PublishAsync("late", "x"u8.ToArray()));
+    }
+
+    [Fact]
     public async Task Validator_Reject_penalizes_the_forwarder_while_Ignore_only_drops()
     {
         await using var swarm = new TestSwarm();
