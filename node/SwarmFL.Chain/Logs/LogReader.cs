@@ -55,7 +55,7 @@ public sealed class LogReader(EthClient eth, ILogger? logger = null)
             {
                 var from = next;
                 var end = Math.Min(last, from + ChunkSize - 1);
-                var batch = await TryAsync(() => GetLogsAsync(contract, topic0, from, end, ct), contract);
+                var batch = await TryAsync<IReadOnlyList<LogEntry>>(async () => await GetLogsAsync(contract, topic0, from, end, ct), contract);
                 if (batch is null) break;
                 foreach (var log in batch) yield return log;
                 next = end + 1;
