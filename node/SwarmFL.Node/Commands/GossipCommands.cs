@@ -10,23 +10,9 @@ using SwarmFL.P2P.PubSub;
 namespace SwarmFL.Node.Commands;
 
 /// <summary>
-/// Gossip tools under `swarmfl p2p`: `publish`, and the printing behind `p2p listen --subscribe`. The `p2p` command
-/// itself belongs to the libp2p core's module; until that module exists this one provides `p2p` with `publish`, and
-/// once it does, it calls <see cref="GossipCli.AddTo"/> and this module steps aside (so `p2p` is never defined twice).
+/// Gossip tools under `swarmfl p2p` (the `p2p` command itself is the libp2p core's, in P2PCommands): `publish`, and
+/// the `--subscribe` printing of `p2p listen`.
 /// </summary>
-public sealed class GossipCommands : ICommandModule
-{
-    public IEnumerable<Command> CreateCommands()
-    {
-        var coreModule = typeof(GossipCommands).Assembly.GetTypes()
-            .Any(t => t != typeof(GossipCommands) && typeof(ICommandModule).IsAssignableFrom(t) && t.Name == "P2PCommands");
-        if (coreModule) yield break;
-        var p2p = new Command("p2p", "libp2p tools: gossip");
-        GossipCli.AddTo(p2p);
-        yield return p2p;
-    }
-}
-
 public static class GossipCli
 {
     /// <summary>Adds `publish` to the `p2p` command.</summary>
