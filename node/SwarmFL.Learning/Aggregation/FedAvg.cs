@@ -10,6 +10,8 @@ namespace SwarmFL.Learning.Aggregation;
 /// </remarks>
 public sealed class FedAvg : IAggregationStrategy
 {
+    private const int Block = 2048;
+
     public string Name => "fedavg";
 
     public ModelWeights Aggregate(UpdateSet updates, CancellationToken ct = default) =>
@@ -21,27 +23,35 @@ public sealed class FedAvg : IAggregationStrategy
         var total = 0.0;
         foreach (var u in selected) total += updates.Updates[u].Samples;
         var values = new float[updates.Layout.Tensors.Count][];
-        var acc = new double[updates.Layout.Tensors.Max(t => t.ElementCount)];
+        var weights = selected.Select(u => (double)updates.Updates[u].Samples).ToArray();
+        var acc = new double[Block];
         for (var t = 0; t < values.Length; t++)
         {
             ct.ThrowIfCancellationRequested();
             var length = (int)updates.Layout.Tensors[t].ElementCount;
-            Array.Clear(acc, 0, length);
+            float[][] inputs;
             if (selected.Length == updates.Count)
             {
                 var column = updates.ReadColumn(t);
-                foreach (var u in selected) Accumulate(acc, column[u], updates.Updates[u].Samples);
+                inputs = selected.Select(u => column[u]).ToArray();
             }
             else
             {
-                foreach (var u in selected) Accumulate(acc, updates.ReadOne(u, t), updates.Updates[u].Samples);
+                inputs = selected.Select(u => updates.ReadOne(u, t)).ToArray();
             }
             var result = new float[length];
-            Kernels.Divide(acc.AsSpan(0, length), total, result);
+            // Block by block, so the double accumulator stays in cache while every input streams past it once.
+            for (var begin = 0; begin < length; begin += Block)
+            {
+                var size = Math.Min(Block, length - begin);
+                var block = acc.AsSpan(0, size);
+                block.Clear();
+                for (var k = 0; k < inputs.Length; k++) Kernels.AccumulateWeighted(block, inputs[k].AsSpan(begin, size), weights[k]);
+                Kernels.Divide(block, total, result.AsSpan(begin, size));
+            }
             values[t] = result;
         }
         return new ModelWeights(updates.Layout, values);
     }
 
-    private static void Accumulate(double[] acc, float[] x, long weight) => Kernels.AccumulateWeighted(acc, x, weight);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace SwarmFL.Learning.Aggregation;
@@ -16,9 +17,10 @@ internal static class Kernels
         if (Vector256.IsHardwareAccelerated)
         {
             var bad = Vector256<float>.Zero;
+            ref var xs = ref MemoryMarshal.GetReference(x);
             for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
-                var v = Vector256.Create(x.Slice(i, Vector256<float>.Count));
+                var v = Vector256.LoadUnsafe(ref xs, (nuint)i);
                 bad |= ~Vector256.Equals(v - v, Vector256<float>.Zero);
             }
             if (bad != Vector256<float>.Zero) return false;
@@ -31,17 +33,18 @@ internal static class Kernels
     /// <summary>acc[i] += w · x[i] in double, element by element (no fused multiply-add, same as the scalar loop).</summary>
     public static void AccumulateWeighted(Span<double> acc, ReadOnlySpan<float> x, double w)
     {
+        if (acc.Length < x.Length) throw new ArgumentException("accumulator shorter than input");
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             var weight = Vector256.Create(w);
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            ref var xs = ref MemoryMarshal.GetReference(x);
+            ref var accs = ref MemoryMarshal.GetReference(acc);
+            for (; i <= x.Length - 8; i += 8)
             {
-                var (low, high) = Vector256.Widen(Vector256.Create(x.Slice(i, Vector256<float>.Count)));
-                var a0 = Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4));
-                var a1 = Vector256.Create((ReadOnlySpan<double>)acc.Slice(i + 4, 4));
-                (a0 + low * weight).CopyTo(acc.Slice(i, 4));
-                (a1 + high * weight).CopyTo(acc.Slice(i + 4, 4));
+                var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref xs, (nuint)i));
+                (Vector256.LoadUnsafe(ref accs, (nuint)i) + low * weight).StoreUnsafe(ref accs, (nuint)i);
+                (Vector256.LoadUnsafe(ref accs, (nuint)(i + 4)) + high * weight).StoreUnsafe(ref accs, (nuint)(i + 4));
             }
         }
         for (; i < x.Length; i++) acc[i] += w * x[i];
