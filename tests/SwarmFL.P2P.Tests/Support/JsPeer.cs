@@ -13,12 +13,13 @@ public sealed class JsPeer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly SemaphoreSlim _commandLock = new(1, 1);
-    private readonly System.Text.StringBuilder _stderr = new();
+    private readonly System.Text.StringBuilder _stderr;
     private int _nextId;
 
-    private JsPeer(Process process, string peerId, Multiaddr address, string keyType)
+    private JsPeer(Process process, string peerId, Multiaddr address, string keyType, System.Text.StringBuilder stderr)
     {
         _process = process;
+        _stderr = stderr;
         PeerId = SwarmFL.Crypto.PeerId.Parse(peerId);
         Address = address;
         KeyType = keyType;
@@ -40,6 +41,7 @@ public sealed class JsPeer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment["DEBUG"] = "*:error"; // js-libp2p's own error logs land in stderr, quoted when a command fails
         foreach (var arg in new[] { "--import", NodeScript.Polyfill, Path.Combine(RepoPaths.Interop, "p2p", "peer.mjs"), keyType }) start.ArgumentList.Add(arg);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
         var stderr = new System.Text.StringBuilder();
@@ -52,7 +54,7 @@ public sealed class JsPeer : IAsyncDisposable
             throw new InvalidOperationException($"js peer exited: {stderr}");
         }
         var ready = JsonNode.Parse(line)!;
-        var peer = new JsPeer(process, (string)ready["peerId"]!, Multiaddr.Parse((string)ready["addrs"]![0]!), keyType);
+        var peer = new JsPeer(process, (string)ready["peerId"]!, Multiaddr.Parse((string)ready["addrs"]![0]!), keyType, stderr);
         return peer;
     }
 
@@ -72,7 +74,7 @@ public sealed class JsPeer : IAsyncDisposable
                 var line = await _process.StandardOutput.ReadLineAsync(ct) ?? throw new InvalidOperationException("js peer exited");
                 var reply = JsonNode.Parse(line)!;
                 if ((int?)reply["id"] != id) continue;
-                if (!(bool)reply["ok"]!) throw new InvalidOperationException($"js peer: {command} failed: {(string?)reply["error"]}");
+                if (!(bool)reply["ok"]!) throw new InvalidOperationException($"js peer: {command} failed: {(string?)reply["error"]}; its stderr ends with: {StderrTail()}");
                 return reply;
             }
         }
@@ -80,6 +82,11 @@ public sealed class JsPeer : IAsyncDisposable
         {
             _commandLock.Release();
         }
+    }
+
+    private string StderrTail()
+    {
+        lock (_stderr) return _stderr.Length > 2000 ? _stderr.ToString(_stderr.Length - 2000, 2000) : _stderr.ToString();
     }
 
     public async ValueTask DisposeAsync()
