@@ -32,6 +32,8 @@ public sealed class ReplicatedModelStore : IBlobService
 
     public int Replicas { get; }
     public IBlobStore Local => _local;
+    /// <summary>Largest replica a peer may hand us; bigger offers are refused before they touch the disk.</summary>
+    public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
 
     public sealed record PutResult(ContentId Cid, IReadOnlyList<NodeRef> Holders);
 
@@ -158,6 +160,11 @@ public sealed class ReplicatedModelStore : IBlobService
 
     Task<bool> IBlobService.StoreAsync(NodeRef caller, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct)
     {
+        if (content.Length > MaxBlobBytes)
+        {
+            _log.Warning("{Peer} offered {Bytes} bytes for {Cid}, more than {Max}; refused", caller, content.Length, cid, MaxBlobBytes);
+            return Task.FromResult(false);
+        }
         if (!cid.Matches(content.Span))
         {
             _log.Warning("{Peer} offered bytes that do not match {Cid}; refused", caller, cid);
