@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Text.Json;
+using SwarmFL.Chain.Contracts;
+using SwarmFL.Chain.Rpc;
+using SwarmFL.Chain.Transactions;
+using SwarmFL.Crypto;
+using SwarmFL.Learning.Models;
+using SwarmFL.Node.Cli;
+using SwarmFL.P2P.Hosting;
+using SwarmFL.P2P.Protocols.Model;
+using SwarmFL.Ring.Storage;
+using SwarmFL.Swarm.Adapters;
+using SwarmFL.Swarm.Audit;
+using SwarmFL.Swarm.Ports;
+
+namespace SwarmFL.Node.Commands;
+
+/// <summary>`swarmfl audit`: the swarm's model lineage from the contract's events, re-checked.</summary>
+public sealed class AuditCommands : ICommandModule
+{
+    public IEnumerable<Command> CreateCommands()
+    {
+        var rpc = new Option<string>("--rpc") { Description = "Chain JSON-RPC URL", Required = true };
+        var contract = new Option<string>("--contract") { Description = "The swarm's SwarmCoordinator address", Required = true };
+        var verify = new Option<bool>("--verify") { Description = "Fetch the weights it can reach, check every content id and recompute every merge bit for bit" };
+        var json = new Option<bool>("--json") { Description = "Print the lineage and findings as JSON" };
+        var dataDirs = new Option<string[]>("--data-dirs") { Description = "Node data directories whose model stores to read (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
+        var via = new Option<string[]>("--via") { Description = "Peers to fetch models from (/ip4/…/tcp/…/p2p/…)", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("audit", "Print the swarm's model history from chain events and check it; exits 1 naming the round, cluster and leader of any failure")
+            { rpc, contract, verify, json, dataDirs, via };
+        command.SetAction(async (parse, ct) =>
+        {
+            var eth = new EthClient(new JsonRpcClient(parse.GetValue(rpc)!));
+            SwarmCoordinator swarm;
+            SwarmHistory history;
+            try
+            {
+                swarm = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(parse.GetValue(contract)!), ct: ct);
+                history = await ChainHistoryReader.ReadAsync(swarm, ct);
+            }
+            catch (ChainRpcException e) { throw new UserFacingException(e.Message, ExitCodes.Unavailable, e); }
+            catch (NoContractCodeException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
+
+            await using var models = new AuditModelSource(Split(parse.GetValue(dataDirs)), Split(parse.GetValue(via)));
+            var doVerify = parse.GetValue(verify);
+            IMergeEngine? merger = null;
+            if (doVerify)
+            {
+                var specHash = (await swarm.ConfigAsync(ct)).ModelSpecHash;
+                var spec = ModelSpec.BuiltIn.FirstOrDefault(s => s.Hash().AsSpan().SequenceEqual(specHash))
+                           ?? throw new UserFacingException($"the swarm's model spec {Hex.Encode(specHash)} is not a built-in spec; cannot recompute merges");
+                merger = new LearningMergeEngine(spec);
+                await models.ConnectAsync(ct);
+            }
+            var report = await new Auditor(models, merger).AuditAsync(history, doVerify, ct);
+
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new { history, report }, new JsonSerializerOptions { WriteIndented = true, Converters = { new ContentIdJson(), new AddressJson() } }));
+            else
+            {
+                Console.Write(LineagePrinter.Print(history));
+                foreach (var finding in report.Findings) Console.WriteLine(finding);
+                Console.WriteLine(report.Passed
+                    ? $"audit passed: {history.Rounds.Count} rounds, {report.HashesChecked} content ids checked, {report.MergesRecomputed} merges recomputed"
+                    : $"audit FAILED: {report.Failures.Count()} problem(s)");
+            }
+            return report.Passed ? ExitCodes.Ok : ExitCodes.CheckFailed;
+        });
+        yield return command;
+    }
+
+    private static string[] Split(string[]? values) =>
+        (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+
+    /// <summary>Models from local node stores first, then from peers over /swarmfl/model; every byte is checked against its id.</summary>
+    private sealed class AuditModelSource(string[] dataDirs, string[] peers) : IModelExchange, IAsyncDisposable
+    {
+        private readonly List<DiskBlobStore> _stores = dataDirs.Select(d => new DiskBlobStore(Path.Combine(d, "models"))).ToList();
+        private readonly List<PeerId> _peers = [];
+        private Libp2pHost? _host;
+
+        public async Task ConnectAsync(CancellationToken ct)
+        {
+            if (peers.Length == 0) return;
+            _host = new Libp2pHost(NodeKey.Generate(), new HostOptions { IdentifyOnConnect = false });
+            foreach (var peer in peers)
+            {
+                try { _peers.Add(await PeerDialer.DialAsync(_host, peer, ct)); }
+                catch (UserFacingException e) { Console.Error.WriteLine($"warning: {e.Message}"); }
+            }
+        }
+
+        public Task<ContentId> PutAsync(ReadOnlyMemory<byte> model, CancellationToken ct) => throw new NotSupportedException("the audit only reads");
+
+        public async Task<byte[]> GetAsync(ContentId id, CancellationToken ct)
+        {
+            foreach (var store in _stores)
+                if (store.TryRead(id) is { } bytes) return bytes;
+            foreach (var peer in _peers)
+            {
+                try { return await ModelProtocol.FetchAsync(_host!, peer, id, 256L * 1024 * 1024, ct); }
+                catch (IOException) { }
+            }
+            throw new ModelUnavailableException(id, "in none of the given data directories or peers");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_host is not null) await _host.DisposeAsync();
+        }
+    }
+
+    private sealed class ContentIdJson : System.Text.Json.Serialization.JsonConverter<ContentId>
+    {
+        public override ContentId Read(ref Utf8JsonReader reader, Type type, JsonSerializerOptions options) => ContentId.Parse(reader.GetString()!);
+        public override void Write(Utf8JsonWriter writer, ContentId value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+
+    private sealed class AddressJson : System.Text.Json.Serialization.JsonConverter<EthereumAddress>
+    {
+        public override EthereumAddress Read(ref Utf8JsonReader reader, Type type, JsonSerializerOptions options) => EthereumAddress.Parse(reader.GetString()!);
+        public override void Write(Utf8JsonWriter writer, EthereumAddress value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    }
+}
