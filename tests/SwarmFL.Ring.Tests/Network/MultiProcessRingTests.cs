@@ -10,7 +10,7 @@ namespace SwarmFL.Ring.Tests.Network;
 /// Eight ring members, each its own process talking libp2p over TCP, join through one seed address. Models are put at
 /// their replica sets; two members are killed; the ring repairs, re-replicates, and every model stays retrievable.
 /// </summary>
-public sealed class MultiProcessRingTests : IAsyncLifetime
+public sealed class MultiProcessRingTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120); // liveness bound only, never a performance claim
     private readonly string _root = Path.Combine(Path.GetTempPath(), "swarmfl-ring-mp-" + Guid.NewGuid().ToString("N"));
@@ -103,7 +103,9 @@ public sealed class MultiProcessRingTests : IAsyncLifetime
         await Task.WhenAll(Enumerable.Range(1, 7).Select(i => StartNodeAsync(i, seedAddress)));
         var client = new RingClient(_client, TimeSpan.FromSeconds(3), replicas: 3);
         var members = _nodes.Select(n => n.Member).ToList();
+        var sinceStart = Stopwatch.StartNew();
         await WaitUntilAsync(() => RingIsCorrectAsync(client, members), "eight nodes to form a correct ring");
+        output.WriteLine($"eight nodes formed a correct ring {sinceStart.Elapsed.TotalSeconds:F1} s after the last one listened");
 
         var random = new Random(5);
         var models = new List<byte[]>();
@@ -121,8 +123,10 @@ public sealed class MultiProcessRingTests : IAsyncLifetime
         foreach (var (process, member) in _nodes.Where(n => doomed.Contains(n.Member))) process.Kill(entireProcessTree: true);
         var survivors = members.Where(m => !doomed.Contains(m)).ToList();
         var via = survivors[0];
+        var sinceKill = Stopwatch.StartNew();
 
         await WaitUntilAsync(() => RingIsCorrectAsync(client, survivors), "the six survivors to repair the ring");
+        var ringRepaired = sinceKill.Elapsed;
         await WaitUntilAsync(async () =>
         {
             foreach (var model in models)
@@ -135,6 +139,8 @@ public sealed class MultiProcessRingTests : IAsyncLifetime
             }
             return true;
         }, "re-replication to restore three copies of every model");
+        // reported, not asserted: stabilize runs every 300 ms, re-replication every third round
+        output.WriteLine($"ring repaired {ringRepaired.TotalSeconds:F1} s after the kill; three copies of every model {sinceKill.Elapsed.TotalSeconds:F1} s after");
 
         foreach (var model in models)
             Assert.Equal(model, await client.GetAsync(via, ContentId.Of(model), CancellationToken.None));
