@@ -63,7 +63,7 @@ public static class Program
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
             case TargetInvocationException { InnerException: not null } wrapped:
-                return ReportFailure(wrapped.InnerException);
+                return ReportFailure(wrapped.InnerException!);
             default:
                 Log.Fatal(e, "Unexpected failure");
                 Console.Error.WriteLine($"internal error: {e.Message} (run with --log-level Debug for details)");
