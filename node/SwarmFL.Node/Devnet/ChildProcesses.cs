@@ -19,8 +19,11 @@ public sealed class ManagedProcess : IDisposable
 
     public string Name { get; }
     public int Id => _process.Id;
-    public bool HasExited => _process.HasExited;
-    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    private bool _disposed;
+    private int? _exitCodeAtDispose;
+
+    public bool HasExited => _disposed || _process.HasExited;
+    public int? ExitCode => _disposed ? _exitCodeAtDispose : _process.HasExited ? _process.ExitCode : null;
     public Task Exited => _process.WaitForExitAsync();
 
     public static ManagedProcess Start(string name, string fileName, IEnumerable<string> args, string logFile,
@@ -61,7 +64,7 @@ public sealed class ManagedProcess : IDisposable
     /// <summary>SIGTERM, then after the grace period SIGKILL to the whole tree. Returns once the process is gone.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
-        if (_process.HasExited) return;
+        if (HasExited) return;
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) _ = Posix.Kill(_process.Id, Posix.SigTerm);
         else KillNow();
         using var timeout = new CancellationTokenSource(grace);
@@ -73,6 +76,7 @@ public sealed class ManagedProcess : IDisposable
     /// <summary>Immediate SIGKILL of the process and its descendants (also safe to call from ProcessExit).</summary>
     public void KillNow()
     {
+        if (_disposed) return;
         try
         {
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);
@@ -83,7 +87,11 @@ public sealed class ManagedProcess : IDisposable
 
     public void Dispose()
     {
+        if (_disposed) return;
         KillNow();
+        _process.WaitForExit(5000);
+        _exitCodeAtDispose = _process.HasExited ? _process.ExitCode : null;
+        _disposed = true;
         lock (_logGate) _log.Dispose();
         _process.Dispose();
     }

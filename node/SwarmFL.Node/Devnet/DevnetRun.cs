@@ -35,7 +35,15 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         var started = Stopwatch.StartNew();
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; cancel.Cancel(); });
+        // Our own handlers cancel the signal's default action (immediate termination, which would orphan the nodes and the
+        // chain) and start the orderly shutdown below; System.CommandLine's own Ctrl-C handling alone does not do the former.
+        void Shutdown(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            try { cancel.Cancel(); } catch (ObjectDisposedException) { }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Shutdown);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Shutdown);
         var ct = cancel.Token;
         var (selfFile, selfPrefix) = SelfExecutable.Resolve();
         var (nodeFile, nodePrefix) = options.NodeExecutable is { } fake ? (Path.GetFullPath(fake), (IReadOnlyList<string>)[]) : (selfFile, selfPrefix);
