@@ -8,6 +8,8 @@ namespace SwarmFL.P2P.Noise;
 /// The secure channel after a Noise handshake: every write is cut into frames of at most 65535 bytes of ciphertext,
 /// each prefixed by its 2-byte big-endian length (libp2p noise spec, "Wire Format"). Buffers are pooled and reused:
 /// the hot path allocates nothing per frame. One reader and one writer may use it at the same time.
+/// Encrypted frames are collected (up to four) and sent together: writes reach the socket at the latest on
+/// <see cref="FlushAsync(CancellationToken)"/>, which every writer of this stream calls when it has nothing more queued.
 /// </summary>
 public sealed class NoiseStream : Stream
 {
@@ -17,7 +19,9 @@ public sealed class NoiseStream : Stream
     private readonly Stream _inner;
     private readonly CipherState _sender;
     private readonly CipherState _receiver;
-    private readonly byte[] _sendBuffer = ArrayPool<byte>.Shared.Rent(2 + MaxFrameLength);
+    private const int SendBatchSize = 4 * (2 + MaxFrameLength);
+    private readonly byte[] _sendBuffer = ArrayPool<byte>.Shared.Rent(SendBatchSize);
+    private int _sendLength;
     private readonly byte[] _receiveBuffer = ArrayPool<byte>.Shared.Rent(2 * (2 + MaxFrameLength));
     private readonly byte[] _plaintext = ArrayPool<byte>.Shared.Rent(MaxPlaintextLength);
     private int _receiveStart, _receiveEnd;
@@ -92,11 +96,20 @@ public sealed class NoiseStream : Stream
         {
             var chunk = Math.Min(buffer.Length, MaxPlaintextLength);
             var frameLength = chunk + CipherState.TagSize;
-            BinaryPrimitives.WriteUInt16BigEndian(_sendBuffer, (ushort)frameLength);
-            _sender.Encrypt([], buffer.Span[..chunk], _sendBuffer.AsSpan(2, frameLength));
-            await _inner.WriteAsync(_sendBuffer.AsMemory(0, 2 + frameLength), cancellationToken).ConfigureAwait(false);
+            if (_sendLength + 2 + frameLength > SendBatchSize) await SendBatchAsync(cancellationToken).ConfigureAwait(false);
+            BinaryPrimitives.WriteUInt16BigEndian(_sendBuffer.AsSpan(_sendLength), (ushort)frameLength);
+            _sender.Encrypt([], buffer.Span[..chunk], _sendBuffer.AsSpan(_sendLength + 2, frameLength));
+            _sendLength += 2 + frameLength;
             buffer = buffer[chunk..];
         }
+    }
+
+    private async ValueTask SendBatchAsync(CancellationToken ct)
+    {
+        if (_sendLength == 0) return;
+        var length = _sendLength;
+        _sendLength = 0;
+        await _inner.WriteAsync(_sendBuffer.AsMemory(0, length), ct).ConfigureAwait(false);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -105,8 +118,13 @@ public sealed class NoiseStream : Stream
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-    public override void Flush() => _inner.Flush();
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await SendBatchAsync(cancellationToken).ConfigureAwait(false);
+        await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

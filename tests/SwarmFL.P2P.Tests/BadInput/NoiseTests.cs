@@ -41,12 +41,13 @@ public class NoiseTests
 
         // 200 KB crosses several 65535-byte frames.
         var data = RandomNumberGenerator.GetBytes(200_000);
-        var send = left.Stream.WriteAsync(data).AsTask();
+        var send = Task.Run(async () => { await left.Stream.WriteAsync(data); await left.Stream.FlushAsync(); });
         var received = new byte[data.Length];
         await right.Stream.ReadExactlyAsync(received);
         await send;
         Assert.Equal(data, received);
         await right.Stream.WriteAsync("pong"u8.ToArray());
+        await right.Stream.FlushAsync();
         var pong = new byte[4];
         await left.Stream.ReadExactlyAsync(pong);
         Assert.Equal("pong"u8.ToArray(), pong);
@@ -117,6 +118,7 @@ public class NoiseTests
             var (left, right) = await HandshakeAsync(pair, a, b);
             // Capture one real frame from the sender's socket, corrupt it and feed it to the receiver.
             await left.Stream.WriteAsync("hello frame"u8.ToArray());
+            await left.Stream.FlushAsync();
             var raw = new byte[2 + 11 + 16];
             await pair.Right.ReadExactlyAsync(raw);
             await pair.Left.WriteAsync(corrupt(raw));
