@@ -78,4 +78,47 @@ public sealed class ChainRoundTests(HardhatNode hardhat) : IClassFixture<Hardhat
         var failing = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(tampered, verify: true, default);
         Assert.Contains(failing.Failures, f => f.Round == 1 && f.Cluster == victim.Cluster && f.Leader == victim.Leader);
     }
+
+    [Fact]
+    public async Task A_dead_leader_is_replaced_on_chain_and_its_cluster_still_merges_every_committed_model()
+    {
+        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f]), default);
+        var config = new SwarmConfig(MinPeers: 3, CommitWindowSeconds: 600, MergeTimeoutSeconds: 120, TargetClusterSize: 3,
+            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
+        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config);
+        var nodes = new List<(EthereumAddress Address, RoundDriver Driver)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var key = NodeKey.Generate();
+            var contract = await Connect(key, deployed.Address);
+            await contract.RegisterAsync($"/ip4/127.0.0.1/tcp/{4100 + i}/p2p/{key.PeerId}");
+            var clock = new ChainClock();
+            nodes.Add((key.Address, new RoundDriver(new ChainCoordinator(contract, key.Address, clock), _store, new VectorLearner([i, -i], 10),
+                new WeightedMeanMerger(), new RecordingAnnouncer(), new NodeStateStore(Path.Combine(_dir, $"d{i}.json")), clock)));
+        }
+
+        // Step one node at a time until the round closes, so the elected leader has had no chance to merge.
+        for (var i = 0; i < 30 && await deployed.PhaseAsync() == SwarmFL.Chain.Contracts.RoundPhase.Commit; i++) await nodes[i % 3].Driver.StepAsync(default);
+        var leader = (await deployed.LeaderOfAsync(1, 0)).Leader;
+        var survivors = nodes.Where(n => n.Address != leader).ToList();
+
+        foreach (var (_, driver) in survivors) Assert.Equal(StepAction.Waiting, (await driver.StepAsync(default)).Action); // too early to replace
+        await deployed.Eth.IncreaseTimeAsync(121);
+        await deployed.Eth.MineAsync();
+        var actions = new List<StepResult>();
+        for (var i = 0; i < 10 && await deployed.CurrentRoundAsync() == 1; i++)
+            foreach (var (_, driver) in survivors) actions.Add(await driver.StepAsync(default));
+
+        Assert.Contains(actions, a => a.Action == StepAction.ReplacedLeader);
+        Assert.Equal(2ul, await deployed.CurrentRoundAsync());
+        var history = await ChainHistoryReader.ReadAsync(deployed, default);
+        var round1 = history.Rounds.Single(r => r.Round == 1);
+        var merge = Assert.Single(round1.Merges);
+        Assert.NotEqual(leader, merge.Leader);
+        Assert.Equal(3, merge.Inputs.Count); // the dead leader's own model is merged too: it was replicated
+        Assert.Contains(round1.Leaders, l => l.Replaced == leader);
+        var report = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(history, verify: true, default);
+        Assert.True(report.Passed, string.Join('\n', report.Findings));
+        Assert.Contains(report.Findings, f => f.Severity == FindingSeverity.Info && f.Leader == leader);
+    }
 }

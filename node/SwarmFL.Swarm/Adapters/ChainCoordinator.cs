@@ -9,7 +9,7 @@ using RoundPhase = SwarmFL.Swarm.Rounds.RoundPhase;
 namespace SwarmFL.Swarm.Adapters;
 
 /// <summary>The round protocol's coordinator port over the deployed SwarmCoordinator contract.</summary>
-public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress self) : ISwarmCoordinator
+public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress self, ChainClock? clock = null) : ISwarmCoordinator
 {
     private readonly SwarmEventLog _events = new(contract);
 
@@ -27,6 +27,8 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
 
     public async Task<RoundSnapshot> GetRoundAsync(CancellationToken ct)
     {
+        if (clock is not null && await contract.Eth.GetBlockByNumberAsync("latest", ct) is { } block)
+            clock.Observe(DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp));
         var round = await contract.CurrentRoundAsync(ct);
         var info = await contract.RoundInfoAsync(round, ct);
         var member = info.Phase != ChainPhase.Waiting && await contract.IsMemberAsync(self, ct);

@@ -89,14 +89,15 @@ public sealed class SwarmNode : IAsyncDisposable
         await RegisterAsync(ct);
         await ShareGenesisAsync(ct);
         LoadLearning();
+        var chainClock = new ChainClock();
         _driver = new RoundDriver(
-            new TimedCoordinator(new ChainCoordinator(_contract, Key.Address), _timer),
+            new TimedCoordinator(new ChainCoordinator(_contract, Key.Address, chainClock), _timer),
             _models,
             new TimedLearner(_learner, _timer),
             new TimedMerger(new LearningMergeEngine(_options.Model, _options.DeviationLimit), _timer),
             new GossipAnnouncer(_gossip, _topic, _log),
             new NodeStateStore(_dataDirectory.StatePath, _log),
-            TimeProvider.System,
+            chainClock,
             _log) { LastRound = _options.Rounds > 0 ? _options.Rounds : null };
         _log.Information("Node {PeerId} ({Address}) listening on {Listen}, swarm {Contract}", Key.PeerId, Key.Address, ListenAddress, _contract.Address);
     }
