@@ -2,6 +2,7 @@ using SwarmFL.Learning.Data;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Training;
+using SwarmFL.Swarm.Adapters;
 
 namespace SwarmFL.Node.Devnet;
 
@@ -31,10 +32,12 @@ public static class LocalBaselines
         for (var part = 0; part < parts.Length; part++)
         {
             ct.ThrowIfCancellationRequested();
-            using var data = new TensorData(train.Subset(parts[part]));
+            // Exactly the samples the node trains on: its part minus the held-out tenth it validates with.
+            var (nodeTraining, _) = TorchLearner.SplitHeldOut(train.Subset(parts[part]));
+            using var data = new TensorData(nodeTraining);
             var result = trainer.Train(genesis, data, training, ct: ct);
             var evaluation = trainer.Evaluate(result.Weights, test, ct: ct);
-            var baseline = new BaselineResult(part, parts[part].Length, training.Epochs, evaluation.Accuracy, result.Elapsed.TotalSeconds);
+            var baseline = new BaselineResult(part, nodeTraining.Count, training.Epochs, evaluation.Accuracy, result.Elapsed.TotalSeconds);
             report?.Invoke($"baseline part {part}: {baseline.Samples} samples × {baseline.Epochs} epochs alone → test accuracy {baseline.Accuracy:F4} ({baseline.Seconds:F1} s)");
             results.Add(baseline);
         }

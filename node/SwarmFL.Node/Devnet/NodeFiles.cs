@@ -23,16 +23,6 @@ public sealed record NodeStatus
     public string? Error { get; init; }
 }
 
-/// <summary>Time spent in one round, by kind of work (rounds.jsonl "seconds").</summary>
-public sealed record RoundSeconds
-{
-    public double? Round { get; init; }
-    public double? Train { get; init; }
-    public double? Transfer { get; init; }
-    public double? Chain { get; init; }
-    public double? Aggregate { get; init; }
-}
-
 /// <summary>Bytes and messages of one protocol in one round.</summary>
 public sealed record TrafficCount
 {
@@ -63,7 +53,8 @@ public sealed record NodeRoundRecord
     public string? MergedModel { get; init; }
     public string? SemiGlobalModel { get; init; }
     public double? SemiGlobalTestAccuracy { get; init; }
-    public RoundSeconds? Seconds { get; init; }
+    /// <summary>Time spent in the round by kind of work ("round", "train", "transfer", "chain", "aggregate", … as the node reports).</summary>
+    public Dictionary<string, double>? Seconds { get; init; }
     public Dictionary<string, TrafficCount>? Traffic { get; init; }
 }
 

@@ -17,7 +17,7 @@ public sealed record NodeRoundResult
     public string? LocalModel { get; init; }
     public string? MergedModel { get; init; }
     public string? SemiGlobalModel { get; init; }
-    public RoundSeconds? Seconds { get; init; }
+    public Dictionary<string, double>? Seconds { get; init; }
     public Dictionary<string, TrafficCount>? Traffic { get; init; }
 }
 
@@ -93,12 +93,8 @@ public sealed record RunResults
             merged = weighted.Select((n, i) => n.SemiGlobalTestAccuracy!.Value * weights[i]).Sum() / weights.Sum();
         }
 
-        var meanSeconds = new Dictionary<string, double>();
-        foreach (var (name, pick) in SecondsFields)
-        {
-            var values = nodes.Select(n => n.Seconds is null ? null : pick(n.Seconds)).Where(v => v is not null).Select(v => v!.Value).ToList();
-            if (values.Count > 0) meanSeconds[name] = values.Average();
-        }
+        var meanSeconds = nodes.Where(n => n.Seconds is not null).SelectMany(n => n.Seconds!)
+            .GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Average(pair => pair.Value));
         var traffic = new SortedDictionary<string, TrafficCount>(StringComparer.Ordinal);
         foreach (var (protocol, count) in nodes.Where(n => n.Traffic is not null).SelectMany(n => n.Traffic!))
             traffic[protocol] = traffic.TryGetValue(protocol, out var sum) ? sum.Plus(count) : count;
@@ -106,15 +102,10 @@ public sealed record RunResults
         return new RoundResult
         {
             Round = round, Nodes = nodes, Clusters = clusters, MergedTestAccuracy = merged,
-            Seconds = nodes.Select(n => n.Seconds?.Round).Where(s => s is not null).Max(),
+            Seconds = nodes.Select(n => n.Seconds?.GetValueOrDefault("round")).Where(s => s is > 0).Max(),
             MeanSeconds = meanSeconds, Traffic = traffic,
         };
     }
-
-    private static readonly (string Name, Func<RoundSeconds, double?> Pick)[] SecondsFields =
-    [
-        ("round", s => s.Round), ("train", s => s.Train), ("transfer", s => s.Transfer), ("chain", s => s.Chain), ("aggregate", s => s.Aggregate),
-    ];
 
     public void Write(string path) => File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, NodeFiles.Json));
 }

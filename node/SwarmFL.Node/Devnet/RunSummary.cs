@@ -53,8 +53,11 @@ public static class RunSummary
         else
         {
             var names = results.Rounds.SelectMany(r => r.Nodes.Select(n => n.Node)).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
-            s.AppendLine($"| round | merged acc | leaders | {string.Join(" | ", names.Select(n => $"{n} local acc"))} | round s | train s | transfer s | chain s | aggregate s | bytes (all protocols, in) |");
-            s.AppendLine($"| --- | --- | --- | {string.Join(" | ", names.Select(_ => "---"))} | --- | --- | --- | --- | --- | --- |");
+            var preferred = new[] { "round", "train", "evaluate", "transfer", "chain", "aggregate" };
+            var kinds = results.Rounds.SelectMany(r => r.MeanSeconds.Keys).Distinct()
+                .OrderBy(k => Array.IndexOf(preferred, k) is var i && i >= 0 ? i : preferred.Length).ThenBy(k => k, StringComparer.Ordinal).ToList();
+            s.AppendLine($"| round | merged acc | leaders | {string.Join(" | ", names.Select(n => $"{n} local acc"))} | {string.Join(" | ", kinds.Select(k => $"{k} s"))} | bytes in (all protocols, all nodes) |");
+            s.AppendLine($"| --- | --- | --- | {string.Join(" | ", names.Select(_ => "---"))} | {string.Join(" | ", kinds.Select(_ => "---"))} | --- |");
             foreach (var r in results.Rounds)
             {
                 var leaders = string.Join(", ", r.Clusters.Select(c => $"c{c.Cluster}: {c.Leader ?? "?"}"));
@@ -62,9 +65,9 @@ public static class RunSummary
                 string Sec(string k) => r.MeanSeconds.TryGetValue(k, out var v) ? v.ToString("F1", inv) : "-";
                 var bytes = r.Traffic.Values.Sum(t => t.BytesIn);
                 s.AppendLine($"| {r.Round} | {StatusBoard.Accuracy(r.MergedTestAccuracy)} | {leaders} | {string.Join(" | ", locals)} | " +
-                             $"{r.Seconds?.ToString("F1", inv) ?? "-"} | {Sec("train")} | {Sec("transfer")} | {Sec("chain")} | {Sec("aggregate")} | {bytes.ToString("N0", inv)} |");
+                             $"{string.Join(" | ", kinds.Select(Sec))} | {bytes.ToString("N0", inv)} |");
             }
-            s.AppendLine().AppendLine("Times are means over the nodes, except `round s` (the slowest node). Per-node details, model ids and per-protocol traffic are in rounds.json.");
+            s.AppendLine().AppendLine("Times are means over the nodes (seconds, by the kinds of work the nodes report). Per-node details, model ids and per-protocol traffic are in rounds.json.");
             s.AppendLine();
         }
         foreach (var warning in results.Warnings) s.AppendLine($"- warning: {warning}");
@@ -74,7 +77,7 @@ public static class RunSummary
         if (baselines.Count == 0) s.AppendLine("Not computed.").AppendLine();
         else
         {
-            s.AppendLine("Each node's partition trained alone from the genesis model for rounds × epochs epochs, on the MNIST test set:").AppendLine();
+            s.AppendLine("Each node's training samples (its partition minus the 10 % it holds out, as the node does) trained alone from the genesis model for rounds × epochs epochs, scored on the MNIST test set:").AppendLine();
             s.AppendLine("| part | samples | epochs | test acc |").AppendLine("| --- | --- | --- | --- |");
             foreach (var b in baselines) s.AppendLine(string.Create(inv, $"| {b.Part} | {b.Samples} | {b.Epochs} | {b.Accuracy:F4} |"));
             var verdict = BaselineVerdict.Judge(results, baselines);

@@ -39,7 +39,7 @@ public sealed class ProcessGroupTests : IDisposable
         var log = Path.Combine(_dir, "sleeper.log");
         await using var group = new ProcessGroup();
         var child = group.Start("sleeper", "/bin/bash", ["-c", "trap 'echo got-term; kill $!; exit 0' TERM; echo started; sleep 300 & wait"], log);
-        for (var i = 0; i < 200 && !File.ReadAllText(log).Contains("started"); i++) await Task.Delay(50);
+        for (var i = 0; i < 200 && !File.ReadAllLines(log).Contains("started"); i++) await Task.Delay(50);
 
         await group.StopAllAsync(TimeSpan.FromSeconds(20));
 

@@ -14,7 +14,7 @@ public sealed class RunResultsTests : IDisposable
         {
             round, cluster, role, baseModel = "bafkreibase", baseTestAccuracy = 0.5, localModel = "bafkreilocal", localTestAccuracy = local, samples,
             mergedModel = $"bafkreimerged{cluster}", semiGlobalModel = semiModel, semiGlobalTestAccuracy = semi,
-            seconds = new { round = 10.0 + samples / 1000.0, train = 4.0, transfer = 1.0, chain = 2.0, aggregate = 0.5 },
+            seconds = new { round = 10.0 + samples / 1000.0, train = 4.0, evaluate = 0.25, transfer = 1.0, chain = 2.0, aggregate = 0.5 },
             traffic = new Dictionary<string, object> { ["gossip"] = new { bytesIn = gossipIn, bytesOut = 5, messagesIn = 1, messagesOut = 2 } },
         });
 
@@ -48,6 +48,7 @@ public sealed class RunResultsTests : IDisposable
         Assert.Equal(15, first.Traffic["gossip"].BytesOut);
         Assert.Equal(13.0, first.Seconds); // the slowest node: 10 + 3000/1000
         Assert.Equal(4.0, first.MeanSeconds["train"]);
+        Assert.Equal(0.25, first.MeanSeconds["evaluate"]); // kinds of work the launcher does not know are kept
         Assert.Equal("node-1", results.Rounds[1].Clusters.Single().Leader);
         Assert.Equal(2, results.Final!.Round);
         Assert.Empty(results.Warnings);
