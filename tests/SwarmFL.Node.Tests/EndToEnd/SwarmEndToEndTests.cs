@@ -38,13 +38,13 @@ public sealed class SwarmEndToEndTests(HardhatNode hardhat) : IClassFixture<Hard
         return process;
     }
 
-    private string NodeArgs(int part) =>
-        $"--data-dir {_dir}/n{part} --data {RepoPaths.MnistData} --test-data {RepoPaths.MnistData} --limit 3000 --test-limit 2000 --parts 3 --part {part} --rounds 3 --threads 1 --log-level Information";
+    private string NodeArgs(int part, int parts = 3) =>
+        $"--data-dir {_dir}/n{part} --data {RepoPaths.MnistData} --test-data {RepoPaths.MnistData} --limit 3000 --test-limit 2000 --parts {parts} --part {part} --rounds 4 --threads 1 --log-level Information";
 
     [Fact]
-    public async Task Three_nodes_run_three_rounds_accuracy_rises_and_the_audit_recomputes_every_merge()
+    public async Task Three_nodes_run_four_rounds_a_fourth_joins_mid_run_accuracy_rises_and_the_audit_recomputes_every_merge()
     {
-        var dataDirs = Enumerable.Range(0, 3).Select(i => Path.Combine(_dir, $"n{i}")).ToArray();
+        var dataDirs = Enumerable.Range(0, 4).Select(i => Path.Combine(_dir, $"n{i}")).ToArray();
         var genesis = Regex.Match(await Swarmfl("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
         var deployerKey = Path.Combine(_dir, "deployer.key");
         await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
@@ -57,6 +57,10 @@ public sealed class SwarmEndToEndTests(HardhatNode hardhat) : IClassFixture<Hard
         StartNode([.. $"node --rpc {hardhat.RpcUrl} --contract {contract} --bootstrap {first.Listen} {NodeArgs(1)}".Split(' ')]);
         StartNode([.. $"join {first.Listen} {NodeArgs(2)}".Split(' ')]); // learns chain, contract and model from the peer
 
+        // A fourth node joins by peer address once round 1 is over; membership changes apply from the next round.
+        await WaitForRoundsAsync(dataDirs[0], 1, TimeSpan.FromMinutes(5));
+        StartNode([.. $"join {first.Listen} {NodeArgs(3, parts: 4)}".Split(' ')]);
+
         foreach (var node in _nodes)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
@@ -65,16 +69,28 @@ public sealed class SwarmEndToEndTests(HardhatNode hardhat) : IClassFixture<Hard
         }
 
         var rounds = dataDirs.Select(d => StatusFiles.ReadRounds(Path.Combine(d, "rounds.jsonl"))).ToList();
-        foreach (var perNode in rounds)
-            Assert.Equal([1ul, 2ul, 3ul], perNode.Select(r => r.Round).ToArray());
+        foreach (var perNode in rounds.Take(3))
+            Assert.Equal([1ul, 2ul, 3ul, 4ul], perNode.Select(r => r.Round).ToArray());
         var merged = rounds[0].Select(r => r.SemiGlobalTestAccuracy!.Value).ToArray();
-        Assert.True(merged[2] > merged[0] && merged[0] > 0.5, $"merged test accuracy per round: {string.Join(", ", merged)}");
-        Assert.All(rounds.SelectMany(r => r), r => Assert.NotNull(r.MergedModel));
+        Assert.True(merged[3] > merged[0] && merged[0] > 0.5, $"merged test accuracy per round: {string.Join(", ", merged)}");
+        Assert.All(rounds.Take(3).SelectMany(r => r), r => Assert.NotNull(r.MergedModel));
+        var joined = rounds[3].Where(r => r.LocalModel is not null).Select(r => r.Round).ToList();
+        Assert.True(joined.Count > 0 && joined.Min() >= 2, $"the late joiner committed in rounds [{string.Join(", ", joined)}]:\n{Logs()}");
 
         var audit = await SwarmflProcess.RunAsync("audit", "--rpc", hardhat.RpcUrl, "--contract", contract, "--verify", "--data-dirs", string.Join(',', dataDirs));
         Assert.True(audit.ExitCode == 0, audit.StdOut + audit.StdErr);
         Assert.Matches(@"audit passed: \d+ rounds, \d+ content ids checked, (\d+) merges recomputed", audit.StdOut);
-        Assert.True(int.Parse(Regex.Match(audit.StdOut, @"(\d+) merges recomputed").Groups[1].Value) >= 6 * 2, audit.StdOut);
+        Assert.True(int.Parse(Regex.Match(audit.StdOut, @"(\d+) merges recomputed").Groups[1].Value) >= 8 * 2, audit.StdOut);
+    }
+
+    private async Task WaitForRoundsAsync(string dataDir, int rounds, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (StatusFiles.ReadRounds(Path.Combine(dataDir, "rounds.jsonl")).Count < rounds)
+        {
+            if (DateTime.UtcNow > deadline || _nodes.Any(n => n.HasExited)) throw new TimeoutException($"{dataDir} never finished round {rounds}:\n{Logs()}");
+            await Task.Delay(250);
+        }
     }
 
     private async Task<NodeStatusFile> WaitForStatusAsync(string dataDir, Func<NodeStatusFile, bool> ready, TimeSpan limit)
