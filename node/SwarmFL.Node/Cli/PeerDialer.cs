@@ -7,7 +7,7 @@ namespace SwarmFL.Node.Cli;
 /// <summary>Dials a peer given on the command line, turning every way it can fail into one clear line.</summary>
 public static class PeerDialer
 {
-    public static readonly TimeSpan DialTimeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan DialTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<PeerId> DialAsync(Libp2pHost host, string text, CancellationToken ct)
     {

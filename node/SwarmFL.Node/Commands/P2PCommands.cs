@@ -13,7 +13,6 @@ namespace SwarmFL.Node.Commands;
 /// <summary>`swarmfl p2p …`: libp2p tools that work against any libp2p peer (ours or js/go-libp2p).</summary>
 public sealed class P2PCommands : ICommandModule
 {
-    private static readonly TimeSpan DialTimeout = TimeSpan.FromSeconds(30);
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -76,7 +75,7 @@ public sealed class P2PCommands : ICommandModule
             var n = parse.GetValue(count);
             if (n < 1) throw new UserFacingException("--count must be at least 1");
             await using var host = new Libp2pHost(NodeKey.Generate(), new HostOptions { IdentifyOnConnect = false });
-            var peer = await DialAsync(host, parse.GetValue(address)!, ct);
+            var peer = await PeerDialer.DialAsync(host, parse.GetValue(address)!, ct);
             var seq = 0;
             try
             {
@@ -99,7 +98,7 @@ public sealed class P2PCommands : ICommandModule
         command.SetAction(async (parse, ct) =>
         {
             await using var host = new Libp2pHost(NodeKey.Generate(), new HostOptions { IdentifyOnConnect = false });
-            var peer = await DialAsync(host, parse.GetValue(address)!, ct);
+            var peer = await PeerDialer.DialAsync(host, parse.GetValue(address)!, ct);
             IdentifyInfo info;
             try { info = await IdentifyProtocol.RequestAsync(host, peer, ct); }
             catch (Exception e) when (e is IOException && !ct.IsCancellationRequested)
@@ -115,22 +114,5 @@ public sealed class P2PCommands : ICommandModule
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static async Task<PeerId> DialAsync(Libp2pHost host, string text, CancellationToken ct)
-    {
-        if (!Multiaddr.TryParse(text, out var target, out var error)) throw new UserFacingException($"MULTIADDR: {error}");
-        if (!SwarmFL.P2P.Transport.TcpTransport.CanDial(target))
-            throw new UserFacingException($"MULTIADDR: cannot dial {target}; expected /ip4|ip6|dns4|dns6/HOST/tcp/PORT[/p2p/PEER]");
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(DialTimeout);
-            return await host.DialAsync(target, timeout.Token);
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException || e is OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            throw new UserFacingException($"could not connect to {target}: {e.Message}", ExitCodes.Unavailable, e);
-        }
     }
 }
