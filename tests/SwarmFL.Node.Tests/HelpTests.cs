@@ -8,7 +8,7 @@ public class HelpTests
     {
         static IEnumerable<string[]> Walk(Command command, string[] prefix)
         {
-            foreach (var sub in command.Subcommands)
+            foreach (var sub in command.Subcommands.Where(c => !c.Hidden)) // hidden commands are internal tools for tests
             {
                 var path = prefix.Append(sub.Name).ToArray();
                 yield return path;
