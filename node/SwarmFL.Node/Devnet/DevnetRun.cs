@@ -86,8 +86,18 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             nodeProcesses[first.Name] = StartNode(group, nodeFile, nodePrefix, first, swarm, mnist, bootstrap: null, root);
             var bootstrap = await WaitForListenAsync(first, nodeProcesses[first.Name], ct);
             view.Message($"{first.Name} listens on {bootstrap}");
-            foreach (var slot in slots.Skip(1))
+            // The registration that reaches min-peers also opens round 1, which costs far more gas. Started together, the last
+            // node's gas estimate may predate another's registration and run out of gas ("register reverted"), so the middle
+            // nodes start together and the last one only after every other node is registered (its status.json exists).
+            var middle = slots.Skip(1).Take(Math.Max(0, slots.Count - 2)).ToList();
+            foreach (var slot in middle)
                 nodeProcesses[slot.Name] = StartNode(group, nodeFile, nodePrefix, slot, swarm, mnist, bootstrap, root);
+            foreach (var slot in middle) await WaitForListenAsync(slot, nodeProcesses[slot.Name], ct);
+            if (slots.Count > 1)
+            {
+                var last = slots[^1];
+                nodeProcesses[last.Name] = StartNode(group, nodeFile, nodePrefix, last, swarm, mnist, bootstrap, root);
+            }
 
             stoppedBecause = await WatchAsync(slots, nodeProcesses, ct);
         }
@@ -177,6 +187,8 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             if (reason is not null) return true;
             var lastRounds = slots.Select(s => NodeFiles.ReadRounds(s.RoundsFile).Records).ToList();
             if (processes.Values.All(p => p.HasExited)) reason = "every node exited";
+            else if (processes.Values.FirstOrDefault(p => p.ExitCode is not null and not 0) is { } failed)
+                reason = $"{failed.Name} failed (exit {failed.ExitCode}; see its node.out.log), and the swarm needs all {options.Nodes} members";
             else if (options.TargetAccuracy is { } target && TargetReached(lastRounds, target) is { } round)
                 reason = $"target accuracy {target} reached in round {round}";
             else if (DateTime.UtcNow > timeout) reason = $"the {options.TimeoutMinutes}-minute timeout passed";

@@ -33,7 +33,7 @@ const write = (change) => {
   writeFileSync(join(dir, 'status.json.tmp'), JSON.stringify(status));
   renameSync(join(dir, 'status.json.tmp'), join(dir, 'status.json'));
 };
-process.on('SIGTERM', () => { write({ stopped: true, activity: 'stopped' }); process.exit(143); });
+process.on('SIGTERM', () => { try { write({ stopped: true, activity: 'stopped' }); } finally { process.exit(143); } });
 const sleep = (ms) => new Promise(r => setTimeout(r, ms));
 write({});
 if (process.env.FAKE_NODE_HANG === '1') { write({ activity: 'hanging (test)' }); setInterval(() => {}, 1000); }
