@@ -39,7 +39,7 @@ public sealed class LiveTableView : IRunView
     {
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
         foreach (var header in new[] { "node", "peer", "round", "phase", "role", "cluster", "activity", "local acc", "base acc", "state" })
-            table.AddColumn(new TableColumn(header));
+            table.AddColumn(new TableColumn(header).NoWrap());
         foreach (var row in rows)
         {
             var role = row.Role == "Leader" ? $"[bold yellow]{Markup.Escape(row.Role)}[/]" : Markup.Escape(row.Role);
