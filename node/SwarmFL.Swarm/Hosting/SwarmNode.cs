@@ -45,6 +45,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private ulong _chainId;
     private ulong _lastRound;
     private TimeSpan _transferBefore;
+    private DateTimeOffset? _roundStartedAt;
 
     private SwarmNode(SwarmNodeOptions options, DataDirectory dataDirectory, Serilog.ILogger log)
     {
@@ -152,10 +153,21 @@ public sealed class SwarmNode : IAsyncDisposable
 
     private async Task RegisterAsync(CancellationToken ct)
     {
-        if (await _contract.MemberStatusAsync(Key.Address, ct) is MemberStatus.None)
+        // The registration that reaches the quorum also opens round 1 and costs several times more gas; when nodes
+        // register at once, a gas estimate made just before another registration lands can fall short. Re-estimating
+        // on the new state fixes that, so a revert is retried while we are still not registered.
+        for (var attempt = 1; await _contract.MemberStatusAsync(Key.Address, ct) is MemberStatus.None; attempt++)
         {
-            await _contract.RegisterAsync(ListenAddress, ct);
-            _log.Information("Registered {Address} on {Contract}", Key.Address, _contract.Address);
+            try
+            {
+                await _contract.RegisterAsync(ListenAddress, ct);
+                _log.Information("Registered {Address} on {Contract}", Key.Address, _contract.Address);
+            }
+            catch (ContractRevertException e) when (attempt < 5)
+            {
+                _log.Warning("Registration attempt {Attempt} reverted ({Reason}); retrying on the current state", attempt, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
+            }
         }
         if (_options.OptOutOfLeadership) await _contract.SetLeadershipOptOutAsync(true, ct);
     }
@@ -224,7 +236,7 @@ public sealed class SwarmNode : IAsyncDisposable
 
     private async Task NoteRoundProgressAsync(ulong round, CancellationToken ct)
     {
-        if (_lastRound == 0) { _lastRound = round; _traffic.TakeRound(); _timer.TakeRound(); return; }
+        if (_lastRound == 0) { _lastRound = round; _traffic.TakeRound(); _timer.TakeRound(); _roundStartedAt = DateTimeOffset.UtcNow; return; }
         while (_lastRound < round)
         {
             await WriteRoundResultAsync(_lastRound, ct);
@@ -243,6 +255,9 @@ public sealed class SwarmNode : IAsyncDisposable
         var merged = merges.FirstOrDefault(m => m.Cluster == cluster);
         var semi = semis.FirstOrDefault(s => s.Cluster == cluster);
         var seconds = _timer.TakeRound();
+        var now = DateTimeOffset.UtcNow;
+        if (_roundStartedAt is { } started) seconds["round"] = (now - started).TotalSeconds;
+        _roundStartedAt = now;
         var transfer = _models.TransferTime;
         seconds["transfer"] = (transfer - _transferBefore).TotalSeconds;
         _transferBefore = transfer;
