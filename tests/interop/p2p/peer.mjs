@@ -3,26 +3,13 @@
 // Prints {"event":"ready","peerId":…,"addrs":[…]} once listening, then answers each command line with one JSON line.
 // Serves /interop/sink/1.0.0 (read everything, answer the 32-byte SHA-256) and /interop/source/1.0.0 (read an
 // 8-byte big-endian size, answer the SHA-256 of the data then the data itself).
-import { createLibp2p } from 'libp2p'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createHash, randomBytes } from 'node:crypto'
-import { createInterface } from 'node:readline'
+import { createPeer, serveCommands } from './jsonl-peer.mjs'
 
-const keyType = process.argv[2] === 'ed25519' ? 'Ed25519' : 'secp256k1'
-const node = await createLibp2p({
-  privateKey: await generateKeyPair(keyType),
-  addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-  transports: [tcp()],
-  connectionEncrypters: [noise()],
-  streamMuxers: [yamux()],
-  services: { identify: identify(), ping: ping() }
-})
+const node = await createPeer({ identify: identify(), ping: ping() })
 
 const CHUNK = 64 * 1024
 
@@ -69,8 +56,6 @@ await node.handle('/interop/source/1.0.0', async (stream) => {
   await sendAll(stream, data)
   await stream.close()
 }, { maxInboundStreams: 64 })
-
-function reply (object) { process.stdout.write(JSON.stringify(object) + '\n') }
 
 async function run (command) {
   const target = multiaddr(command.addr)
@@ -132,18 +117,4 @@ async function run (command) {
   }
 }
 
-reply({ event: 'ready', peerId: node.peerId.toString(), keyType, addrs: node.getMultiaddrs().map(a => a.toString()) })
-
-const lines = createInterface({ input: process.stdin })
-for await (const line of lines) {
-  if (!line.trim()) continue
-  let command
-  try { command = JSON.parse(line) } catch (e) { reply({ error: `bad json: ${e.message}` }); continue }
-  try {
-    reply({ id: command.id, ok: true, ...(await run(command)) })
-  } catch (e) {
-    reply({ id: command.id, ok: false, error: e.message ?? String(e) })
-  }
-}
-await node.stop()
-process.exit(0)
+await serveCommands(node, run)
