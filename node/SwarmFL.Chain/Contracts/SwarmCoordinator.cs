@@ -199,9 +199,9 @@ public sealed class SwarmCoordinator
         {
             output = await Eth.CallAsync(new CallRequest(Address, function.EncodeCall(arguments), _sender?.Address), ct: ct);
         }
-        catch (JsonRpcErrorException e) when (TransactionSender.IsRevert(e))
+        catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
         {
-            throw new ContractRevertException(function.Name, RevertReason.Decode(e.RevertData ?? [], SwarmCoordinatorAbi.Errors), inner: e);
+            throw ContractRevertException.FromRpcError(function.Name, e, SwarmCoordinatorAbi.Errors);
         }
         try
         {

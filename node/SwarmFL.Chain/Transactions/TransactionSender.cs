@@ -68,9 +68,9 @@ public sealed class TransactionSender
         {
             return await Eth.CallAsync(new CallRequest(to, data, Address), ct: ct);
         }
-        catch (JsonRpcErrorException e) when (IsRevert(e))
+        catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
         {
-            throw new ContractRevertException(operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), inner: e);
+            throw ContractRevertException.FromRpcError(operation, e, KnownErrors);
         }
     }
 
@@ -127,12 +127,12 @@ public sealed class TransactionSender
                     if (attempt >= 3) throw;
                     _log.Information("Nonce {Nonce} rejected ({Message}); re-reading the pending nonce", signed.Transaction.Nonce, e.RpcMessage);
                 }
-                catch (JsonRpcErrorException e) when (IsRevert(e))
+                catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
                 {
                     // Hardhat's automine executes at once and reports the revert here (the failed transaction is still
                     // mined); other nodes only queue it and the receipt tells. Either way the chain knows the nonce.
                     _nextNonce = null;
-                    throw new ContractRevertException(request.Operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), signed.Hash, e);
+                    throw ContractRevertException.FromRpcError(request.Operation, e, KnownErrors, signed.Hash);
                 }
                 catch
                 {
@@ -155,9 +155,9 @@ public sealed class TransactionSender
             var estimate = await Eth.EstimateGasAsync(new CallRequest(request.To, request.Data, Address, request.Value), ct);
             return estimate * (ulong)_options.GasMarginPercent / 100;
         }
-        catch (JsonRpcErrorException e) when (IsRevert(e))
+        catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
         {
-            throw new ContractRevertException(request.Operation, RevertReason.Decode(e.RevertData ?? [], KnownErrors), inner: e);
+            throw ContractRevertException.FromRpcError(request.Operation, e, KnownErrors);
         }
     }
 
@@ -199,7 +199,7 @@ public sealed class TransactionSender
         {
             await Eth.CallAsync(new CallRequest(request.To, request.Data, Address, request.Value), Quantity.ToHex(blockNumber - 1), ct);
         }
-        catch (JsonRpcErrorException e) when (IsRevert(e))
+        catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
         {
             return RevertReason.Decode(e.RevertData ?? [], KnownErrors);
         }
@@ -210,9 +210,6 @@ public sealed class TransactionSender
         return RevertReason.Decode([], KnownErrors);
     }
 
-    internal static bool IsRevert(JsonRpcErrorException e) =>
-        e.RevertData is not null || e.Code == 3 || e.RpcMessage.Contains("revert", StringComparison.OrdinalIgnoreCase);
-
     private static bool IsAlreadyKnown(JsonRpcErrorException e) =>
         e.RpcMessage.Contains("already known", StringComparison.OrdinalIgnoreCase)
         || e.RpcMessage.Contains("known transaction", StringComparison.OrdinalIgnoreCase)
@@ -220,6 +217,5 @@ public sealed class TransactionSender
 
     private static bool IsNonceConflict(JsonRpcErrorException e) =>
         e.RpcMessage.Contains("nonce too low", StringComparison.OrdinalIgnoreCase)
-        || e.RpcMessage.Contains("nonce has already been used", StringComparison.OrdinalIgnoreCase)
-        || e.RpcMessage.Contains("Nonce too low", StringComparison.Ordinal);
+        || e.RpcMessage.Contains("nonce has already been used", StringComparison.OrdinalIgnoreCase);
 }
