@@ -436,7 +436,7 @@ public sealed class ChordNode : IChordService
         }
     }
 
-    async Task IChordService.LeavingAsync(NodeRef caller, NodeRef? predecessor, IReadOnlyList<NodeRef> successors, CancellationToken ct)
+    Task IChordService.LeavingAsync(NodeRef caller, NodeRef? predecessor, IReadOnlyList<NodeRef> successors, CancellationToken ct)
     {
         // The leaver's lists are hints like any other answer: validate them before use.
         try { ChordAnswerValidation.CheckSuccessorList(caller, successors, _options.MaxListLength); }
@@ -460,7 +460,7 @@ public sealed class ChordNode : IChordService
             ForgetFinger(caller);
         }
         _log.Information("{Peer} left the ring", caller);
-        await Task.CompletedTask.ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
     // ---------------------------------------------------------------- state helpers (caller holds the lock unless noted)
