@@ -61,7 +61,7 @@ public sealed class Libp2pRingTransport(Libp2pHost host, TimeSpan timeout, ILogg
 
     public async Task LeavingAsync(NodeRef target, NodeRef? predecessor, IReadOnlyList<NodeRef> successors, CancellationToken ct)
     {
-        var leaving = new Leaving { Predecessor = predecessor is null ? null : WireFormat.ToWire(predecessor) };
+        var leaving = new Leaving { Predecessor = WireFormat.ToWireOptional(predecessor) };
         leaving.Successors.AddRange(successors.Select(WireFormat.ToWire));
         var response = await CallAsync(target, new ChordRequest { Leaving = leaving }, ct);
         if (response.BodyCase != ChordResponse.BodyOneofCase.Ack) throw Unexpected(target, response);

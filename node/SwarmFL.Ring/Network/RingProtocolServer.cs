@@ -67,7 +67,7 @@ public static class RingProtocolServer
                 return new ChordResponse { LookupStep = answer };
             case ChordRequest.BodyOneofCase.GetNeighbors:
                 var neighbors = await chord.GetNeighborsAsync(ct).ConfigureAwait(false);
-                var wire = new NeighborsAnswer { Predecessor = neighbors.Predecessor is null ? null : WireFormat.ToWire(neighbors.Predecessor) };
+                var wire = new NeighborsAnswer { Predecessor = WireFormat.ToWireOptional(neighbors.Predecessor) };
                 wire.Successors.AddRange(neighbors.Successors.Select(WireFormat.ToWire));
                 return new ChordResponse { Neighbors = wire };
             case ChordRequest.BodyOneofCase.Notify:
@@ -89,7 +89,7 @@ public static class RingProtocolServer
                 var viewAnswer = new ViewAnswer
                 {
                     Self = WireFormat.ToWire(view.Self),
-                    Predecessor = view.Predecessor is null ? null : WireFormat.ToWire(view.Predecessor),
+                    Predecessor = WireFormat.ToWireOptional(view.Predecessor),
                 };
                 viewAnswer.Successors.AddRange(view.Successors.Select(WireFormat.ToWire));
                 viewAnswer.Fingers.AddRange(view.DistinctFingers.Select(f => new Finger { Index = (uint)f.Index, Node = WireFormat.ToWire(f.Node) }));

@@ -19,6 +19,8 @@ internal static class WireFormat
         return info;
     }
 
+    public static PeerInfo? ToWireOptional(NodeRef? node) => node is null ? null : ToWire(node);
+
     public static NodeRef FromWire(PeerInfo? info)
     {
         if (info is null) throw new InvalidAnswerException("missing peer");
