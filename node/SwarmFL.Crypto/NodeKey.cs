@@ -60,5 +60,5 @@ public sealed class NodeKey
     public EcdsaSignature SignHash(ReadOnlySpan<byte> hash32) => Secp256k1.Sign(_privateKey, hash32);
 
     /// <summary>libp2p style: ECDSA over SHA-256 of the message, DER encoded.</summary>
-    public byte[] SignLibp2p(ReadOnlySpan<byte> message) => SignHash(SHA256.HashData(message)).ToDer();
+    public byte[] SignLibp2p(ReadOnlySpan<byte> message) => Secp256k1.SignWithoutRecoveryId(_privateKey, SHA256.HashData(message)).ToDer();
 }

@@ -51,16 +51,7 @@ public static class Secp256k1
     /// <summary>Signs a 32-byte message hash with an RFC 6979 nonce; the result has low s and the matching recovery id.</summary>
     public static EcdsaSignature Sign(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> hash32)
     {
-        if (hash32.Length != 32) throw new ArgumentException("ECDSA signs a 32-byte hash", nameof(hash32));
-        if (!IsValidPrivateKey(privateKey)) throw new ArgumentException("not a valid secp256k1 private key", nameof(privateKey));
-        var d = new BcBigInteger(1, privateKey.ToArray());
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, new ECPrivateKeyParameters(d, Domain));
-        var rs = signer.GenerateSignature(hash32.ToArray());
-        var r = rs[0];
-        var s = rs[1];
-        if (s.CompareTo(HalfN) > 0) s = Curve.N.Subtract(s);
-
+        var (d, r, s) = SignLowS(privateKey, hash32);
         var publicKey = Domain.G.Multiply(d).Normalize();
         for (byte recoveryId = 0; recoveryId < 4; recoveryId++)
         {
@@ -69,6 +60,28 @@ public static class Secp256k1
                 return new EcdsaSignature(ToNet(r), ToNet(s), recoveryId);
         }
         throw new InvalidOperationException("no recovery id reproduces the signer's key; this cannot happen for a valid signature");
+    }
+
+    /// <summary>
+    /// The same signature without the recovery id (reported as 0), for protocols that send the public key anyway
+    /// (libp2p): it skips the public-key recoveries that finding the id costs, which matters on every noise handshake.
+    /// </summary>
+    public static EcdsaSignature SignWithoutRecoveryId(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> hash32)
+    {
+        var (_, r, s) = SignLowS(privateKey, hash32);
+        return new EcdsaSignature(ToNet(r), ToNet(s), 0);
+    }
+
+    private static (BcBigInteger D, BcBigInteger R, BcBigInteger S) SignLowS(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> hash32)
+    {
+        if (hash32.Length != 32) throw new ArgumentException("ECDSA signs a 32-byte hash", nameof(hash32));
+        if (!IsValidPrivateKey(privateKey)) throw new ArgumentException("not a valid secp256k1 private key", nameof(privateKey));
+        var d = new BcBigInteger(1, privateKey.ToArray());
+        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
+        signer.Init(true, new ECPrivateKeyParameters(d, Domain));
+        var rs = signer.GenerateSignature(hash32.ToArray());
+        var s = rs[1].CompareTo(HalfN) > 0 ? Curve.N.Subtract(rs[1]) : rs[1];
+        return (d, rs[0], s);
     }
 
     /// <summary>Checks a signature of a 32-byte hash. High-s signatures are refused when <paramref name="requireLowS"/> is set.</summary>

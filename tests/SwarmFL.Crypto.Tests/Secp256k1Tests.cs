@@ -20,6 +20,15 @@ public class Secp256k1Tests
                && Secp256k1.Recover(hash, signature).AsSpan().SequenceEqual(Key.UncompressedPublicKey);
     }
 
+    [Property(MaxTest = 40)]
+    public bool Signing_without_the_recovery_id_gives_the_same_r_and_s(byte[] message)
+    {
+        var hash = Keccak256.Hash(message);
+        var full = Key.SignHash(hash);
+        var bare = Secp256k1.SignWithoutRecoveryId(Hex.Decode(Key.PrivateKeyHex()), hash);
+        return bare.R == full.R && bare.S == full.S;
+    }
+
     [Fact]
     public void Signing_is_deterministic_rfc6979()
     {

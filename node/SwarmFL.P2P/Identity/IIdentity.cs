@@ -12,39 +12,13 @@ public interface IIdentity
 }
 
 /// <summary>A SwarmFL node's secp256k1 key as its libp2p identity.</summary>
-public sealed class NodeKeyIdentity : IIdentity
+public sealed class NodeKeyIdentity(NodeKey key) : IIdentity
 {
-    private static readonly Org.BouncyCastle.Asn1.X9.X9ECParameters Curve = Org.BouncyCastle.Asn1.Sec.SecNamedCurves.GetByName("secp256k1");
-    private static readonly Org.BouncyCastle.Crypto.Parameters.ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
-    private readonly Org.BouncyCastle.Crypto.Parameters.ECPrivateKeyParameters _signingKey;
-
-    public NodeKeyIdentity(NodeKey key)
-    {
-        Key = key;
-        _signingKey = new(new Org.BouncyCastle.Math.BigInteger(1, Hex.Decode(key.PrivateKeyHex())), Domain);
-    }
-
-    public NodeKey Key { get; }
+    public NodeKey Key { get; } = key;
     public Libp2pPublicKey PublicKey => Key.PublicKey;
     public PeerId PeerId => Key.PeerId;
 
-    /// <summary>
-    /// DER ECDSA over SHA-256 with RFC 6979 nonces and low s, like <see cref="NodeKey.SignLibp2p"/>, but without the
-    /// recovery id that Ethereum needs and libp2p does not: one scalar multiplication instead of several, which
-    /// matters because every noise handshake signs.
-    /// </summary>
-    public byte[] Sign(ReadOnlySpan<byte> message)
-    {
-        var signer = new Org.BouncyCastle.Crypto.Signers.ECDsaSigner(new Org.BouncyCastle.Crypto.Signers.HMacDsaKCalculator(new Org.BouncyCastle.Crypto.Digests.Sha256Digest()));
-        signer.Init(true, _signingKey);
-        var rs = signer.GenerateSignature(System.Security.Cryptography.SHA256.HashData(message));
-        var s = rs[1];
-        if (s.CompareTo(Curve.N.ShiftRight(1)) > 0) s = Curve.N.Subtract(s);
-        return new EcdsaSignature(ToNet(rs[0]), ToNet(s), 0).ToDer();
-    }
-
-    private static System.Numerics.BigInteger ToNet(Org.BouncyCastle.Math.BigInteger value)
-        => new(value.ToByteArrayUnsigned(), isUnsigned: true, isBigEndian: true);
+    public byte[] Sign(ReadOnlySpan<byte> message) => Key.SignLibp2p(message);
 }
 
 /// <summary>An Ed25519 identity (js-libp2p's default key type); SwarmFL nodes use secp256k1, tests use this to exercise both.</summary>
