@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using SwarmFL.Learning.Models;
 
@@ -26,24 +27,10 @@ public sealed class ModelFileReader : IDisposable
 
     public static ModelFileReader Open(string path, TensorLayout expected)
     {
-        SafeFileHandle handle;
-        try { handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFileException($"{path}: cannot open model file: {e.Message}", e);
-        }
+        var handle = OpenHandle(path);
         try
         {
-            var length = RandomAccess.GetLength(handle);
-            var lengthBytes = new byte[8];
-            var read = RandomAccess.Read(handle, lengthBytes, 0);
-            if (read < 8) throw new ModelFileException($"{path}: truncated: {length} bytes is too short for a safetensors header");
-            var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-            if (headerLength > (ulong)SafeTensors.MaxHeaderBytes || (long)headerLength > length - 8)
-                SafeTensorsHeader.Parse(lengthBytes, length, path); // throws the precise error
-            var prefix = new byte[8 + (int)headerLength];
-            if (RandomAccess.Read(handle, prefix, 0) != prefix.Length) throw new ModelFileException($"{path}: truncated header");
-            var header = SafeTensorsHeader.Parse(prefix, length, path);
+            var header = ReadHeader(handle, path);
             header.RequireLayout(expected, path);
             return new ModelFileReader(path, handle, header, expected);
         }
@@ -57,49 +44,65 @@ public sealed class ModelFileReader : IDisposable
     /// <summary>The tensor layout a safetensors file declares (for tools that infer the model from its first input).</summary>
     public static TensorLayout ReadLayout(string path)
     {
-        using var stream = OpenForHeader(path, out var length);
-        var lengthBytes = new byte[8];
-        stream.ReadExactly(lengthBytes);
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
-        if (headerLength > (ulong)SafeTensors.MaxHeaderBytes || (long)headerLength > length - 8)
-            SafeTensorsHeader.Parse(lengthBytes, length, path);
-        var prefix = new byte[8 + (int)headerLength];
-        lengthBytes.CopyTo(prefix, 0);
-        stream.ReadExactly(prefix.AsSpan(8));
-        var header = SafeTensorsHeader.Parse(prefix, length, path);
+        SafeTensorsHeader header;
+        using (var handle = OpenHandle(path)) header = ReadHeader(handle, path);
         if (header.Entries.Count == 0) throw new ModelFileException($"{path}: holds no tensors");
         try { return new TensorLayout(header.Entries.Select(e => new TensorSpec(e.Name, e.Shape))); }
         catch (ArgumentException e) { throw new ModelFileException($"{path}: {e.Message}", e); }
     }
 
-    private static FileStream OpenForHeader(string path, out long length)
+    private static SafeFileHandle OpenHandle(string path)
     {
-        try
-        {
-            var stream = File.OpenRead(path);
-            length = stream.Length;
-            if (length < 8) { stream.Dispose(); throw new ModelFileException($"{path}: truncated: {length} bytes is too short for a safetensors header"); }
-            return stream;
-        }
+        try { return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ModelFileException($"{path}: cannot open model file: {e.Message}", e);
         }
     }
 
+    /// <summary>Reads and checks the header without reading any tensor data; refuses a hostile length before allocating.</summary>
+    private static SafeTensorsHeader ReadHeader(SafeFileHandle handle, string path)
+    {
+        var length = RandomAccess.GetLength(handle);
+        var lengthBytes = new byte[8];
+        if (RandomAccess.Read(handle, lengthBytes, 0) < 8)
+            throw new ModelFileException($"{path}: truncated: {length} bytes is too short for a safetensors header");
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > (ulong)SafeTensors.MaxHeaderBytes || (long)headerLength > length - 8)
+            SafeTensorsHeader.Parse(lengthBytes, length, path); // throws the precise error
+        var prefix = new byte[8 + (int)headerLength];
+        if (RandomAccess.Read(handle, prefix, 0) != prefix.Length) throw new ModelFileException($"{path}: truncated header");
+        return SafeTensorsHeader.Parse(prefix, length, path);
+    }
+
     /// <summary>Reads the tensor at layout position <paramref name="index"/>.</summary>
+    /// <remarks>
+    /// On little-endian machines the file bytes are read straight into the result array: aggregation reads every
+    /// tensor of every input, so a staging byte buffer would double the copying on the merge's hot path.
+    /// </remarks>
     public float[] ReadTensor(int index)
     {
         var entry = _header.Entries[index];
-        var bytes = new byte[entry.End - entry.Begin];
-        var done = 0;
-        while (done < bytes.Length)
+        var values = new float[(entry.End - entry.Begin) / sizeof(float)];
+        if (BitConverter.IsLittleEndian)
         {
-            var n = RandomAccess.Read(_handle, bytes.AsSpan(done), _header.DataStart + entry.Begin + done);
+            ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), entry);
+            return values;
+        }
+        var bytes = new byte[entry.End - entry.Begin];
+        ReadExactly(bytes, entry);
+        return SafeTensors.ToFloats(bytes);
+    }
+
+    private void ReadExactly(Span<byte> destination, SafeTensorsEntry entry)
+    {
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var n = RandomAccess.Read(_handle, destination[done..], _header.DataStart + entry.Begin + done);
             if (n == 0) throw new ModelFileException($"{Path}: truncated while reading tensor {entry.Name}");
             done += n;
         }
-        return SafeTensors.ToFloats(bytes);
     }
 
     public void Dispose() => _handle.Dispose();

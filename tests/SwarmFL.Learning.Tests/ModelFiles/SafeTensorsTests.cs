@@ -147,4 +147,24 @@ public class SafeTensorsTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void StreamingReaderReadsTheDeclaredLayoutAndEveryTensorAsWritten()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"swarmfl-layout-{Guid.NewGuid():N}.safetensors");
+        try
+        {
+            var weights = ModelWeights.Initial(ModelSpec.Mnist2nn, 7);
+            SafeTensors.Write(weights, path);
+            var declared = ModelFileReader.ReadLayout(path);
+            Assert.Equal(Layout.Tensors.Select(t => (t.Name, t.ShapeText)), declared.Tensors.Select(t => (t.Name, t.ShapeText)));
+            using var reader = ModelFileReader.Open(path, declared);
+            for (var t = 0; t < Layout.Tensors.Count; t++) Assert.Equal(weights.Values[t], reader.ReadTensor(t));
+
+            File.WriteAllBytes(path, new byte[5]);
+            var e = Assert.Throws<ModelFileException>(() => ModelFileReader.ReadLayout(path));
+            Assert.Contains("too short", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
 }
