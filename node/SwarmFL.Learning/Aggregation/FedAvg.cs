@@ -29,16 +29,7 @@ public sealed class FedAvg : IAggregationStrategy
         {
             ct.ThrowIfCancellationRequested();
             var length = (int)updates.Layout.Tensors[t].ElementCount;
-            float[][] inputs;
-            if (selected.Length == updates.Count)
-            {
-                var column = updates.ReadColumn(t);
-                inputs = selected.Select(u => column[u]).ToArray();
-            }
-            else
-            {
-                inputs = selected.Select(u => updates.ReadOne(u, t)).ToArray();
-            }
+            var inputs = selected.Select(u => updates.ReadOne(u, t)).ToArray();
             var result = new float[length];
             // Block by block, so the double accumulator stays in cache while every input streams past it once.
             for (var begin = 0; begin < length; begin += Block)

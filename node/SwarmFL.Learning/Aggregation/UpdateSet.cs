@@ -30,39 +30,32 @@ public sealed class UpdateSet
 
     public long TotalSamples => Updates.Sum(u => u.Samples);
 
-    /// <summary>
-    /// Reads tensor <paramref name="index"/> of every update (in canonical order), refusing wrong lengths and
-    /// non-finite values with a message that names the update and tensor.
-    /// </summary>
+    /// <summary>Reads tensor <paramref name="index"/> of every update, in canonical order, each checked as by <see cref="ReadOne"/>.</summary>
     public float[][] ReadColumn(int index)
     {
-        var spec = Layout.Tensors[index];
         var column = new float[Updates.Count][];
-        for (var u = 0; u < Updates.Count; u++)
-        {
-            float[] values;
-            try { values = Updates[u].ReadTensor(index); }
-            catch (ModelFileException e) { throw new AggregationException($"{Updates[u].Describe}: {e.Message}", e); }
-            if (values.LongLength != spec.ElementCount)
-                throw new AggregationException($"{Updates[u].Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount} {spec.ShapeText}");
-            if (!Kernels.AllFinite(values))
-            {
-                var i = Array.FindIndex(values, x => !float.IsFinite(x));
-                throw new AggregationException($"{Updates[u].Describe}: tensor {spec.Name} holds a non-finite value ({values[i]}) at element {i}");
-            }
-            column[u] = values;
-        }
+        for (var u = 0; u < column.Length; u++) column[u] = ReadOne(u, index);
         return column;
     }
 
-    /// <summary>Reads tensor <paramref name="index"/> of one update, checked the same way.</summary>
+    /// <summary>
+    /// Reads tensor <paramref name="index"/> of one update, refusing unreadable files, wrong lengths and non-finite
+    /// values with a message that names the update and tensor.
+    /// </summary>
     public float[] ReadOne(int update, int index)
     {
         var spec = Layout.Tensors[index];
-        var values = Updates[update].ReadTensor(index);
+        var source = Updates[update];
+        float[] values;
+        try { values = source.ReadTensor(index); }
+        catch (ModelFileException e) { throw new AggregationException($"{source.Describe}: {e.Message}", e); }
         if (values.LongLength != spec.ElementCount)
-            throw new AggregationException($"{Updates[update].Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount}");
-        if (!Kernels.AllFinite(values)) throw new AggregationException($"{Updates[update].Describe}: tensor {spec.Name} holds a non-finite value");
+            throw new AggregationException($"{source.Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount} {spec.ShapeText}");
+        if (!Kernels.AllFinite(values))
+        {
+            var i = Array.FindIndex(values, x => !float.IsFinite(x));
+            throw new AggregationException($"{source.Describe}: tensor {spec.Name} holds a non-finite value ({values[i]}) at element {i}");
+        }
         return values;
     }
 
