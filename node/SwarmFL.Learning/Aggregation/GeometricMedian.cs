@@ -36,6 +36,8 @@ public sealed class GeometricMedian : IAggregationStrategy
         var z = FedAvg.WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), ct);
         var distances = updates.SquaredDistancesFrom(z, ct).Select(Math.Sqrt).ToArray();
         LastIterations = 0;
+        // One accumulator reused for every tensor of every iteration, instead of a fresh one per tensor.
+        var accumulator = new double[updates.Layout.Tensors.Max(t => t.ElementCount)];
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
             if (distances.All(d => d <= Epsilon)) break; // every update already sits at z
@@ -52,7 +54,8 @@ public sealed class GeometricMedian : IAggregationStrategy
                 ct.ThrowIfCancellationRequested();
                 var column = updates.ReadColumn(t);
                 var length = column[0].Length;
-                var acc = new double[length];
+                var acc = accumulator.AsSpan(0, length);
+                acc.Clear();
                 for (var u = 0; u < column.Length; u++) Kernels.AccumulateWeighted(acc, column[u], coefficients[u]);
                 var result = new float[length];
                 var previous = z.Values[t];
