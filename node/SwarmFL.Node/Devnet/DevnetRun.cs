@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using SwarmFL.Crypto;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Devnet;
 
@@ -124,7 +125,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             var status = NodeFiles.ReadStatus(slot.StatusFile);
             var rounds = NodeFiles.ReadRounds(slot.RoundsFile).Records;
             outcomes.Add(new NodeOutcome(slot.Name, status?.PeerId, nodeProcesses.GetValueOrDefault(slot.Name)?.ExitCode,
-                rounds.Count == 0 ? 0 : rounds.Max(r => r.Round), status?.Error));
+                rounds.Count == 0 ? 0 : (long)rounds.Max(r => r.Round), status?.Error));
         }
         results = RunResults.Merge(slots.Select(s => (s.Name, NodeFiles.ReadStatus(s.StatusFile)?.PeerId, NodeFiles.ReadRounds(s.RoundsFile).Records)).ToList());
         results.Write(Path.Combine(runDirectory, "rounds.json"));
@@ -192,7 +193,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             else if (options.TargetAccuracy is { } target && TargetReached(lastRounds, target) is { } round)
                 reason = $"target accuracy {target} reached in round {round}";
             else if (DateTime.UtcNow > timeout) reason = $"the {options.TimeoutMinutes}-minute timeout passed";
-            else if (lastRounds.All(r => r.Any(x => x.Round >= options.Rounds)))
+            else if (lastRounds.All(r => r.Any(x => x.Round >= (ulong)options.Rounds)))
             {
                 allFinishedAt ??= DateTime.UtcNow;
                 if (DateTime.UtcNow - allFinishedAt > ExitAfterLastRound) reason = $"every node finished round {options.Rounds} but some did not exit";
@@ -206,11 +207,11 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
     }
 
     /// <summary>The first round in which every node that reported it saw its merged model reach the target.</summary>
-    public static long? TargetReached(IReadOnlyList<IReadOnlyList<NodeRoundRecord>> nodes, double target)
+    public static long? TargetReached(IReadOnlyList<IReadOnlyList<RoundResultFile>> nodes, double target)
     {
         var rounds = nodes.SelectMany(n => n).GroupBy(r => r.Round).OrderBy(g => g.Key);
         foreach (var round in rounds)
-            if (round.Count() >= nodes.Count && round.All(r => r.SemiGlobalTestAccuracy >= target)) return round.Key;
+            if (round.Count() >= nodes.Count && round.All(r => r.SemiGlobalTestAccuracy >= target)) return (long)round.Key;
         return null;
     }
 

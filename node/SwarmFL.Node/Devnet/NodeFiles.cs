@@ -1,80 +1,20 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Devnet;
 
-/// <summary>A node's status.json (docs/node-files.md).</summary>
-public sealed record NodeStatus
-{
-    public string? PeerId { get; init; }
-    public string? Address { get; init; }
-    public string? Listen { get; init; }
-    public long? Round { get; init; }
-    public string? Phase { get; init; }
-    public string? Role { get; init; }
-    public long? Cluster { get; init; }
-    public string? Activity { get; init; }
-    public double? Progress { get; init; }
-    public double? LocalAccuracy { get; init; }
-    public double? BaseAccuracy { get; init; }
-    public DateTimeOffset? UpdatedAt { get; init; }
-    public bool Stopped { get; init; }
-    public string? Error { get; init; }
-}
-
-/// <summary>Bytes and messages of one protocol in one round.</summary>
-public sealed record TrafficCount
-{
-    public long BytesIn { get; init; }
-    public long BytesOut { get; init; }
-    public long MessagesIn { get; init; }
-    public long MessagesOut { get; init; }
-
-    public TrafficCount Plus(TrafficCount other) => new()
-    {
-        BytesIn = BytesIn + other.BytesIn, BytesOut = BytesOut + other.BytesOut,
-        MessagesIn = MessagesIn + other.MessagesIn, MessagesOut = MessagesOut + other.MessagesOut,
-    };
-}
-
-/// <summary>One line of a node's rounds.jsonl (docs/node-files.md).</summary>
-public sealed record NodeRoundRecord
-{
-    public long Round { get; init; }
-    public long? Cluster { get; init; }
-    public string? Role { get; init; }
-    public string? BaseModel { get; init; }
-    public double? BaseHeldOutAccuracy { get; init; }
-    public double? BaseTestAccuracy { get; init; }
-    public string? LocalModel { get; init; }
-    public double? LocalTestAccuracy { get; init; }
-    public long? Samples { get; init; }
-    public string? MergedModel { get; init; }
-    public string? SemiGlobalModel { get; init; }
-    public double? SemiGlobalTestAccuracy { get; init; }
-    /// <summary>Time spent in the round by kind of work ("round", "train", "transfer", "chain", "aggregate", … as the node reports).</summary>
-    public Dictionary<string, double>? Seconds { get; init; }
-    public Dictionary<string, TrafficCount>? Traffic { get; init; }
-}
-
-/// <summary>Reads the files a running node writes. Readers never throw on a missing or odd file: a node may not have written it yet.</summary>
+/// <summary>
+/// Reads the files a running node writes (docs/node-files.md) with the records and JSON options the node writes them with
+/// (<see cref="StatusFiles"/>). Unlike <see cref="StatusFiles.ReadRounds"/>, these readers never throw on a missing or odd
+/// file: the node may not have written it yet, or may be appending while we read.
+/// </summary>
 public static class NodeFiles
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        WriteIndented = true,
-    };
-
-    public static NodeStatus? ReadStatus(string path)
+    public static NodeStatusFile? ReadStatus(string path)
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<NodeStatus>(File.ReadAllBytes(path), Json) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize<NodeStatusFile>(File.ReadAllBytes(path), StatusFiles.Json) : null;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -83,9 +23,9 @@ public static class NodeFiles
     }
 
     /// <summary>Every well-formed line; a torn last line (appended while we read) or a malformed one is skipped and counted.</summary>
-    public static (IReadOnlyList<NodeRoundRecord> Records, int Skipped) ReadRounds(string path)
+    public static (IReadOnlyList<RoundResultFile> Records, int Skipped) ReadRounds(string path)
     {
-        var records = new List<NodeRoundRecord>();
+        var records = new List<RoundResultFile>();
         var skipped = 0;
         string[] lines;
         try
@@ -101,7 +41,7 @@ public static class NodeFiles
         {
             try
             {
-                if (JsonSerializer.Deserialize<NodeRoundRecord>(line, Json) is { Round: > 0 } record) records.Add(record);
+                if (JsonSerializer.Deserialize<RoundResultFile>(line, StatusFiles.Json) is { Round: > 0 } record) records.Add(record);
                 else skipped++;
             }
             catch (JsonException)

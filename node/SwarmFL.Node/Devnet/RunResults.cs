@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Devnet;
 
@@ -17,8 +19,8 @@ public sealed record NodeRoundResult
     public string? LocalModel { get; init; }
     public string? MergedModel { get; init; }
     public string? SemiGlobalModel { get; init; }
-    public Dictionary<string, double>? Seconds { get; init; }
-    public Dictionary<string, TrafficCount>? Traffic { get; init; }
+    public IReadOnlyDictionary<string, double>? Seconds { get; init; }
+    public IReadOnlyDictionary<string, TrafficFigures>? Traffic { get; init; }
 }
 
 /// <summary>A cluster's merged (semi-global) model in one round and its accuracy on the test set.</summary>
@@ -36,7 +38,7 @@ public sealed record RoundResult
     public double? Seconds { get; init; }
     public required IReadOnlyDictionary<string, double> MeanSeconds { get; init; }
     /// <summary>Traffic summed over all nodes, per protocol.</summary>
-    public required IReadOnlyDictionary<string, TrafficCount> Traffic { get; init; }
+    public required IReadOnlyDictionary<string, TrafficFigures> Traffic { get; init; }
 }
 
 /// <summary>The merged results of a run, written as rounds.json.</summary>
@@ -45,13 +47,19 @@ public sealed record RunResults
     public required IReadOnlyList<RoundResult> Rounds { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    private static readonly JsonSerializerOptions WriteOptions = new(StatusFiles.Json)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        WriteIndented = true,
+    };
+
     public RoundResult? Final => Rounds.Count == 0 ? null : Rounds[^1];
 
     /// <summary>Merges the nodes' rounds.jsonl records (node name → records) into per-round results, rounds ascending.</summary>
-    public static RunResults Merge(IReadOnlyList<(string Node, string? PeerId, IReadOnlyList<NodeRoundRecord> Records)> nodes)
+    public static RunResults Merge(IReadOnlyList<(string Node, string? PeerId, IReadOnlyList<RoundResultFile> Records)> nodes)
     {
         var warnings = new List<string>();
-        var byRound = new SortedDictionary<long, List<NodeRoundResult>>();
+        var byRound = new SortedDictionary<ulong, List<NodeRoundResult>>();
         foreach (var (node, peerId, records) in nodes)
         {
             foreach (var duplicate in records.GroupBy(r => r.Round).Where(g => g.Count() > 1))
@@ -61,7 +69,7 @@ public sealed record RunResults
                 if (!byRound.TryGetValue(record.Round, out var list)) byRound[record.Round] = list = [];
                 list.Add(new NodeRoundResult
                 {
-                    Node = node, PeerId = peerId, Cluster = record.Cluster, Role = record.Role, Samples = record.Samples,
+                    Node = node, PeerId = peerId, Cluster = record.Cluster, Role = record.Role, Samples = (long)record.Samples,
                     BaseTestAccuracy = record.BaseTestAccuracy, LocalTestAccuracy = record.LocalTestAccuracy,
                     SemiGlobalTestAccuracy = record.SemiGlobalTestAccuracy, BaseModel = record.BaseModel, LocalModel = record.LocalModel,
                     MergedModel = record.MergedModel, SemiGlobalModel = record.SemiGlobalModel, Seconds = record.Seconds, Traffic = record.Traffic,
@@ -72,7 +80,7 @@ public sealed record RunResults
         return new RunResults { Rounds = rounds, Warnings = warnings };
     }
 
-    private static RoundResult Summarize(long round, IReadOnlyList<NodeRoundResult> nodes, List<string> warnings)
+    private static RoundResult Summarize(ulong round, IReadOnlyList<NodeRoundResult> nodes, List<string> warnings)
     {
         var clusters = nodes.Where(n => n.Cluster is not null).GroupBy(n => n.Cluster!.Value).OrderBy(g => g.Key).Select(g =>
         {
@@ -95,17 +103,19 @@ public sealed record RunResults
 
         var meanSeconds = nodes.Where(n => n.Seconds is not null).SelectMany(n => n.Seconds!)
             .GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Average(pair => pair.Value));
-        var traffic = new SortedDictionary<string, TrafficCount>(StringComparer.Ordinal);
+        var traffic = new SortedDictionary<string, TrafficFigures>(StringComparer.Ordinal);
         foreach (var (protocol, count) in nodes.Where(n => n.Traffic is not null).SelectMany(n => n.Traffic!))
-            traffic[protocol] = traffic.TryGetValue(protocol, out var sum) ? sum.Plus(count) : count;
+            traffic[protocol] = traffic.TryGetValue(protocol, out var sum)
+                ? new TrafficFigures(sum.BytesIn + count.BytesIn, sum.BytesOut + count.BytesOut, sum.MessagesIn + count.MessagesIn, sum.MessagesOut + count.MessagesOut)
+                : count;
 
         return new RoundResult
         {
-            Round = round, Nodes = nodes, Clusters = clusters, MergedTestAccuracy = merged,
+            Round = (long)round, Nodes = nodes, Clusters = clusters, MergedTestAccuracy = merged,
             Seconds = nodes.Select(n => n.Seconds?.GetValueOrDefault("round")).Where(s => s is > 0).Max(),
             MeanSeconds = meanSeconds, Traffic = traffic,
         };
     }
 
-    public void Write(string path) => File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, NodeFiles.Json));
+    public void Write(string path) => File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, WriteOptions));
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Devnet;
 
@@ -19,7 +20,7 @@ public sealed class StatusBoard
 {
     private readonly Dictionary<string, string> _lastKeys = new();
 
-    public static StatusRow Row(string node, NodeStatus? status, int? exitCode)
+    public static StatusRow Row(string node, NodeStatusFile? status, int? exitCode)
     {
         var state = exitCode switch
         {
@@ -30,7 +31,7 @@ public sealed class StatusBoard
         };
         if (status is null) return new StatusRow(node, "-", "-", "starting", "-", "-", "starting", null, "-", "-", state);
         var activity = string.IsNullOrWhiteSpace(status.Activity) ? (status.Stopped ? "stopped" : "-") : status.Activity!;
-        return new StatusRow(node, ShortPeer(status.PeerId), status.Round?.ToString(CultureInfo.InvariantCulture) ?? "-",
+        return new StatusRow(node, ShortPeer(status.PeerId), status.Round.ToString(CultureInfo.InvariantCulture),
             status.Phase ?? "-", status.Role ?? "-", status.Cluster?.ToString(CultureInfo.InvariantCulture) ?? "-", activity,
             status.Progress is { } p ? Math.Clamp(p, 0, 1) : null, Accuracy(status.LocalAccuracy), Accuracy(status.BaseAccuracy), state);
     }

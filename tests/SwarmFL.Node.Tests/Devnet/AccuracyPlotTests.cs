@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using SwarmFL.Node.Devnet;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Tests.Devnet;
 
@@ -9,8 +10,8 @@ public sealed class AccuracyPlotTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static NodeRoundRecord Record(long round, double local, double merged) =>
-        new() { Round = round, Cluster = 0, Role = "Member", LocalTestAccuracy = local, SemiGlobalTestAccuracy = merged, Samples = 10 };
+    private static RoundResultFile Record(long round, double local, double merged) =>
+        new() { Round = (ulong)round, Cluster = 0, Role = "Member", LocalTestAccuracy = local, SemiGlobalTestAccuracy = merged, Samples = 10 };
 
     [Fact]
     public void Writes_a_png_of_the_requested_size_and_more_lines_give_a_different_picture()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SwarmFL.Node.Devnet;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Tests.Devnet;
 
@@ -18,7 +19,7 @@ public sealed class RunResultsTests : IDisposable
             traffic = new Dictionary<string, object> { ["gossip"] = new { bytesIn = gossipIn, bytesOut = 5, messagesIn = 1, messagesOut = 2 } },
         });
 
-    private IReadOnlyList<NodeRoundRecord> Write(string name, params string[] lines)
+    private IReadOnlyList<RoundResultFile> Write(string name, params string[] lines)
     {
         var path = Path.Combine(_dir, $"{name}.jsonl");
         File.WriteAllText(path, string.Join("\n", lines) + "\n");

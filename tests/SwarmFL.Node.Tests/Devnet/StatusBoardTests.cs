@@ -1,4 +1,5 @@
 using SwarmFL.Node.Devnet;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Tests.Devnet;
 
@@ -7,6 +8,10 @@ public sealed class StatusBoardTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("swarmfl-devnet-status").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static NodeStatusFile Status(ulong round, string phase, string role, double progress) =>
+        new("16Uiu2HAmPEER", "0x1", Listen: null, round, phase, role, Cluster: null, Activity: "training", progress,
+            LocalAccuracy: null, BaseAccuracy: null, DateTimeOffset.UnixEpoch, Stopped: false, Error: null);
 
     [Fact]
     public void A_status_json_as_documented_becomes_a_row()
@@ -40,7 +45,7 @@ public sealed class StatusBoardTests : IDisposable
     {
         var board = new StatusBoard();
         StatusRow At(string phase, double progress, int? exit = null) =>
-            StatusBoard.Row("node-0", new NodeStatus { Round = 1, Phase = phase, Role = "Member", Activity = "training", Progress = progress }, exit);
+            StatusBoard.Row("node-0", Status(round: 1, phase, role: "Member", progress), exit);
         Assert.Single(board.Changes([At("Commit", 0.1)]));
         Assert.Empty(board.Changes([At("Commit", 0.5)]));
         Assert.Single(board.Changes([At("Merge", 0.5)]));
@@ -53,7 +58,7 @@ public sealed class StatusBoardTests : IDisposable
         var output = new StringWriter();
         var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(output) });
         console.Profile.Width = 200;
-        console.Write(LiveTableView.Render([StatusBoard.Row("node-0", new NodeStatus { Round = 2, Phase = "Commit", Activity = "training", Progress = 0.5 }, null),
+        console.Write(LiveTableView.Render([StatusBoard.Row("node-0", Status(round: 2, "Commit", role: "-", progress: 0.5), null),
             StatusBoard.Row("node-1", null, 1)], "title"));
         Assert.Contains("node-0", output.ToString());
         Assert.Contains("node-1", output.ToString());
