@@ -43,9 +43,8 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
             for (var epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 var order = new DeterministicRandom(DeterministicRandom.Derive(options.Seed, (ulong)epoch)).Permutation(data.Count);
+                // Gather each batch's rows as it is needed rather than a shuffled copy of the whole dataset per epoch.
                 using var orderTensor = tensor(order.Select(i => (long)i).ToArray());
-                using var images = data.Images.index_select(0, orderTensor);
-                using var labels = data.Labels.index_select(0, orderTensor);
                 double epochLoss = 0;
                 long epochSamples = 0;
                 for (var b = 0; b < batches; b++)
@@ -54,8 +53,9 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
                     using var scope = NewDisposeScope();
                     var begin = b * options.BatchSize;
                     var size = Math.Min(options.BatchSize, data.Count - begin);
-                    var x = images.narrow(0, begin, size);
-                    var y = labels.narrow(0, begin, size);
+                    var rows = orderTensor.narrow(0, begin, size);
+                    var x = data.Images.index_select(0, rows);
+                    var y = data.Labels.index_select(0, rows);
                     optimizer.zero_grad();
                     var loss = nn.functional.cross_entropy(network.call(x), y);
                     loss.backward();
