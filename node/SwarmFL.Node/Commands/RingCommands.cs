@@ -62,17 +62,15 @@ public sealed class RingCommands : ICommandModule
             for (var i = 0; i < view.Successors.Count; i++) Console.WriteLine($"successor {i,2}: {Describe(view.Successors[i])}");
             foreach (var finger in view.Fingers) Console.WriteLine($"finger {finger.Index,3}: {Describe(finger.Node)}");
 
-            // walk successor pointers around the ring to list every member
+            // walk successor pointers around the ring to list every member, starting from the view already fetched
             var members = new List<PeerId> { PeerId.FromBytes(view.Self.PeerId.Span) };
-            var current = member;
+            var current = view;
             while (members.Count < parse.GetValue(max))
             {
-                var next = await Remote(() => client.ViewAsync(current, ct));
-                var successor = new NodeRef(PeerId.FromBytes(next.Successors[0].PeerId.Span),
-                    next.Successors[0].Addrs.Select(a => SwarmFL.P2P.Multiaddrs.Multiaddr.FromBytes(a.Span).ToString()).ToArray());
+                var successor = await Remote(() => Task.FromResult(RingClient.FirstSuccessor(current)));
                 if (members.Contains(successor.Peer)) break;
                 members.Add(successor.Peer);
-                current = successor;
+                if (members.Count < parse.GetValue(max)) current = await Remote(() => client.ViewAsync(successor, ct));
             }
             Console.WriteLine($"ring: {members.Count} members; clusters with target size {parse.GetValue(target)}:");
             foreach (var cluster in ClusterAssignment.Assign(members, parse.GetValue(target)))

@@ -29,6 +29,10 @@ public sealed class RingClient(Libp2pHost host, TimeSpan timeout, int replicas =
 
     public Task<ViewAnswer> ViewAsync(NodeRef member, CancellationToken ct) => _transport.GetViewAsync(member, ct);
 
+    /// <summary>The first successor in a member's view; a view without a decodable one is an invalid answer.</summary>
+    public static NodeRef FirstSuccessor(ViewAnswer view) =>
+        view.Successors.Count > 0 ? WireFormat.FromWire(view.Successors[0]) : throw new InvalidAnswerException("the view has no successor");
+
     public async Task<IReadOnlyList<NodeRef>> ReplicaSetAsync(NodeRef via, ContentId cid, CancellationToken ct) =>
         (await LookupAsync(via, RingId.Of(cid), ct)).OwnerAndSuccessors.Take(replicas).ToArray();
 
