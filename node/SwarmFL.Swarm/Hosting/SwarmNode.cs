@@ -35,6 +35,10 @@ public sealed class SwarmNode : IAsyncDisposable
     private RingNodeHost _ring = null!;
     private GossipSub _gossip = null!;
     private SwarmCoordinator _contract = null!;
+    private SwarmConfig _config = null!;
+    /// <summary>Shared by the driver and the round reports, so the contract's events are read once, incrementally.</summary>
+    private ChainCoordinator _coordinator = null!;
+    private NodeStateStore _state = null!;
     private NetworkModelExchange _models = null!;
     private RoundDriver _driver = null!;
     private TorchLearner _learner = null!;
@@ -91,13 +95,15 @@ public sealed class SwarmNode : IAsyncDisposable
         await ShareGenesisAsync(ct);
         LoadLearning();
         var chainClock = new ChainClock();
+        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock);
+        _state = new NodeStateStore(_dataDirectory.StatePath, _log);
         _driver = new RoundDriver(
-            new TimedCoordinator(new ChainCoordinator(_contract, Key.Address, chainClock), _timer),
+            new TimedCoordinator(_coordinator, _timer),
             _models,
             new TimedLearner(_learner, _timer),
             new TimedMerger(new LearningMergeEngine(_options.Model, _options.DeviationLimit), _timer),
             new GossipAnnouncer(_gossip, _topic, _log),
-            new NodeStateStore(_dataDirectory.StatePath, _log),
+            _state,
             chainClock,
             _log) { LastRound = _options.Rounds > 0 ? _options.Rounds : null };
         _log.Information("Node {PeerId} ({Address}) listening on {Listen}, swarm {Contract}", Key.PeerId, Key.Address, ListenAddress, _contract.Address);
@@ -109,7 +115,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var sender = await TransactionSender.ConnectAsync(eth, Key, null, SwarmCoordinatorAbi.Errors, ct: ct);
         _chainId = (ulong)sender.ChainId;
         _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, ct: ct);
-        var config = await _contract.ConfigAsync(ct);
+        var config = _config = await _contract.ConfigAsync(ct);
         if (!config.ModelSpecHash.AsSpan().SequenceEqual(_options.Model.Hash()))
             throw new InvalidOperationException($"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node runs {_options.Model.Name} ({_options.Model.HashHex}); start it with the swarm's --model");
         _topic = GossipAnnouncer.TopicFor(_contract.Address);
@@ -175,7 +181,7 @@ public sealed class SwarmNode : IAsyncDisposable
     /// <summary>The genesis model may exist only in the creator's store: whoever has it replicates it on the ring.</summary>
     private async Task ShareGenesisAsync(CancellationToken ct)
     {
-        var genesis = ContentId.FromDigest((await _contract.ConfigAsync(ct)).GenesisModel);
+        var genesis = ContentId.FromDigest(_config.GenesisModel);
         if (_ring.Store.Local.TryRead(genesis) is { } bytes) await _models.PutAsync(bytes, ct);
     }
 
@@ -246,11 +252,10 @@ public sealed class SwarmNode : IAsyncDisposable
 
     private async Task WriteRoundResultAsync(ulong round, CancellationToken ct)
     {
-        var record = new NodeStateStore(_dataDirectory.StatePath, _log).Get(round);
-        var coordinator = new ChainCoordinator(_contract, Key.Address);
-        var merges = await coordinator.GetMergesAsync(round, ct);
-        var semis = await coordinator.GetSemiGlobalsAsync(round, ct);
-        var commit = (await coordinator.GetCommitsAsync(round, ct)).FirstOrDefault(c => c.Member == Key.Address);
+        var record = _state.Get(round);
+        var merges = await _coordinator.GetMergesAsync(round, ct);
+        var semis = await _coordinator.GetSemiGlobalsAsync(round, ct);
+        var commit = (await _coordinator.GetCommitsAsync(round, ct)).FirstOrDefault(c => c.Member == Key.Address);
         var cluster = commit?.Cluster;
         var merged = merges.FirstOrDefault(m => m.Cluster == cluster);
         var semi = semis.FirstOrDefault(s => s.Cluster == cluster);
