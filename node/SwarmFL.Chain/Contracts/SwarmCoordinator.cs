@@ -160,14 +160,13 @@ public sealed class SwarmCoordinator
 
     // ------------------------------------------------------------------------------------------------ events
 
-    public static IEnumerable<SwarmEvent> EventsIn(TransactionReceipt receipt) =>
-        receipt.Logs.Select(SwarmEventDecoder.TryDecode).OfType<SwarmEvent>();
+    public static IEnumerable<SwarmEvent> EventsIn(TransactionReceipt receipt) => DecodeAll(receipt.Logs);
 
     public async Task<IReadOnlyList<SwarmEvent>> GetEventsAsync(ulong? fromBlock = null, ulong? toBlock = null, CancellationToken ct = default)
     {
         var to = toBlock ?? await Eth.BlockNumberAsync(ct);
         var logs = await new LogReader(Eth).GetLogsAsync(Address, SwarmEventDecoder.AllTopics, fromBlock ?? DeploymentBlock, to, ct);
-        return logs.Select(SwarmEventDecoder.TryDecode).OfType<SwarmEvent>().ToArray();
+        return DecodeAll(logs).ToArray();
     }
 
     /// <summary>The events of one round (those that index it first: opening, commits, close, elections, publications).</summary>
@@ -177,7 +176,7 @@ public sealed class SwarmCoordinator
         var roundTopic = AbiEncoder.Encode(AbiType.UInt(64), round);
         var logs = await new LogReader(Eth).GetLogsAsync(Address, SwarmCoordinatorAbi.RoundEvents.Select(e => e.Topic0).ToArray(),
             fromBlock ?? DeploymentBlock, to, ct, roundTopic);
-        return logs.Select(SwarmEventDecoder.TryDecode).OfType<SwarmEvent>().ToArray();
+        return DecodeAll(logs).ToArray();
     }
 
     public async IAsyncEnumerable<SwarmEvent> FollowEventsAsync(ulong? fromBlock = null, TimeSpan? pollInterval = null,
@@ -215,6 +214,9 @@ public sealed class SwarmCoordinator
 
     private Task<TransactionReceipt> SendAsync(AbiFunction function, object?[] arguments, CancellationToken ct) =>
         Sender.SendAndWaitAsync(new TransactionRequest(Address, function.EncodeCall(arguments), Operation: function.Name), ct);
+
+    /// <summary>Our events among the logs; others (foreign contracts, unknown topics) are skipped.</summary>
+    private static IEnumerable<SwarmEvent> DecodeAll(IEnumerable<LogEntry> logs) => logs.Select(SwarmEventDecoder.TryDecode).OfType<SwarmEvent>();
 
     private static ulong U64(object? v) => (ulong)(BigInteger)v!;
     private static uint U32(object? v) => (uint)(BigInteger)v!;
