@@ -88,8 +88,7 @@ public sealed class ChainCommands : ICommandModule
         var command = new Command("show", "Print a swarm's configuration, members, clusters, current round and phase") { rpc, chainId, contract };
         command.SetAction(async (parse, ct) =>
         {
-            if (!EthereumAddress.TryParse(parse.GetValue(contract), out var address, out var problem))
-                throw new UserFacingException($"--contract: {problem}");
+            var address = ParseContract(parse.GetValue(contract)!);
             return await WithChainErrors(async () =>
             {
                 using var eth = Connect(parse.GetValue(rpc)!);
@@ -112,8 +111,7 @@ public sealed class ChainCommands : ICommandModule
         var command = new Command(name, description) { rpc, chainId, key, contract, accounts };
         command.SetAction(async (parse, ct) =>
         {
-            if (!EthereumAddress.TryParse(parse.GetValue(contract), out var address, out var problem))
-                throw new UserFacingException($"--contract: {problem}");
+            var address = ParseContract(parse.GetValue(contract)!);
             var targets = parse.GetValue(accounts)!.Select(ParseAccount).ToArray();
             var nodeKey = KeyFile.Load(parse.GetValue(key)!);
             return await WithChainErrors(async () =>
@@ -129,6 +127,9 @@ public sealed class ChainCommands : ICommandModule
         });
         return command;
     }
+
+    private static EthereumAddress ParseContract(string text) =>
+        EthereumAddress.TryParse(text, out var address, out var problem) ? address : throw new UserFacingException($"--contract: {problem}");
 
     /// <summary>An address, or a secp256k1 PeerId, whose address follows from its key.</summary>
     private static EthereumAddress ParseAccount(string text)
@@ -239,16 +240,19 @@ public sealed class ChainCommands : ICommandModule
     {
         var builtIn = ModelSpec.BuiltIn.FirstOrDefault(s => s.Name == text);
         if (builtIn is not null) return builtIn.Hash();
-        if (text.StartsWith("0x") && Hex.TryDecode(text, out var bytes) && bytes.Length == 32) return bytes;
+        if (TryParseBytes32(text) is { } bytes) return bytes;
         throw new UserFacingException($"--model-spec-hash: '{text}' is neither a built-in model ({string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}) nor 0x and 64 hex digits");
     }
 
     private static byte[] ParseModelId(string text, string option)
     {
         if (ContentId.TryParse(text, out var cid)) return cid.DigestBytes();
-        if (text.StartsWith("0x") && Hex.TryDecode(text, out var bytes) && bytes.Length == 32) return bytes;
+        if (TryParseBytes32(text) is { } bytes) return bytes;
         throw new UserFacingException($"{option}: '{text}' is neither a content id (bafkrei…) nor 0x and 64 hex digits");
     }
+
+    private static byte[]? TryParseBytes32(string text) =>
+        text.StartsWith("0x") && Hex.TryDecode(text, out var bytes) && bytes.Length == 32 ? bytes : null;
 
     private static readonly (string Name, AggregationStrategy Strategy)[] Strategies =
     [
