@@ -120,14 +120,11 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             await group.StopAllAsync(TimeSpan.FromSeconds(1));
         }
 
-        foreach (var slot in slots)
-        {
-            var status = NodeFiles.ReadStatus(slot.StatusFile);
-            var rounds = NodeFiles.ReadRounds(slot.RoundsFile).Records;
+        var finalFiles = slots.Select(s => (Slot: s, Status: NodeFiles.ReadStatus(s.StatusFile), Rounds: NodeFiles.ReadRounds(s.RoundsFile).Records)).ToList();
+        foreach (var (slot, status, rounds) in finalFiles)
             outcomes.Add(new NodeOutcome(slot.Name, status?.PeerId, nodeProcesses.GetValueOrDefault(slot.Name)?.ExitCode,
                 rounds.Count == 0 ? 0 : (long)rounds.Max(r => r.Round), status?.Error));
-        }
-        results = RunResults.Merge(slots.Select(s => (s.Name, NodeFiles.ReadStatus(s.StatusFile)?.PeerId, NodeFiles.ReadRounds(s.RoundsFile).Records)).ToList());
+        results = RunResults.Merge(finalFiles.Select(f => (f.Slot.Name, f.Status?.PeerId, f.Rounds)).ToList());
         results.Write(Path.Combine(runDirectory, "rounds.json"));
 
         if (!cancelled && options.Baselines && genesis is not null)
