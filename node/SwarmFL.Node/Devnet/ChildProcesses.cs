@@ -18,13 +18,11 @@ public sealed class ManagedProcess : IDisposable
     }
 
     public string Name { get; }
-    public int Id => _process.Id;
     private bool _disposed;
     private int? _exitCodeAtDispose;
 
     public bool HasExited => _disposed || _process.HasExited;
     public int? ExitCode => _disposed ? _exitCodeAtDispose : _process.HasExited ? _process.ExitCode : null;
-    public Task Exited => _process.WaitForExitAsync();
 
     public static ManagedProcess Start(string name, string fileName, IEnumerable<string> args, string logFile,
         string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
@@ -121,7 +119,7 @@ public sealed class ProcessGroup : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += _onExit;
     }
 
-    public IReadOnlyList<ManagedProcess> Processes
+    private IReadOnlyList<ManagedProcess> Processes
     {
         get { lock (_gate) return _processes.ToList(); }
     }

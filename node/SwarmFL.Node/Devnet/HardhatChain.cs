@@ -60,7 +60,7 @@ public static class HardhatChain
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
         {
-            return !ct.IsCancellationRequested && false;
+            return false;
         }
     }
 }

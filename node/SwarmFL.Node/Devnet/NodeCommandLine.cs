@@ -1,4 +1,5 @@
 using System.Globalization;
+using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Devnet;
 
@@ -6,8 +7,8 @@ namespace SwarmFL.Node.Devnet;
 public sealed record NodeSlot(int Index, string DataDirectory, int Port, string LogFile, string OutputFile)
 {
     public string Name => $"node-{Index}";
-    public string StatusFile => Path.Combine(DataDirectory, "status.json");
-    public string RoundsFile => Path.Combine(DataDirectory, "rounds.jsonl");
+    public string StatusFile => new StatusFiles(DataDirectory).StatusPath;
+    public string RoundsFile => new StatusFiles(DataDirectory).RoundsPath;
     public string ListenAddress => $"/ip4/127.0.0.1/tcp/{Port}";
 
     /// <summary>Slots under the run directory: nodes/node-I/data, its logs next to it, one free port each.</summary>
