@@ -1,8 +1,10 @@
+using System.Buffers;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Google.Protobuf;
 using SwarmFL.Crypto.Multiformats;
+using SwarmFL.P2P.PubSub;
 using SwarmFL.P2P.PubSub.Rpc;
 using SwarmFL.P2P.PubSub.Wire;
 
@@ -120,7 +122,7 @@ public class RpcCodecTests
 
     [Property(MaxTest = 500)]
     public bool Decoding_garbage_never_throws(byte[] body) =>
-        RpcCodec.TryDecode(body, out var rpc, out var error) ? rpc is not null && error is null : rpc is null && error!.StartsWith("malformed RPC");
+        RpcCodec.TryDecode(new ReadOnlySequence<byte>(body), out var rpc, out var error) ? rpc is not null && error is null : rpc is null && error!.StartsWith("malformed RPC");
 
     [Property(MaxTest = 300)]
     public void Reading_garbage_streams_never_throws(byte[] bytes)
@@ -144,6 +146,29 @@ public class RpcCodecTests
             };
         var frame = RpcCodec.EncodeFrame(rpc);
         var length = UVarint.Read(frame, out var consumed);
-        return RpcCodec.TryDecode(frame.AsSpan(consumed, (int)length), out var decoded, out _) && decoded.Equals(rpc);
+        return RpcCodec.TryDecode(new ReadOnlySequence<byte>(frame, consumed, (int)length), out var decoded, out _) && decoded.Equals(rpc);
+    }
+
+    [Fact]
+    public void Message_ids_of_rpc_sized_unverified_fields_are_built_without_overflowing_the_stack()
+    {
+        // Ids are computed before StrictSign runs, so `from` and `key` can be as large as a whole RPC.
+        var from = Enumerable.Range(0, 1 << 20).Select(i => (byte)i).ToArray();
+        var seqno = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 };
+        var message = new Message { From = ByteString.CopyFrom(from), Key = ByteString.CopyFrom(from), Seqno = ByteString.CopyFrom(seqno) };
+        // A small stack, so that staging a 1 MiB id there would crash the test host rather than pass by luck.
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Assert.Equal([.. from, .. seqno], MessageIdFunctions.FromAndSeqno(message)!.Value.ToBytes());
+                Assert.Equal([.. from, .. seqno], MessageIdFunctions.PublicKeyAndSeqno(message)!.Value.ToBytes());
+            }
+            catch (Exception e) { failure = e; }
+        }, maxStackSize: 256 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
     }
 }

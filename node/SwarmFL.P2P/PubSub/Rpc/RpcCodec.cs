@@ -13,22 +13,6 @@ namespace SwarmFL.P2P.PubSub.Rpc;
 public static class RpcCodec
 {
     /// <summary>Decodes one RPC body. Never throws on bad input: garbage yields false and a reason.</summary>
-    public static bool TryDecode(ReadOnlySpan<byte> body, [NotNullWhen(true)] out RPC? rpc, [NotNullWhen(false)] out string? error)
-    {
-        try
-        {
-            rpc = RPC.Parser.ParseFrom(body);
-            error = null;
-            return true;
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            rpc = null;
-            error = $"malformed RPC: {e.Message}";
-            return false;
-        }
-    }
-
     public static bool TryDecode(ReadOnlySequence<byte> body, [NotNullWhen(true)] out RPC? rpc, [NotNullWhen(false)] out string? error)
     {
         try
