@@ -11,12 +11,26 @@ public readonly struct MessageId : IEquatable<MessageId>
     private readonly byte[] _bytes;
     private readonly int _hash;
 
-    public MessageId(ReadOnlySpan<byte> bytes)
+    public MessageId(ReadOnlySpan<byte> bytes) : this(bytes.ToArray()) { }
+
+    private MessageId(byte[] owned)
     {
-        _bytes = bytes.ToArray();
+        _bytes = owned;
         var hash = new HashCode();
-        hash.AddBytes(bytes);
+        hash.AddBytes(owned);
         _hash = hash.ToHashCode();
+    }
+
+    /// <summary>
+    /// The id <c>prefix ‖ seqno</c>, built on the heap: both parts come from an unverified message and may be as large
+    /// as an RPC, far too much to stage on the stack.
+    /// </summary>
+    internal static MessageId Concat(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> seqno)
+    {
+        var bytes = new byte[prefix.Length + seqno.Length];
+        prefix.CopyTo(bytes);
+        seqno.CopyTo(bytes.AsSpan(prefix.Length));
+        return new MessageId(bytes);
     }
 
     public ReadOnlySpan<byte> Bytes => _bytes;
@@ -39,12 +53,7 @@ public static class MessageIdFunctions
     public static MessageId? FromAndSeqno(Wire.Message message)
     {
         if (!message.HasFrom || !message.HasSeqno) return null;
-        var from = message.From.Span;
-        var seqno = message.Seqno.Span;
-        Span<byte> id = stackalloc byte[from.Length + seqno.Length];
-        from.CopyTo(id);
-        seqno.CopyTo(id[from.Length..]);
-        return new MessageId(id);
+        return MessageId.Concat(message.From.Span, message.Seqno.Span);
     }
 
     /// <summary>
@@ -64,10 +73,6 @@ public static class MessageIdFunctions
             catch (FormatException) { return null; }
             if (key.Length == 0) return null;
         }
-        var seqno = message.Seqno.Span;
-        Span<byte> id = stackalloc byte[key.Length + seqno.Length];
-        key.CopyTo(id);
-        seqno.CopyTo(id[key.Length..]);
-        return new MessageId(id);
+        return MessageId.Concat(key, message.Seqno.Span);
     }
 }
