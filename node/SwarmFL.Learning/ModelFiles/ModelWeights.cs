@@ -60,13 +60,7 @@ public sealed class ModelWeights
 
     public ContentId ContentId() => Crypto.ContentId.Of(ToSafeTensors());
 
-    public bool AllFinite()
-    {
-        foreach (var v in Values)
-            foreach (var x in v)
-                if (!float.IsFinite(x)) return false;
-        return true;
-    }
+    public bool AllFinite() => Values.All(v => Aggregation.Kernels.AllFinite(v));
 
     /// <summary>Euclidean distance over all parameters, accumulated in double in layout order.</summary>
     public double DistanceTo(ModelWeights other)

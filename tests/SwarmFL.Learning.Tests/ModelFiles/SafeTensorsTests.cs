@@ -167,4 +167,18 @@ public class SafeTensorsTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void AllFiniteFindsANonFiniteValueInsideAVectorBlockAndInTheTail()
+    {
+        var weights = ModelWeights.Initial(ModelSpec.Mnist2nn, 3);
+        Assert.True(weights.AllFinite());
+        weights.Values[0][0] = float.NaN;
+        Assert.False(weights.AllFinite());
+        weights.Values[0][0] = 0;
+        // The 10-class output bias: its last element lies past the last whole block of eight.
+        var tail = weights.Values.First(v => v.Length % 8 != 0);
+        tail[^1] = float.NegativeInfinity;
+        Assert.False(weights.AllFinite());
+    }
 }
