@@ -94,19 +94,7 @@ public sealed class ReplicatedModelStore : IBlobService
             IReadOnlyList<NodeRef> replicaSet;
             try { replicaSet = await ReplicaSetAsync(cid, ct).ConfigureAwait(false); }
             catch (LookupFailedException) { continue; }
-            byte[]? content = null;
-            foreach (var node in replicaSet)
-            {
-                if (node == _node.Self) continue;
-                try
-                {
-                    if (await _transport.HasAsync(node, cid, ct).ConfigureAwait(false)) continue;
-                }
-                catch (PeerUnreachableException) { continue; }
-                content ??= _local.TryRead(cid);
-                if (content is null) break; // our copy went bad and was quarantined
-                if (await StoreAtAsync(node, cid, content, ct).ConfigureAwait(false)) pushed++;
-            }
+            pushed += await CopyToMissingAsync(cid, replicaSet.Where(node => node != _node.Self), ct).ConfigureAwait(false);
         }
         if (pushed > 0) _log.Information("Re-replicated {Copies} model copies", pushed);
         return pushed;
@@ -120,21 +108,31 @@ public sealed class ReplicatedModelStore : IBlobService
     {
         foreach (var cid in _local.List())
         {
-            var content = _local.TryRead(cid);
-            if (content is null) continue;
-            LookupResult place;
-            try { place = await _node.FindSuccessorAsync(RingId.Of(cid), ct).ConfigureAwait(false); }
+            IEnumerable<NodeRef> successors;
+            try { successors = (await _node.FindSuccessorAsync(RingId.Of(cid), ct).ConfigureAwait(false)).OwnerAndSuccessors; }
             catch (LookupFailedException) { continue; }
-            foreach (var node in place.OwnerAndSuccessors.Where(node => node != _node.Self).Take(Replicas))
-            {
-                try
-                {
-                    if (!await _transport.HasAsync(node, cid, ct).ConfigureAwait(false)) await StoreAtAsync(node, cid, content, ct).ConfigureAwait(false);
-                }
-                catch (PeerUnreachableException) { }
-            }
+            await CopyToMissingAsync(cid, successors.Where(node => node != _node.Self).Take(Replicas), ct).ConfigureAwait(false);
         }
         await _node.LeaveAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Pushes our copy of the blob to each target that lacks it; returns how many copies were pushed.</summary>
+    private async Task<int> CopyToMissingAsync(ContentId cid, IEnumerable<NodeRef> targets, CancellationToken ct)
+    {
+        var pushed = 0;
+        byte[]? content = null;
+        foreach (var node in targets)
+        {
+            try
+            {
+                if (await _transport.HasAsync(node, cid, ct).ConfigureAwait(false)) continue;
+            }
+            catch (PeerUnreachableException) { continue; }
+            content ??= _local.TryRead(cid);
+            if (content is null) break; // our copy went bad and was quarantined
+            if (await StoreAtAsync(node, cid, content, ct).ConfigureAwait(false)) pushed++;
+        }
+        return pushed;
     }
 
     private async Task<bool> StoreAtAsync(NodeRef node, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct)
