@@ -1,13 +1,14 @@
 using SwarmFL.Crypto;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
+using SwarmFL.Ring.Storage;
 
 namespace SwarmFL.Node.Devnet;
 
 /// <summary>
 /// Round 1's base model: the spec's seeded initial weights as a canonical safetensors file. A node's model store is a
-/// SwarmFL.Ring DiskBlobStore over &lt;data-dir&gt;/models, which keeps each blob at blobs/&lt;cid&gt; and indexes
-/// (after re-hashing) any file it finds there on open; so placing the file there is how a node gets it before it starts.
+/// SwarmFL.Ring DiskBlobStore over &lt;data-dir&gt;/models; putting the file into that store before the node starts is how
+/// the node gets it.
 /// </summary>
 public sealed record GenesisModel(ModelWeights Weights, byte[] File, ContentId Id)
 {
@@ -18,13 +19,11 @@ public sealed record GenesisModel(ModelWeights Weights, byte[] File, ContentId I
         return new GenesisModel(weights, file, ContentId.Of(file));
     }
 
-    public static string StorePath(string dataDirectory, ContentId id) => Path.Combine(dataDirectory, "models", "blobs", id.ToString());
-
     public void WriteTo(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         System.IO.File.WriteAllBytes(path, File);
     }
 
-    public void PlaceInDataDirectory(string dataDirectory) => WriteTo(StorePath(dataDirectory, Id));
+    public void PlaceInDataDirectory(string dataDirectory) => new DiskBlobStore(Path.Combine(dataDirectory, "models")).Put(Id, File);
 }
