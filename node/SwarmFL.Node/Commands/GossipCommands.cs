@@ -4,7 +4,6 @@ using SwarmFL.Crypto;
 using SwarmFL.Node.Cli;
 using SwarmFL.P2P.Hosting;
 using SwarmFL.P2P.Identity;
-using SwarmFL.P2P.Multiaddrs;
 using SwarmFL.P2P.PubSub;
 
 namespace SwarmFL.Node.Commands;
@@ -65,24 +64,12 @@ public static class GossipCli
         var command = new Command("publish", "Connect to a peer, publish one signed gossip message, and exit") { address, topic, data, keyFile, wait };
         command.SetAction(async (parse, ct) =>
         {
-            if (!Multiaddr.TryParse(parse.GetValue(address), out var target, out var error))
-                throw new UserFacingException($"MULTIADDR: {error}");
             var topicName = parse.GetValue(topic)!;
             var payload = Encoding.UTF8.GetBytes(parse.GetValue(data)!);
             var key = parse.GetValue(keyFile) is { } path ? KeyFile.Load(path) : NodeKey.Generate();
 
             await using var host = new Libp2pHost(new NodeKeyIdentity(key));
-            PeerId remote;
-            try
-            {
-                using var dialTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                dialTimeout.CancelAfter(TimeSpan.FromSeconds(30));
-                remote = await host.DialAsync(target, dialTimeout.Token);
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                throw new UserFacingException($"could not connect to {target}: {e.Message}", ExitCodes.Unavailable, e);
-            }
+            var remote = await PeerDialer.DialAsync(host, parse.GetValue(address)!, ct);
 
             var gossip = host.StartGossipSub();
             try
