@@ -14,20 +14,27 @@ namespace SwarmFL.Swarm.Audit;
 public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
 {
     private readonly List<AuditFinding> _findings = [];
+    // A round's models are read by several recomputations (every semi-global reads every cluster model): fetch and
+    // hash each once per round. Only one round's models are held at a time.
+    private readonly Dictionary<ContentId, byte[]?> _roundModels = [];
     private int _recomputed;
     private int _hashesChecked;
 
     public async Task<AuditReport> AuditAsync(SwarmHistory history, bool verify, CancellationToken ct)
     {
         _findings.Clear();
+        _recomputed = 0;
+        _hashesChecked = 0;
         var baseModels = new Dictionary<int, ContentId>();
         foreach (var round in history.Rounds.OrderBy(r => r.Round))
         {
+            _roundModels.Clear();
             CheckLineage(round);
             if (verify && models is not null && merger is not null)
                 await RecomputeAsync(history.Rules, round, baseModels, ct);
             foreach (var semi in round.SemiGlobals) baseModels[semi.Cluster] = semi.Model;
         }
+        _roundModels.Clear();
         return new AuditReport(_findings.ToList(), _recomputed, _hashesChecked);
     }
 
@@ -69,7 +76,7 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
                 if (bytes is not null && commit is not null) inputs.Add(new MergeInput(id, bytes, commit.Samples));
             }
             if (baseModel is null || inputs.Count != merge.Inputs.Count) continue;
-            await CompareAsync(round.Round, merge.Cluster, merge.Leader, "merge", merge.Model, () => merger!.Merge(rules.AggregationStrategy, baseModel, inputs), ct);
+            Compare(round.Round, merge.Cluster, merge.Leader, "merge", merge.Model, () => merger!.Merge(rules.AggregationStrategy, baseModel, inputs));
         }
         foreach (var semi in round.SemiGlobals)
         {
@@ -77,17 +84,16 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             foreach (var merge in round.Merges.Where(m => semi.ClusterModels.Contains(m.Model)))
             {
                 var bytes = await TryGetAsync(merge.Model, round.Round, semi.Cluster, ct);
-                var samples = round.Commits.Where(c => c.Cluster == merge.Cluster && merge.Inputs.Contains(c.Model)).Aggregate(0UL, (s, c) => s + c.Samples);
-                if (bytes is not null) inputs.Add(new MergeInput(merge.Model, bytes, Math.Max(samples, 1)));
+                if (bytes is not null) inputs.Add(new MergeInput(merge.Model, bytes, SemiGlobal.WeightOf(merge, round.Commits)));
             }
             var own = round.Merges.FirstOrDefault(m => m.Cluster == semi.Cluster);
             if (own is null || inputs.Count != semi.ClusterModels.Count) continue;
             var ownBytes = inputs.First(i => i.Id == own.Model).Model;
-            await CompareAsync(round.Round, semi.Cluster, semi.Leader, "semi-global", semi.Model, () => merger!.Merge(RoundDriver.SemiGlobalStrategy, ownBytes, inputs), ct);
+            Compare(round.Round, semi.Cluster, semi.Leader, "semi-global", semi.Model, () => merger!.Merge(SemiGlobal.Strategy, ownBytes, inputs));
         }
     }
 
-    private async Task CompareAsync(ulong round, int cluster, EthereumAddress leader, string what, ContentId published, Func<MergeResult> recompute, CancellationToken ct)
+    private void Compare(ulong round, int cluster, EthereumAddress leader, string what, ContentId published, Func<MergeResult> recompute)
     {
         MergeResult result;
         try { result = recompute(); }
@@ -100,10 +106,16 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
         var recomputed = ContentId.Of(result.Model);
         if (recomputed != published)
             Fail(round, cluster, leader, $"published {what} {published}, but its inputs aggregate to {recomputed}");
-        await Task.CompletedTask;
     }
 
     private async Task<byte[]?> TryGetAsync(ContentId id, ulong round, int cluster, CancellationToken ct)
+    {
+        if (!_roundModels.TryGetValue(id, out var bytes))
+            _roundModels[id] = bytes = await FetchAndCheckAsync(id, round, cluster, ct);
+        return bytes;
+    }
+
+    private async Task<byte[]?> FetchAndCheckAsync(ContentId id, ulong round, int cluster, CancellationToken ct)
     {
         try
         {

@@ -20,9 +20,6 @@ public sealed class RoundDriver(
     TimeProvider clock,
     Serilog.ILogger? log = null)
 {
-    /// <summary>Semi-global models average the cluster models weighted by their clusters' sample counts.</summary>
-    public const string SemiGlobalStrategy = "fedavg";
-
     private readonly Serilog.ILogger _log = (log ?? Serilog.Log.Logger).ForContext<RoundDriver>();
     private SwarmRules? _rules;
 
@@ -186,11 +183,10 @@ public sealed class RoundDriver(
         var inputs = new List<MergeInput>();
         foreach (var merge in merges)
         {
-            var samples = commits.Where(c => c.Cluster == merge.Cluster && merge.Inputs.Contains(c.Model)).Aggregate(0UL, (sum, c) => sum + c.Samples);
-            inputs.Add(new MergeInput(merge.Model, await models.GetAsync(merge.Model, ct), Math.Max(samples, 1)));
+            inputs.Add(new MergeInput(merge.Model, await models.GetAsync(merge.Model, ct), SemiGlobal.WeightOf(merge, commits)));
         }
         var own = inputs.Single(i => i.Id == merges.Single(m => m.Cluster == cluster).Model);
-        var result = merger.Merge(SemiGlobalStrategy, own.Model, inputs);
+        var result = merger.Merge(SemiGlobal.Strategy, own.Model, inputs);
         var semiGlobalId = await models.PutAsync(result.Model, ct);
         await chain.PublishSemiGlobalAsync(round.Round, cluster, semiGlobalId, merges.Select(m => m.Model).ToList(), ct);
         await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.SemiGlobal, round.Round, cluster, semiGlobalId, 0, 0), ct);
