@@ -12,7 +12,7 @@ public sealed class PhaseTimer
     {
         var stopwatch = Stopwatch.StartNew();
         try { return await work(); }
-        finally { _ticks.AddOrUpdate(activity, stopwatch.Elapsed.Ticks, (_, t) => t + stopwatch.Elapsed.Ticks); }
+        finally { Add(activity, stopwatch.Elapsed); }
     }
 
     public async Task TimeAsync(string activity, Func<Task> work) => await TimeAsync(activity, async () => { await work(); return 0; });
@@ -21,8 +21,10 @@ public sealed class PhaseTimer
     {
         var stopwatch = Stopwatch.StartNew();
         try { return work(); }
-        finally { _ticks.AddOrUpdate(activity, stopwatch.Elapsed.Ticks, (_, t) => t + stopwatch.Elapsed.Ticks); }
+        finally { Add(activity, stopwatch.Elapsed); }
     }
+
+    private void Add(string activity, TimeSpan elapsed) => _ticks.AddOrUpdate(activity, elapsed.Ticks, (_, total) => total + elapsed.Ticks);
 
     /// <summary>The seconds per activity since the previous call (one round's worth), then starts counting afresh.</summary>
     public Dictionary<string, double> TakeRound()
