@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using Serilog;
 using SwarmFL.Crypto;
 using SwarmFL.Node.Cli;
@@ -62,8 +61,6 @@ public static class Program
             case KeyFileException or FormatException or FileNotFoundException or DirectoryNotFoundException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
-            case TargetInvocationException { InnerException: not null } wrapped:
-                return ReportFailure(wrapped.InnerException!);
             default:
                 Log.Fatal(e, "Unexpected failure");
                 Console.Error.WriteLine($"internal error: {e.Message} (run with --log-level Debug for details)");
