@@ -54,7 +54,7 @@ internal static class SortedCoordinates
         {
             ct.ThrowIfCancellationRequested();
             var column = updates.ReadColumn(t);
-            var result = new float[column[0].Length];
+            var result = ResultArrays.Floats(column[0].Length);
             for (var i = 0; i < result.Length; i++)
             {
                 for (var u = 0; u < n; u++) scratch[u] = column[u][i];

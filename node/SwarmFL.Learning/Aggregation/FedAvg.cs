@@ -6,43 +6,41 @@ namespace SwarmFL.Learning.Aggregation;
 /// <remarks>
 /// Each coordinate is Σ nᵢ·xᵢ / Σ nᵢ, accumulated in double in canonical input order and rounded to float once.
 /// For identical inputs every partial sum is exactly x·Σnᵢ (a float times an integer below 2²⁹ fits in a double), so
-/// the result is bit-for-bit the input.
+/// the result is bit-for-bit the input. Large tensors are split into blocks merged on several cores; the bytes do not
+/// depend on <see cref="Threads"/>.
 /// </remarks>
 public sealed class FedAvg : IAggregationStrategy
 {
-    private const int Block = 2048;
-
     public string Name => "fedavg";
 
+    /// <summary>Cores a merge may use: 0 (the default) means all of them, 1 merges on the calling thread only.</summary>
+    public int Threads { get; init; }
+
     public ModelWeights Aggregate(UpdateSet updates, CancellationToken ct = default) =>
-        WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), ct);
+        WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), Threads, ct);
 
     /// <summary>The sample-weighted mean of a subset of the updates (indices into the canonical order).</summary>
-    internal static ModelWeights WeightedMean(UpdateSet updates, int[] selected, CancellationToken ct)
+    /// <remarks>
+    /// Inputs are not scanned for NaN and ±∞ before the sums: the kernel reports a non-finite sum, which happens exactly
+    /// when an input holds a non-finite value (see <see cref="Kernels.WeightedMean"/>), and only then are the inputs
+    /// scanned, in canonical order, to name the first offender. Either way no merge is returned.
+    /// </remarks>
+    internal static ModelWeights WeightedMean(UpdateSet updates, int[] selected, int threads, CancellationToken ct)
     {
-        var total = 0.0;
-        foreach (var u in selected) total += updates.Updates[u].Samples;
-        var values = new float[updates.Layout.Tensors.Count][];
         var weights = selected.Select(u => (double)updates.Updates[u].Samples).ToArray();
-        var acc = new double[Block];
+        var total = 0.0;
+        foreach (var w in weights) total += w;
+        var values = new float[updates.Layout.Tensors.Count][];
         for (var t = 0; t < values.Length; t++)
         {
             ct.ThrowIfCancellationRequested();
-            var length = (int)updates.Layout.Tensors[t].ElementCount;
-            var inputs = selected.Select(u => updates.ReadOne(u, t)).ToArray();
-            var result = new float[length];
-            // Block by block, so the double accumulator stays in cache while every input streams past it once.
-            for (var begin = 0; begin < length; begin += Block)
-            {
-                var size = Math.Min(Block, length - begin);
-                var block = acc.AsSpan(0, size);
-                block.Clear();
-                for (var k = 0; k < inputs.Length; k++) Kernels.AccumulateWeighted(block, inputs[k].AsSpan(begin, size), weights[k]);
-                Kernels.Divide(block, total, result.AsSpan(begin, size));
-            }
+            var inputs = selected.Select(u => updates.ReadSized(u, t)).ToArray();
+            var result = ResultArrays.Floats(inputs[0].Length);
+            var finite = BlockParallel.All(result.Length, threads, ct,
+                (begin, length) => Kernels.WeightedMean(inputs, weights, total, begin, result.AsSpan(begin, length)));
+            if (!finite) throw updates.NonFiniteInput(selected, t);
             values[t] = result;
         }
         return new ModelWeights(updates.Layout, values);
     }
-
 }

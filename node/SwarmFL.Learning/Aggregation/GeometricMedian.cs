@@ -31,13 +31,14 @@ public sealed class GeometricMedian : IAggregationStrategy
 
     public string Name => "geomedian";
 
+    /// <summary>Cores a merge may use: 0 (the default) means all of them, 1 the calling thread only. The bytes do not depend on it.</summary>
+    public int Threads { get; init; }
+
     public ModelWeights Aggregate(UpdateSet updates, CancellationToken ct = default)
     {
-        var z = FedAvg.WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), ct);
+        var z = FedAvg.WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), Threads, ct);
         var distances = updates.SquaredDistancesFrom(z, ct).Select(Math.Sqrt).ToArray();
         LastIterations = 0;
-        // One accumulator reused for every tensor of every iteration, instead of a fresh one per tensor.
-        var accumulator = new double[updates.Layout.Tensors.Max(t => t.ElementCount)];
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
             if (distances.All(d => d <= Epsilon)) break; // every update already sits at z
@@ -54,14 +55,13 @@ public sealed class GeometricMedian : IAggregationStrategy
                 ct.ThrowIfCancellationRequested();
                 var column = updates.ReadColumn(t);
                 var length = column[0].Length;
-                var acc = accumulator.AsSpan(0, length);
-                acc.Clear();
-                for (var u = 0; u < column.Length; u++) Kernels.AccumulateWeighted(acc, column[u], coefficients[u]);
-                var result = new float[length];
+                var result = ResultArrays.Floats(length);
+                // The inputs were checked by ReadColumn and the coefficients are positive, so the sums are finite.
+                BlockParallel.All(length, Threads, ct,
+                    (begin, size) => Kernels.WeightedMean(column, coefficients, total, begin, result.AsSpan(begin, size)));
                 var previous = z.Values[t];
                 for (var i = 0; i < length; i++)
                 {
-                    result[i] = (float)(acc[i] / total);
                     var d = (double)result[i] - previous[i];
                     step += d * d;
                     norm += (double)previous[i] * previous[i];

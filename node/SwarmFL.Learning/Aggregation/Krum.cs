@@ -20,6 +20,9 @@ public sealed class Krum : IAggregationStrategy
         M = m;
     }
 
+    /// <summary>Cores a merge may use: 0 (the default) means all of them, 1 the calling thread only. The bytes do not depend on it.</summary>
+    public int Threads { get; init; }
+
     public string Name => M == 1 ? $"krum:{F}" : $"multi-krum:{F}:{M}";
 
     /// <summary>The canonical indices Krum selects, best first, with every update's score.</summary>
@@ -53,10 +56,15 @@ public sealed class Krum : IAggregationStrategy
         if (selected.Length == 1)
         {
             var values = new float[updates.Layout.Tensors.Count][];
-            for (var t = 0; t < values.Length; t++) values[t] = (float[])updates.ReadOne(selected[0], t).Clone();
+            for (var t = 0; t < values.Length; t++)
+            {
+                var chosen = updates.ReadOne(selected[0], t);
+                values[t] = ResultArrays.Floats(chosen.Length);
+                chosen.CopyTo(values[t], 0);
+            }
             return new ModelWeights(updates.Layout, values);
         }
         Array.Sort(selected);
-        return FedAvg.WeightedMean(updates, selected, ct);
+        return FedAvg.WeightedMean(updates, selected, Threads, ct);
     }
 }

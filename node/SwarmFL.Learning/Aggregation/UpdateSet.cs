@@ -44,6 +44,17 @@ public sealed class UpdateSet
     /// </summary>
     public float[] ReadOne(int update, int index)
     {
+        var values = ReadSized(update, index);
+        if (!Kernels.AllFinite(values)) throw NonFinite(update, index, values);
+        return values;
+    }
+
+    /// <summary>
+    /// <see cref="ReadOne"/> without the scan for NaN and ±∞: for kernels that detect non-finite inputs from their own
+    /// results and then call <see cref="NonFiniteInput"/>.
+    /// </summary>
+    internal float[] ReadSized(int update, int index)
+    {
         var spec = Layout.Tensors[index];
         var source = Updates[update];
         float[] values;
@@ -51,12 +62,28 @@ public sealed class UpdateSet
         catch (ModelFileException e) { throw new AggregationException($"{source.Describe}: {e.Message}", e); }
         if (values.LongLength != spec.ElementCount)
             throw new AggregationException($"{source.Describe}: tensor {spec.Name} has {values.Length} values, the model needs {spec.ElementCount} {spec.ShapeText}");
-        if (!Kernels.AllFinite(values))
-        {
-            var i = Array.FindIndex(values, x => !float.IsFinite(x));
-            throw new AggregationException($"{source.Describe}: tensor {spec.Name} holds a non-finite value ({values[i]}) at element {i}");
-        }
         return values;
+    }
+
+    /// <summary>
+    /// The refusal for a kernel that found a non-finite result in tensor <paramref name="index"/>: rescans the inputs in
+    /// canonical order and names the first non-finite value, exactly as <see cref="ReadOne"/> would have.
+    /// </summary>
+    internal AggregationException NonFiniteInput(IEnumerable<int> updates, int index)
+    {
+        foreach (var u in updates)
+        {
+            var values = ReadSized(u, index);
+            if (!Kernels.AllFinite(values)) return NonFinite(u, index, values);
+        }
+        // Unreachable for finite inputs and positive weights (see Kernels.WeightedMean); refused all the same.
+        return new AggregationException($"tensor {Layout.Tensors[index].Name}: the merge produced a non-finite value from finite inputs");
+    }
+
+    private AggregationException NonFinite(int update, int index, float[] values)
+    {
+        var i = Array.FindIndex(values, x => !float.IsFinite(x));
+        return new AggregationException($"{Updates[update].Describe}: tensor {Layout.Tensors[index].Name} holds a non-finite value ({values[i]}) at element {i}");
     }
 
     /// <summary>Pairwise squared Euclidean distances over all tensors, streamed one tensor at a time, summed in double.</summary>
