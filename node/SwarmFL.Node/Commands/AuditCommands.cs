@@ -72,10 +72,14 @@ public sealed class AuditCommands : ICommandModule
     private static string[] Split(string[]? values) =>
         (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
 
-    /// <summary>Models from local node stores first, then from peers over /swarmfl/model; every byte is checked against its id.</summary>
+    /// <summary>
+    /// Models from local node stores first, then from peers over /swarmfl/model. The stores are read as files, never
+    /// opened as stores: opening one would clean up, re-index and quarantine in a directory a running node may own. A
+    /// copy that does not match its id is passed on only when no store or peer has a good one, so the audit reports it.
+    /// </summary>
     private sealed class AuditModelSource(string[] dataDirs, string[] peers) : IModelExchange, IAsyncDisposable
     {
-        private readonly List<DiskBlobStore> _stores = dataDirs.Select(d => new DiskBlobStore(Path.Combine(d, "models"))).ToList();
+        private readonly string[] _storeDirectories = dataDirs.Select(d => Path.Combine(d, "models")).ToArray();
         private readonly List<PeerId> _peers = [];
         private Libp2pHost? _host;
 
@@ -94,14 +98,19 @@ public sealed class AuditCommands : ICommandModule
 
         public async Task<byte[]> GetAsync(ContentId id, CancellationToken ct)
         {
-            foreach (var store in _stores)
-                if (store.TryRead(id) is { } bytes) return bytes;
+            byte[]? mismatched = null;
+            foreach (var directory in _storeDirectories)
+            {
+                if (DiskBlobStore.ReadUnverified(directory, id) is not { } bytes) continue;
+                if (id.Matches(bytes)) return bytes;
+                mismatched ??= bytes;
+            }
             foreach (var peer in _peers)
             {
                 try { return await ModelProtocol.FetchAsync(_host!, peer, id, 256L * 1024 * 1024, ct); }
                 catch (IOException) { }
             }
-            throw new ModelUnavailableException(id, "in none of the given data directories or peers");
+            return mismatched ?? throw new ModelUnavailableException(id, "in none of the given data directories or peers");
         }
 
         public async ValueTask DisposeAsync()

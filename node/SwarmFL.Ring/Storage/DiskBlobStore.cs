@@ -15,6 +15,7 @@ namespace SwarmFL.Ring.Storage;
 public sealed class DiskBlobStore : IBlobStore
 {
     private const string TempSuffix = ".tmp";
+    private const string BlobFolder = "blobs";
     private readonly string _blobDirectory;
     private readonly string _quarantineDirectory;
     private readonly string _indexPath;
@@ -29,7 +30,7 @@ public sealed class DiskBlobStore : IBlobStore
     public DiskBlobStore(string directory, ILogger? logger = null)
     {
         Directory = Path.GetFullPath(directory);
-        _blobDirectory = Path.Combine(Directory, "blobs");
+        _blobDirectory = Path.Combine(Directory, BlobFolder);
         _quarantineDirectory = Path.Combine(Directory, "quarantine");
         _indexPath = Path.Combine(Directory, "index.json");
         _log = (logger ?? Log.ForContext<DiskBlobStore>()).ForContext("Store", Directory);
@@ -98,7 +99,20 @@ public sealed class DiskBlobStore : IBlobStore
         lock (_gate) return _index.GetValueOrDefault(cid);
     }
 
-    private string BlobPath(ContentId cid) => Path.Combine(_blobDirectory, cid.ToString());
+    /// <summary>
+    /// The bytes stored under <paramref name="cid"/> in the store at <paramref name="directory"/>, exactly as they are on
+    /// disk, without opening the store: nothing is verified, repaired, quarantined or re-indexed. For a reader of another
+    /// process's store (the audit), which must neither disturb a running node nor hide a file that does not match its id.
+    /// </summary>
+    public static byte[]? ReadUnverified(string directory, ContentId cid)
+    {
+        try { return File.ReadAllBytes(BlobPathIn(Path.Combine(directory, BlobFolder), cid)); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+    }
+
+    private string BlobPath(ContentId cid) => BlobPathIn(_blobDirectory, cid);
+
+    private static string BlobPathIn(string blobDirectory, ContentId cid) => Path.Combine(blobDirectory, cid.ToString());
 
     private void Load()
     {

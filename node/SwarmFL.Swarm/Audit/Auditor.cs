@@ -25,14 +25,14 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
         _findings.Clear();
         _recomputed = 0;
         _hashesChecked = 0;
-        var baseModels = new Dictionary<int, ContentId>();
+        var baseModels = new Dictionary<int, PublishedSemiGlobal>();
         foreach (var round in history.Rounds.OrderBy(r => r.Round))
         {
             _roundModels.Clear();
             CheckLineage(round);
             if (verify && models is not null && merger is not null)
                 await RecomputeAsync(history.Rules, round, baseModels, ct);
-            foreach (var semi in round.SemiGlobals) baseModels[semi.Cluster] = semi.Model;
+            foreach (var semi in round.SemiGlobals) baseModels[semi.Cluster] = semi;
         }
         _roundModels.Clear();
         return new AuditReport(_findings.ToList(), _recomputed, _hashesChecked);
@@ -62,17 +62,21 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
                 $"missed its timeout and was replaced by {replacement.Leader}"));
     }
 
-    private async Task RecomputeAsync(SwarmRules rules, RoundHistory round, Dictionary<int, ContentId> baseModels, CancellationToken ct)
+    private async Task RecomputeAsync(SwarmRules rules, RoundHistory round, Dictionary<int, PublishedSemiGlobal> baseModels, CancellationToken ct)
     {
         foreach (var merge in round.Merges)
         {
-            var baseId = baseModels.GetValueOrDefault(merge.Cluster, rules.GenesisModel);
-            var baseModel = await TryGetAsync(baseId, round.Round, merge.Cluster, ct);
+            // A model whose bytes fail their check is charged to whoever published it: the previous round's semi-global
+            // leader for the base, the merging leader for what it merged.
+            var baseModel = baseModels.GetValueOrDefault(merge.Cluster) is { } semi
+                ? await TryGetAsync(semi.Model, new Source(semi.Round, semi.Cluster, semi.Leader, "semi-global model"), ct)
+                : await TryGetAsync(rules.GenesisModel, new Source(round.Round, merge.Cluster, null, "genesis model"), ct);
             var inputs = new List<MergeInput>();
             foreach (var id in merge.Inputs)
             {
-                var bytes = await TryGetAsync(id, round.Round, merge.Cluster, ct);
                 var commit = round.Commits.FirstOrDefault(c => c.Cluster == merge.Cluster && c.Model == id);
+                var what = commit is null ? "merge input" : $"merge input committed by {commit.Member}";
+                var bytes = await TryGetAsync(id, new Source(round.Round, merge.Cluster, merge.Leader, what), ct);
                 if (bytes is not null && commit is not null) inputs.Add(new MergeInput(id, bytes, commit.Samples));
             }
             if (baseModel is null || inputs.Count != merge.Inputs.Count) continue;
@@ -83,7 +87,7 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             var inputs = new List<MergeInput>();
             foreach (var merge in round.Merges.Where(m => semi.ClusterModels.Contains(m.Model)))
             {
-                var bytes = await TryGetAsync(merge.Model, round.Round, semi.Cluster, ct);
+                var bytes = await TryGetAsync(merge.Model, new Source(round.Round, merge.Cluster, merge.Leader, "cluster model"), ct);
                 if (bytes is not null) inputs.Add(new MergeInput(merge.Model, bytes, SemiGlobal.WeightOf(merge, round.Commits)));
             }
             var own = round.Merges.FirstOrDefault(m => m.Cluster == semi.Cluster);
@@ -108,14 +112,17 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             Fail(round, cluster, leader, $"published {what} {published}, but its inputs aggregate to {recomputed}");
     }
 
-    private async Task<byte[]?> TryGetAsync(ContentId id, ulong round, int cluster, CancellationToken ct)
+    /// <summary>Where a model entered the history: the round, cluster and leader a problem with its bytes is reported under.</summary>
+    private sealed record Source(ulong Round, int Cluster, EthereumAddress? Leader, string What);
+
+    private async Task<byte[]?> TryGetAsync(ContentId id, Source source, CancellationToken ct)
     {
         if (!_roundModels.TryGetValue(id, out var bytes))
-            _roundModels[id] = bytes = await FetchAndCheckAsync(id, round, cluster, ct);
+            _roundModels[id] = bytes = await FetchAndCheckAsync(id, source, ct);
         return bytes;
     }
 
-    private async Task<byte[]?> FetchAndCheckAsync(ContentId id, ulong round, int cluster, CancellationToken ct)
+    private async Task<byte[]?> FetchAndCheckAsync(ContentId id, Source source, CancellationToken ct)
     {
         try
         {
@@ -123,14 +130,14 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             _hashesChecked++;
             if (!id.Matches(bytes))
             {
-                Fail(round, cluster, null, $"the bytes served for {id} do not hash to it");
+                Fail(source.Round, source.Cluster, source.Leader, $"the bytes found for {source.What} {id} do not hash to it");
                 return null;
             }
             return bytes;
         }
         catch (ModelUnavailableException e)
         {
-            _findings.Add(new AuditFinding(FindingSeverity.Unverified, round, cluster, null, e.Message));
+            _findings.Add(new AuditFinding(FindingSeverity.Unverified, source.Round, source.Cluster, source.Leader, $"{source.What}: {e.Message}"));
             return null;
         }
     }

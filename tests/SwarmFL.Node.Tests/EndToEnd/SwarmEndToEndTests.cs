@@ -1,114 +1,137 @@
-using System.Diagnostics;
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using SwarmFL.Swarm.Hosting;
-using SwarmFL.TestSupport;
+using SwarmFL.Crypto;
 
 namespace SwarmFL.Node.Tests.EndToEnd;
 
 /// <summary>
-/// A whole swarm of real processes: a Hardhat node, the contract deployed by `swarmfl swarm create`, and `swarmfl node`
-/// processes (one of them joining by peer address) training mnist-2nn with TorchSharp on disjoint slices of real MNIST,
-/// talking libp2p over loopback. Afterwards `swarmfl audit --verify` recomputes every merge from the nodes' stores.
+/// Issue #7's end-to-end tests, each asserting one item of the issue's list on the one swarm run of real processes that
+/// <see cref="SwarmRun"/> performs (a Hardhat node, `swarmfl node`/`join` processes, `swarmfl audit`). History is read
+/// from `swarmfl audit --json`, as a user would; per-node results from each node's rounds.jsonl.
 /// </summary>
-public sealed class SwarmEndToEndTests(HardhatNode hardhat) : IClassFixture<HardhatNode>, IDisposable
+public sealed class SwarmEndToEndTests(SwarmRun run) : IClassFixture<SwarmRun>
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("swarmfl-e2e").FullName;
-    private readonly List<Process> _nodes = [];
+    private static readonly StringComparer Addresses = StringComparer.OrdinalIgnoreCase;
+    private static IEnumerable<ulong> AllRounds => Enumerable.Range(1, (int)SwarmRun.Rounds).Select(r => (ulong)r);
 
-    public void Dispose()
-    {
-        foreach (var node in _nodes.Where(n => !n.HasExited)) node.Kill(entireProcessTree: true);
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
+    private IEnumerable<NodeProcess> InitialNodes => run.Nodes.Take(SwarmRun.InitialNodes);
+    private string Context => $"\nmissed kills: [{string.Join("; ", run.MissedKills)}]\naudit:\n{run.GoodAuditProcess.StdErr}\n{run.Logs()}";
 
-    private static async Task<string> Swarmfl(params string[] args) => (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
+    private bool Committed(NodeProcess node, ulong round) =>
+        run.GoodAudit.Round(round).Commits.Any(c => Addresses.Equals(c.Member, run.AddressOf(node).ToString()));
 
-    private Process StartNode(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { SwarmflProcess.Dll }.Concat(args)) psi.ArgumentList.Add(a);
-        var process = Process.Start(psi)!;
-        var log = Path.Combine(_dir, $"node-{_nodes.Count}.log");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_nodes) File.AppendAllText(log, e.Data + "\n"); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_nodes) File.AppendAllText(log, e.Data + "\n"); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _nodes.Add(process);
-        return process;
-    }
-
-    private string NodeArgs(int part, int parts = 3) =>
-        $"--data-dir {_dir}/n{part} --data {RepoPaths.MnistData} --test-data {RepoPaths.MnistData} --limit 3000 --test-limit 2000 --parts {parts} --part {part} --rounds 4 --threads 1 --log-level Information";
+    private bool WasKilled(NodeProcess node) => node.Starts > 1;
 
     [Fact]
-    public async Task Three_nodes_run_four_rounds_a_fourth_joins_mid_run_accuracy_rises_and_the_audit_recomputes_every_merge()
+    public void Four_nodes_complete_every_round_with_rotating_leaders_and_rising_accuracy()
     {
-        var dataDirs = Enumerable.Range(0, 4).Select(i => Path.Combine(_dir, $"n{i}")).ToArray();
-        var genesis = Regex.Match(await Swarmfl("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
-        var deployerKey = Path.Combine(_dir, "deployer.key");
-        await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
-        var created = await Swarmfl("swarm", "create", "--rpc", hardhat.RpcUrl, "--key", deployerKey, "--min-peers", "3", "--commit-window", "120",
-            "--merge-timeout", "60", "--cluster-size", "2", "--model-spec-hash", "mnist-2nn", "--genesis-model", genesis);
-        var contract = Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
-
-        StartNode([.. $"node --rpc {hardhat.RpcUrl} --contract {contract} {NodeArgs(0)}".Split(' ')]);
-        var first = await WaitForStatusAsync(dataDirs[0], s => s.Listen is not null, TimeSpan.FromMinutes(3));
-        StartNode([.. $"node --rpc {hardhat.RpcUrl} --contract {contract} --bootstrap {first.Listen} {NodeArgs(1)}".Split(' ')]);
-        StartNode([.. $"join {first.Listen} {NodeArgs(2)}".Split(' ')]); // learns chain, contract and model from the peer
-
-        // A fourth node joins by peer address once round 1 is over; membership changes apply from the next round.
-        await WaitForRoundsAsync(dataDirs[0], 1, TimeSpan.FromMinutes(5));
-        StartNode([.. $"join {first.Listen} {NodeArgs(3, parts: 4)}".Split(' ')]);
-
-        foreach (var node in _nodes)
+        foreach (var round in AllRounds.Select(run.GoodAudit.Round))
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-            await node.WaitForExitAsync(timeout.Token);
-            Assert.True(node.ExitCode == 0, $"a node exited with {node.ExitCode}:\n{Logs()}");
-        }
-
-        var rounds = dataDirs.Select(d => StatusFiles.ReadRounds(Path.Combine(d, "rounds.jsonl"))).ToList();
-        foreach (var perNode in rounds.Take(3))
-            Assert.Equal([1ul, 2ul, 3ul, 4ul], perNode.Select(r => r.Round).ToArray());
-        var merged = rounds[0].Select(r => r.SemiGlobalTestAccuracy!.Value).ToArray();
-        Assert.True(merged[3] > merged[0] && merged[0] > 0.5, $"merged test accuracy per round: {string.Join(", ", merged)}");
-        Assert.All(rounds.Take(3).SelectMany(r => r), r => Assert.NotNull(r.MergedModel));
-        var joined = rounds[3].Where(r => r.LocalModel is not null).Select(r => r.Round).ToList();
-        Assert.True(joined.Count > 0 && joined.Min() >= 2, $"the late joiner committed in rounds [{string.Join(", ", joined)}]:\n{Logs()}");
-
-        var audit = await SwarmflProcess.RunAsync("audit", "--rpc", hardhat.RpcUrl, "--contract", contract, "--verify", "--data-dirs", string.Join(',', dataDirs));
-        Assert.True(audit.ExitCode == 0, audit.StdOut + audit.StdErr);
-        Assert.Matches(@"audit passed: \d+ rounds, \d+ content ids checked, (\d+) merges recomputed", audit.StdOut);
-        Assert.True(int.Parse(Regex.Match(audit.StdOut, @"(\d+) merges recomputed").Groups[1].Value) >= 8 * 2, audit.StdOut);
-    }
-
-    private async Task WaitForRoundsAsync(string dataDir, int rounds, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (StatusFiles.ReadRounds(Path.Combine(dataDir, "rounds.jsonl")).Count < rounds)
-        {
-            if (DateTime.UtcNow > deadline || _nodes.Any(n => n.HasExited)) throw new TimeoutException($"{dataDir} never finished round {rounds}:\n{Logs()}");
-            await Task.Delay(250);
-        }
-    }
-
-    private async Task<NodeStatusFile> WaitForStatusAsync(string dataDir, Func<NodeStatusFile, bool> ready, TimeSpan limit)
-    {
-        var path = Path.Combine(dataDir, "status.json");
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (File.Exists(path))
+            Assert.NotEmpty(round.Commits);
+            foreach (var cluster in round.CommittedClusters)
             {
-                var status = JsonSerializer.Deserialize<NodeStatusFile>(await File.ReadAllTextAsync(path), StatusFiles.Json);
-                if (status is not null && ready(status)) return status;
+                Assert.True(round.Merges.Count(m => m.Cluster == cluster) == 1, $"round {round.Round} cluster {cluster} has no merge{Context}");
+                Assert.True(round.SemiGlobals.Count(s => s.Cluster == cluster) == 1, $"round {round.Round} cluster {cluster} has no semi-global model{Context}");
             }
-            if (_nodes.Any(n => n.HasExited)) break;
-            await Task.Delay(250);
         }
-        throw new TimeoutException($"{path} never became ready:\n{Logs()}");
+        foreach (var node in InitialNodes)
+        {
+            // A killed node commits in its kill round (it died merging) and again after its restart; the others in every round.
+            var missed = AllRounds.Where(r => !Committed(node, r)).ToList();
+            Assert.True(WasKilled(node) ? missed.Count <= 1 : missed.Count == 0, $"{node.Name} did not commit in rounds [{string.Join(", ", missed)}]{Context}");
+        }
+
+        // Leaders are drawn per round: the nodes that actually merged are not the same in every round.
+        var mergersPerRound = AllRounds.Select(r => run.GoodAudit.Round(r).Merges.Select(m => m.Leader.ToLowerInvariant()).Order().ToArray()).ToList();
+        Assert.True(mergersPerRound.Skip(1).Any(m => !m.SequenceEqual(mergersPerRound[0])),
+            $"the same nodes led every round: {string.Join(" | ", mergersPerRound.Select(m => string.Join(",", m)))}");
+        Assert.True(mergersPerRound.SelectMany(m => m).Distinct().Count() > 1);
+
+        foreach (var node in InitialNodes.Where(n => !WasKilled(n)))
+        {
+            var accuracy = node.ReadRounds().Select(r => r.SemiGlobalTestAccuracy ?? double.NaN).ToArray();
+            Assert.True(accuracy.Length == (int)SwarmRun.Rounds && accuracy[0] > 0.5 && accuracy[^1] > accuracy[0],
+                $"{node.Name}: test accuracy of its cluster's semi-global model per round: {string.Join(", ", accuracy)}");
+        }
     }
 
-    private string Logs() => string.Join("\n", Directory.GetFiles(_dir, "node-*.log").Select(f => $"--- {f}\n{string.Join('\n', File.ReadLines(f).TakeLast(30))}"));
+    [Fact]
+    public void The_leader_killed_during_its_merge_is_replaced_the_round_completes_and_no_committed_model_is_lost()
+    {
+        var kill = run.Kill;
+        Assert.True(kill is not null, $"no leader could be killed before it published its merge{Context}");
+        var round = run.GoodAudit.Round(kill.Round);
+        var victim = kill.VictimAddress.ToString();
+
+        var replacement = round.Leaders.SingleOrDefault(l => l.Cluster == kill.Cluster && Addresses.Equals(l.Replaced, victim));
+        Assert.True(replacement is not null, $"the audit shows no replacement of {victim} in round {kill.Round} cluster {kill.Cluster}{Context}");
+        Assert.True(replacement.Attempt >= 1);
+        var merge = Assert.Single(round.Merges, m => m.Cluster == kill.Cluster);
+        Assert.Equal(replacement.Leader, merge.Leader, Addresses);
+        Assert.NotEqual(victim, merge.Leader, Addresses);
+
+        // Every model committed in that cluster went into the merge, the dead leader's own included (from ring replicas).
+        var committed = round.Commits.Where(c => c.Cluster == kill.Cluster).ToList();
+        Assert.Contains(committed, c => Addresses.Equals(c.Member, victim));
+        Assert.Equal(committed.Select(c => c.Model).Order(), merge.Inputs.Order());
+
+        foreach (var cluster in round.CommittedClusters)
+            Assert.Single(round.SemiGlobals, s => s.Cluster == cluster);
+        Assert.Contains(run.GoodAudit.Report.Findings, f => f.Round == kill.Round && f.Cluster == kill.Cluster && Addresses.Equals(f.Leader, victim) && f.Message.Contains("replaced"));
+    }
+
+    [Fact]
+    public void A_fifth_node_joins_by_peer_address_mid_run_and_commits_from_the_next_round_on()
+    {
+        var joinedAt = run.JoinerEffectiveRound;
+        Assert.InRange(joinedAt, 2ul, SwarmRun.Rounds - 1); // it joined after round 1, and had rounds left to take part in
+        Assert.All(AllRounds.Where(r => r < joinedAt), r => Assert.False(Committed(run.Joiner, r), $"the joiner committed in round {r}, before its membership began"));
+        var missed = AllRounds.Where(r => r >= joinedAt && !Committed(run.Joiner, r)).ToList();
+        Assert.True(WasKilled(run.Joiner) ? missed.Count <= 1 && Committed(run.Joiner, joinedAt) : missed.Count == 0,
+            $"the joiner (member from round {joinedAt}) did not commit in rounds [{string.Join(", ", missed)}]{Context}");
+
+        var results = run.Joiner.ReadRounds();
+        Assert.Contains(results, r => r.Round == joinedAt && r.LocalModel is not null && r.SemiGlobalModel is not null);
+    }
+
+    [Fact]
+    public void The_audit_verifies_every_merge_of_the_run_and_names_the_round_cluster_and_leader_of_a_tampered_one()
+    {
+        Assert.True(run.GoodAuditProcess.ExitCode == 0 && run.GoodAudit.Report.Passed, $"audit of the honest run failed:\n{run.GoodAuditProcess.StdOut}{Context}");
+        Assert.DoesNotContain(run.GoodAudit.Report.Findings, f => f.Severity != 0); // nothing unverified: every weight was reachable
+        var rounds = run.GoodAudit.History.Rounds;
+        Assert.Equal(rounds.Sum(r => r.Merges.Count + r.SemiGlobals.Count), run.GoodAudit.Report.MergesRecomputed);
+        Assert.True(run.GoodAudit.Report.MergesRecomputed >= 2 * 2 * (int)SwarmRun.Rounds);
+
+        var swapped = run.StoreTampering;
+        Assert.True(swapped.Audit.ExitCode != 0, $"the audit passed over model stores with a swapped cluster model:\n{swapped.Audit.StdOut}");
+        var swapFailure = $"FAILURE: round {swapped.Merge.Round} cluster {swapped.Merge.Cluster} leader {swapped.Merge.Leader}: the bytes found for cluster model {swapped.Merge.Model} do not hash to it";
+        Assert.True(swapped.Audit.StdOut.Contains(swapFailure), $"expected '{swapFailure}' in:\n{swapped.Audit.StdOut}\n{swapped.Audit.StdErr}");
+
+        var forgery = run.Forgery;
+        Assert.True(run.TamperedAudit.ExitCode != 0, $"the audit passed a run with a forged merge:\n{run.TamperedAudit.StdOut}");
+        var failure = $"FAILURE: round {forgery.Round} cluster {forgery.Cluster} leader {forgery.Leader}: published merge {forgery.PublishedModel}, but its inputs aggregate to";
+        Assert.True(run.TamperedAudit.StdOut.Contains(failure), $"expected '{failure}' in:\n{run.TamperedAudit.StdOut}\n{run.TamperedAudit.StdErr}");
+        Assert.Contains("audit FAILED", run.TamperedAudit.StdOut);
+    }
+
+    [Fact]
+    public void A_node_killed_mid_run_restarts_on_its_data_directory_resumes_and_leaves_it_intact()
+    {
+        var kill = run.Kill;
+        Assert.True(kill is not null, $"no node was killed{Context}");
+        var node = kill.Victim;
+        Assert.True(node.Starts >= 2 && node.ExitCode == 0, $"{node.Name}: {node.Starts} starts, exit code {node.ExitCode}");
+
+        // It picked up where it was: its results go on after the rounds it had written, each round once.
+        // A restarted node does not (yet) write lines for rounds that ended while it was down, the kill round among them.
+        var results = node.ReadRounds();
+        Assert.Equal(AllRounds.Where(r => r < kill.Round), results.Select(r => r.Round).Where(r => r < kill.Round));
+        Assert.Equal(results.Select(r => r.Round).Distinct().Order(), results.Select(r => r.Round));
+        var later = AllRounds.Where(r => r > kill.Round && Committed(node, r)).ToList();
+        Assert.True(later.Count > 0, $"{node.Name} never committed again after round {kill.Round}{Context}");
+        Assert.Contains(results, r => r.Round > kill.Round && r.LocalModel is not null);
+
+        foreach (var (each, problems) in run.DataDirectoryProblems)
+            Assert.True(problems.Count == 0, $"{each.Name}'s data directory:\n  {string.Join("\n  ", problems)}");
+        Assert.True(run.GoodAuditProcess.ExitCode == 0, "the audit over every data directory, the restarted node's included, failed");
+    }
 }

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SwarmFL.Crypto;
+using SwarmFL.Swarm.Hosting;
+
+namespace SwarmFL.Node.Tests.EndToEnd;
+
+/// <summary>
+/// One `swarmfl node`/`swarmfl join` process of the end-to-end swarm, restartable with the same arguments and data
+/// directory. Its stdout and stderr go to a log file (appended across restarts) that failures print the tail of.
+/// </summary>
+public sealed class NodeProcess(string name, string dataDirectory, string logPath, IReadOnlyList<string> arguments) : IDisposable
+{
+    private readonly object _logGate = new();
+    private Process? _process;
+
+    public string Name => name;
+    public string DataDirectory => dataDirectory;
+    public IReadOnlyList<string> Arguments => arguments;
+    public int Starts { get; private set; }
+    public bool IsRunning => _process is { HasExited: false };
+    public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
+    /// <summary>Stopped by <see cref="Kill"/> and not started again since.</summary>
+    public bool IsKilled { get; private set; }
+    /// <summary>Exited by itself with a non-zero code (a crash or a refused start), not killed by the test.</summary>
+    public bool HasFailed => !IsKilled && ExitCode is { } code && code != 0;
+
+    /// <summary>The node's identity, from the key it keeps in its data directory (there once the process started up).</summary>
+    public EthereumAddress Address => KeyFile.Load(Path.Combine(dataDirectory, "node.key")).Address;
+
+    public string StatusPath => Path.Combine(dataDirectory, "status.json");
+    public string RoundsPath => Path.Combine(dataDirectory, "rounds.jsonl");
+
+    public void Start()
+    {
+        if (IsRunning) throw new InvalidOperationException($"{name} is already running");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(SwarmflProcess.Dll);
+        foreach (var argument in arguments) psi.ArgumentList.Add(argument);
+        Starts++;
+        IsKilled = false;
+        AppendLog($"=== start #{Starts}: swarmfl {string.Join(' ', arguments)}");
+        _process?.Dispose();
+        _process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {name}");
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) AppendLog(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) AppendLog(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>SIGKILL, as a crash or a pulled plug would stop it: no shutdown code runs.</summary>
+    public void Kill()
+    {
+        if (_process is not { HasExited: false } process) return;
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        IsKilled = true;
+        AppendLog($"=== killed (SIGKILL) at {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{name} was never started");
+        using var timeout = new CancellationTokenSource(limit);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"{name} did not exit within {limit}"); }
+        return process.ExitCode;
+    }
+
+    public NodeStatusFile? ReadStatus()
+    {
+        try
+        {
+            return File.Exists(StatusPath) ? JsonSerializer.Deserialize<NodeStatusFile>(File.ReadAllText(StatusPath), StatusFiles.Json) : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException) { return null; } // written atomically, but it may vanish between the check and the read
+    }
+
+    public IReadOnlyList<RoundResultFile> ReadRounds() => StatusFiles.ReadRounds(RoundsPath);
+
+    /// <summary>While the node runs, its last line may be half-written: then this is how many rounds were complete before.</summary>
+    public int CountRoundsWhileRunning()
+    {
+        try { return ReadRounds().Count; }
+        catch (JsonException) { return 0; }
+    }
+
+    public string LogTail(int lines = 40)
+    {
+        lock (_logGate)
+            return File.Exists(logPath) ? $"--- {name} ({logPath})\n{string.Join('\n', File.ReadLines(logPath).TakeLast(lines))}" : $"--- {name}: no log";
+    }
+
+    private void AppendLog(string line)
+    {
+        lock (_logGate) File.AppendAllText(logPath, line + "\n");
+    }
+
+    public void Dispose()
+    {
+        if (_process is { HasExited: false } process) process.Kill(entireProcessTree: true);
+        _process?.Dispose();
+    }
+}

@@ -1,0 +1,51 @@
+using SwarmFL.Chain.Contracts;
+using SwarmFL.Chain.Rpc;
+using SwarmFL.Chain.Transactions;
+using SwarmFL.Crypto;
+
+namespace SwarmFL.Node.Tests.EndToEnd;
+
+/// <summary>
+/// Tampering with a finished run the way a dishonest member could: after the nodes stopped, their operator plays one
+/// more round with the members' own keys (taken from their data directories): every member commits the model it
+/// trained last, the round closes, and the elected leader of a cluster with several committers publishes its own
+/// model as the cluster's merge, listing the honest inputs. Everything it sends is valid to the contract; only an
+/// audit that recomputes the merge can catch it.
+/// </summary>
+public static class RogueLeader
+{
+    public sealed record Forgery(ulong Round, int Cluster, EthereumAddress Leader, ContentId PublishedModel, IReadOnlyList<ContentId> Inputs);
+
+    public static async Task<Forgery> ForgeMergeAsync(string rpcUrl, EthereumAddress contractAddress, IReadOnlyList<NodeProcess> nodes, CancellationToken ct)
+    {
+        var eth = new EthClient(new JsonRpcClient(rpcUrl));
+        var members = new Dictionary<EthereumAddress, (SwarmCoordinator Contract, NodeProcess Node)>();
+        foreach (var node in nodes)
+        {
+            var key = KeyFile.Load(Path.Combine(node.DataDirectory, "node.key"));
+            var sender = await TransactionSender.ConnectAsync(eth, key, null, SwarmCoordinatorAbi.Errors, ct: ct);
+            members[key.Address] = (await SwarmCoordinator.AttachAsync(eth, contractAddress, sender, ct: ct), node);
+        }
+        var anyone = members.Values.First().Contract;
+        var round = await anyone.CurrentRoundAsync(ct);
+        var info = await anyone.RoundInfoAsync(round, ct);
+        if (info.Phase != RoundPhase.Commit) throw new InvalidOperationException($"round {round} is in phase {info.Phase}; the nodes should have left it open");
+
+        foreach (var account in await anyone.MembersAsync(ct))
+        {
+            var (contract, node) = members[account];
+            var lastModel = node.ReadRounds().Last(r => r.LocalModel is not null).LocalModel!;
+            var cluster = await contract.ClusterOfAsync(account, ct);
+            await contract.CommitAsync(round, cluster, ContentId.Parse(lastModel).DigestBytes(), 100, 0, ct);
+        }
+        await anyone.CloseAsync(round, ct);
+
+        var events = await anyone.GetRoundEventsAsync(round, ct: ct);
+        var commits = events.OfType<ModelCommitted>().ToList();
+        var elected = events.OfType<LeaderElected>().First(e => commits.Count(c => c.Cluster == e.Cluster) >= 2);
+        var inputs = commits.Where(c => c.Cluster == elected.Cluster).Select(c => ContentId.FromDigest(c.ModelId)).ToList();
+        var own = ContentId.FromDigest(commits.Single(c => c.Member == elected.Leader).ModelId);
+        await members[elected.Leader].Contract.PublishMergeAsync(round, elected.Cluster, own.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct);
+        return new Forgery(round, (int)elected.Cluster, elected.Leader, own, inputs);
+    }
+}
