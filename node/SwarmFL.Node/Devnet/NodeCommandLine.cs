@@ -25,7 +25,8 @@ public sealed record SwarmEndpoint(string RpcUrl, string Contract);
 
 /// <summary>
 /// The ONE place that knows `swarmfl node`'s flags: change the node's command line here and nowhere else.
-/// Node I trains on part I of the partition into N parts, so the parts are disjoint.
+/// Node I trains on part I of the partition into N parts, so the parts are disjoint. The nodes get no --test-data: the
+/// launcher scores the recorded models on the test set after the run (<see cref="TestSetScores"/>), off the timed rounds.
 /// </summary>
 public static class NodeCommandLine
 {
@@ -54,7 +55,6 @@ public static class NodeCommandLine
             "--batch", options.Batch.ToString(CultureInfo.InvariantCulture),
             "--lr", options.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             "--threads", "1",
-            "--test-data", mnistDirectory,
             "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture),
             "--log-file", slot.LogFile,
         ]);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SwarmFL.Swarm.Hosting;
+using SwarmFL.Swarm.Rounds;
 
 namespace SwarmFL.Node.Devnet;
 
@@ -15,6 +16,12 @@ public sealed record NodeRoundResult
     public double? BaseTestAccuracy { get; init; }
     public double? LocalTestAccuracy { get; init; }
     public double? SemiGlobalTestAccuracy { get; init; }
+    public double? BaseHeldOutAccuracy { get; init; }
+    public double? LocalHeldOutAccuracy { get; init; }
+    /// <summary>The node's validation report on the round's semi-global model (its held-out split).</summary>
+    public double? SemiGlobalHeldOutAccuracy { get; init; }
+    /// <summary>The swarm's validation of the round's base model(s), from the round's commits on chain.</summary>
+    public SwarmValidationFigures? BaseSwarmValidation { get; init; }
     public string? BaseModel { get; init; }
     public string? LocalModel { get; init; }
     public string? MergedModel { get; init; }
@@ -34,6 +41,12 @@ public sealed record RoundResult
     public required IReadOnlyList<ClusterResult> Clusters { get; init; }
     /// <summary>Sample-weighted mean of the nodes' semi-global test accuracies (each node reports its cluster's model).</summary>
     public double? MergedTestAccuracy { get; init; }
+    /// <summary>
+    /// The swarm's accuracy for the round: the sample-weighted mean of the members' validation reports on the round's
+    /// merged (semi-global) model(s). Source "chain": the metrics committed in the next round, as the chain records them;
+    /// "reports": the nodes' own reports (the last round has no next commits; nodes gossip the same reports).
+    /// </summary>
+    public SwarmValidationFigures? SwarmValidation { get; init; }
     /// <summary>The slowest node's round time: the round is done when the last node is.</summary>
     public double? Seconds { get; init; }
     public required IReadOnlyDictionary<string, double> MeanSeconds { get; init; }
@@ -73,11 +86,24 @@ public sealed record RunResults
                     BaseTestAccuracy = record.BaseTestAccuracy, LocalTestAccuracy = record.LocalTestAccuracy,
                     SemiGlobalTestAccuracy = record.SemiGlobalTestAccuracy, BaseModel = record.BaseModel, LocalModel = record.LocalModel,
                     MergedModel = record.MergedModel, SemiGlobalModel = record.SemiGlobalModel, Seconds = record.Seconds, Traffic = record.Traffic,
+                    BaseHeldOutAccuracy = record.BaseHeldOutAccuracy, LocalHeldOutAccuracy = record.LocalHeldOutAccuracy,
+                    SemiGlobalHeldOutAccuracy = record.SemiGlobalHeldOutAccuracy, BaseSwarmValidation = record.BaseSwarmValidation,
                 });
             }
         }
         var rounds = byRound.Select(pair => Summarize(pair.Key, pair.Value.OrderBy(n => n.Node, StringComparer.Ordinal).ToList(), warnings)).ToList();
+        rounds = rounds.Select(r => r with { SwarmValidation = SwarmValidationOf(r, rounds.FirstOrDefault(n => n.Round == r.Round + 1)) }).ToList();
         return new RunResults { Rounds = rounds, Warnings = warnings };
+    }
+
+    /// <summary>The next round's commits on chain when there are any; else the nodes' own reports, weighted the same way.</summary>
+    public static SwarmValidationFigures? SwarmValidationOf(RoundResult round, RoundResult? next)
+    {
+        var fromChain = next?.Nodes.Select(n => n.BaseSwarmValidation).Where(v => v is not null).MaxBy(v => v!.Reports);
+        if (fromChain is not null) return fromChain with { Source = "chain" };
+        var reports = SwarmFL.Swarm.Rounds.SwarmValidation.Of(round.Nodes.Where(n => n.SemiGlobalHeldOutAccuracy is not null)
+            .Select(n => new ValidationReport(n.SemiGlobalHeldOutAccuracy!.Value, (ulong)Math.Max(0, n.Samples ?? 0))));
+        return reports is null ? null : new SwarmValidationFigures(reports.Accuracy, reports.Reports, reports.Samples, "reports");
     }
 
     private static RoundResult Summarize(ulong round, IReadOnlyList<NodeRoundResult> nodes, List<string> warnings)

@@ -53,21 +53,27 @@ public static class RunSummary
         else
         {
             var names = results.Rounds.SelectMany(r => r.Nodes.Select(n => n.Node)).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
-            var preferred = new[] { "round", "train", "evaluate", "transfer", "chain", "aggregate" };
+            var preferred = new[] { "round", "startup", "train", "evaluate", "transfer", "chain", "aggregate" };
             var kinds = results.Rounds.SelectMany(r => r.MeanSeconds.Keys).Distinct()
                 .OrderBy(k => Array.IndexOf(preferred, k) is var i && i >= 0 ? i : preferred.Length).ThenBy(k => k, StringComparer.Ordinal).ToList();
-            s.AppendLine($"| round | merged acc | leaders | {string.Join(" | ", names.Select(n => $"{n} local acc"))} | {string.Join(" | ", kinds.Select(k => $"{k} s"))} | bytes in (all protocols, all nodes) |");
-            s.AppendLine($"| --- | --- | --- | {string.Join(" | ", names.Select(_ => "---"))} | {string.Join(" | ", kinds.Select(_ => "---"))} | --- |");
+            s.AppendLine($"| round | merged acc | swarm validation | leaders | {string.Join(" | ", names.Select(n => $"{n} local acc"))} | {string.Join(" | ", kinds.Select(k => $"{k} s"))} | bytes in (all protocols, all nodes) |");
+            s.AppendLine($"| --- | --- | --- | --- | {string.Join(" | ", names.Select(_ => "---"))} | {string.Join(" | ", kinds.Select(_ => "---"))} | --- |");
             foreach (var r in results.Rounds)
             {
                 var leaders = string.Join(", ", r.Clusters.Select(c => $"c{c.Cluster}: {c.Leader ?? "?"}"));
                 var locals = names.Select(n => StatusBoard.Accuracy(r.Nodes.FirstOrDefault(x => x.Node == n)?.LocalTestAccuracy));
                 string Sec(string k) => r.MeanSeconds.TryGetValue(k, out var v) ? v.ToString("F1", inv) : "-";
                 var bytes = r.Traffic.Values.Sum(t => t.BytesIn);
-                s.AppendLine($"| {r.Round} | {StatusBoard.Accuracy(r.MergedTestAccuracy)} | {leaders} | {string.Join(" | ", locals)} | " +
+                var validation = r.SwarmValidation is { } v ? $"{StatusBoard.Accuracy(v.Accuracy)} ({v.Reports} {v.Source})" : "-";
+                s.AppendLine($"| {r.Round} | {StatusBoard.Accuracy(r.MergedTestAccuracy)} | {validation} | {leaders} | {string.Join(" | ", locals)} | " +
                              $"{string.Join(" | ", kinds.Select(Sec))} | {bytes.ToString("N0", inv)} |");
             }
-            s.AppendLine().AppendLine("Times are means over the nodes (seconds, by the kinds of work the nodes report). Per-node details, model ids and per-protocol traffic are in rounds.json.");
+            s.AppendLine().AppendLine("Merged acc: the merged (semi-global) model on the MNIST test set, scored by the launcher after the run. " +
+                                      "Swarm validation: the sample-weighted mean of the members' held-out validation reports on that model — " +
+                                      "\"chain\" from the metrics committed in the next round, \"reports\" from the nodes' own reports (last round).");
+            s.AppendLine().AppendLine("Times are means over the nodes (seconds, by the kinds of work the nodes report). A node's round runs from the moment " +
+                                      "it sees the round open to the moment it sees the next one open; its first round starts at process start " +
+                                      "(startup: until it saw the round open). Per-node details, model ids and per-protocol traffic are in rounds.json.");
             s.AppendLine();
         }
         foreach (var warning in results.Warnings) s.AppendLine($"- warning: {warning}");

@@ -5,14 +5,14 @@ namespace SwarmFL.Node.Devnet;
 
 /// <summary>One line of the live table, formatted already: the view only lays it out.</summary>
 public sealed record StatusRow(string Node, string Peer, string Round, string Phase, string Role, string Cluster, string Activity,
-    double? Progress, string LocalAccuracy, string BaseAccuracy, string State)
+    double? Progress, string LocalAccuracy, string BaseAccuracy, string State, string SwarmAccuracy = "-")
 {
     /// <summary>What a change line is printed for (progress and accuracy ticks alone are not news).</summary>
     public string ChangeKey => $"{Round}|{Phase}|{Role}|{Cluster}|{Activity}|{State}";
 
     public string ToLine() =>
         $"{Node} {Peer} round {Round} {Phase} {Role} cluster {Cluster}: {Activity}{(Progress is { } p ? $" {p:P0}" : "")}" +
-        $" | local {LocalAccuracy} base {BaseAccuracy}{(State == "running" ? "" : $" [{State}]")}";
+        $" | local {LocalAccuracy} base {BaseAccuracy} swarm {SwarmAccuracy}{(State == "running" ? "" : $" [{State}]")}";
 }
 
 /// <summary>The table model: node status files and process states in, rows out; and which rows changed since last time.</summary>
@@ -33,7 +33,8 @@ public sealed class StatusBoard
         var activity = string.IsNullOrWhiteSpace(status.Activity) ? (status.Stopped ? "stopped" : "-") : status.Activity!;
         return new StatusRow(node, ShortPeer(status.PeerId), status.Round.ToString(CultureInfo.InvariantCulture),
             status.Phase ?? "-", status.Role ?? "-", status.Cluster?.ToString(CultureInfo.InvariantCulture) ?? "-", activity,
-            status.Progress is { } p ? Math.Clamp(p, 0, 1) : null, Accuracy(status.LocalAccuracy), Accuracy(status.BaseAccuracy), state);
+            status.Progress is { } p ? Math.Clamp(p, 0, 1) : null, Accuracy(status.LocalAccuracy), Accuracy(status.BaseAccuracy), state,
+            Accuracy(status.SwarmAccuracy));
     }
 
     /// <summary>The rows whose round, phase, role, cluster, activity or state differ from the previous call.</summary>

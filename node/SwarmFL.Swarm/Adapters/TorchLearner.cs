@@ -29,10 +29,10 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
         _heldOut = new TensorData(heldOut);
         _options = options;
         _layout = spec.Layout();
-        TrainSamples = train.Count;
+        TrainingSamples = (ulong)train.Count;
     }
 
-    public int TrainSamples { get; }
+    public ulong TrainingSamples { get; }
 
     /// <summary>Splits a partition deterministically: every tenth sample is held out for validation.</summary>
     public static (MnistDataset Train, MnistDataset HeldOut) SplitHeldOut(MnistDataset partition)
@@ -49,8 +49,10 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
         {
             var options = _options with { Seed = _options.Seed * 1_000_003 + round };
             var result = await Task.Run(() => _trainer.Train(start, _train, options, p => progress?.Report(p.Fraction), ct), ct);
-            var accuracy = _trainer.Evaluate(result.Weights, _train, ct: ct).Accuracy;
-            return new LocalUpdate(result.Weights.ToSafeTensors(), (ulong)TrainSamples, accuracy);
+            // Scored on the held-out split (a tenth of the data), not on the training set: nine times less work on the
+            // round's critical path, and a fairer number.
+            var accuracy = _trainer.Evaluate(result.Weights, _heldOut, ct: ct).Accuracy;
+            return new LocalUpdate(result.Weights.ToSafeTensors(), TrainingSamples, accuracy);
         }
         finally
         {

@@ -36,7 +36,12 @@ public sealed class StatusFiles(string dataDirectory)
 
 public sealed record NodeStatusFile(
     string PeerId, string Address, string? Listen, ulong Round, string Phase, string Role, int? Cluster, string Activity,
-    double? Progress, double? LocalAccuracy, double? BaseAccuracy, DateTimeOffset UpdatedAt, bool Stopped, string? Error);
+    double? Progress, double? LocalAccuracy, double? BaseAccuracy, DateTimeOffset UpdatedAt, bool Stopped, string? Error,
+    double? SwarmAccuracy = null);
+
+/// <summary>The swarm's validation of a model: the sample-weighted mean of its members' reports, how many, over how many
+/// samples, and where the reports came from ("chain": the members' commits).</summary>
+public sealed record SwarmValidationFigures(double Accuracy, int Reports, ulong Samples, string Source);
 
 public sealed record TrafficFigures(long BytesIn, long BytesOut, long MessagesIn, long MessagesOut);
 
@@ -48,11 +53,16 @@ public sealed record RoundResultFile
     public string? BaseModel { get; init; }
     public double? BaseHeldOutAccuracy { get; init; }
     public double? BaseTestAccuracy { get; init; }
+    /// <summary>The swarm's accuracy of this round's base model(s), from the validation metrics this round's commits carry.</summary>
+    public SwarmValidationFigures? BaseSwarmValidation { get; init; }
     public string? LocalModel { get; init; }
+    public double? LocalHeldOutAccuracy { get; init; }
     public double? LocalTestAccuracy { get; init; }
     public ulong Samples { get; init; }
     public string? MergedModel { get; init; }
     public string? SemiGlobalModel { get; init; }
+    /// <summary>This node's validation (held-out split) of the round's semi-global model: its report to the swarm.</summary>
+    public double? SemiGlobalHeldOutAccuracy { get; init; }
     public double? SemiGlobalTestAccuracy { get; init; }
     public IReadOnlyDictionary<string, double> Seconds { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, TrafficFigures> Traffic { get; init; } = new Dictionary<string, TrafficFigures>();

@@ -42,14 +42,15 @@ public sealed class SwarmNode : IAsyncDisposable
     private NetworkModelExchange _models = null!;
     private RoundDriver _driver = null!;
     private TorchLearner _learner = null!;
-    private TensorData? _testData;
-    private LocalTrainer? _evaluator;
+    private TestSet? _testSet;
     private TrafficLedger _traffic = null!;
+    private RoundReporter _reporter = null!;
+    private readonly ValidationBoard _validations = new();
+    private readonly WakeSignal _wake = new();
+    private readonly DateTimeOffset _processStart = ProcessStart();
+    private string? _lastError;
     private string _topic = "";
     private ulong _chainId;
-    private ulong _lastRound;
-    private TimeSpan _transferBefore;
-    private DateTimeOffset? _roundStartedAt;
 
     private SwarmNode(SwarmNodeOptions options, DataDirectory dataDirectory, Serilog.ILogger log)
     {
@@ -97,15 +98,16 @@ public sealed class SwarmNode : IAsyncDisposable
         var chainClock = new ChainClock();
         _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock);
         _state = new NodeStateStore(_dataDirectory.StatePath, _log);
+        _reporter = new RoundReporter(_timer, _traffic, () => _models.TransferTime, _coordinator, _state, _models, _files, _testSet, _processStart, _log);
         _driver = new RoundDriver(
             new TimedCoordinator(_coordinator, _timer),
-            _models,
+            new SizedTransfers(_models, ModelWeights.Initial(_options.Model, 1).ToSafeTensors().Length),
             new TimedLearner(_learner, _timer),
             new TimedMerger(new LearningMergeEngine(_options.Model, _options.DeviationLimit), _timer),
-            new GossipAnnouncer(_gossip, _topic, _log),
+            new BoardingAnnouncer(new GossipAnnouncer(_gossip, _topic, _log), _validations, Key.PeerId.ToString()),
             _state,
             chainClock,
-            _log) { LastRound = _options.Rounds > 0 ? _options.Rounds : null };
+            _log) { LastRound = _options.Rounds > 0 ? _options.Rounds : null, Observed = _reporter.Observe };
         _log.Information("Node {PeerId} ({Address}) listening on {Listen}, swarm {Contract}", Key.PeerId, Key.Address, ListenAddress, _contract.Address);
     }
 
@@ -135,8 +137,16 @@ public sealed class SwarmNode : IAsyncDisposable
         {
             await foreach (var message in messages.ReadAllAsync())
             {
-                if (GossipAnnouncer.TryDecode(message) is { } decoded && decoded.Announcement.Kind != AnnouncementKind.Validation)
-                    _models.NoteHolder(decoded.Announcement.Model, decoded.From);
+                if (GossipAnnouncer.TryDecode(message) is not { } decoded) continue;
+                var announcement = decoded.Announcement;
+                if (announcement.Kind == Ports.AnnouncementKind.Validation)
+                    _validations.Note(announcement.Model, decoded.From.ToString(), announcement.Accuracy, announcement.Samples);
+                else
+                {
+                    _models.NoteHolder(announcement.Model, decoded.From);
+                    // A commit, merge or semi-global was just made: the chain has moved, look now rather than at the next poll.
+                    _wake.Set();
+                }
             }
         });
     }
@@ -196,16 +206,22 @@ public sealed class SwarmNode : IAsyncDisposable
         {
             var testSet = MnistDataset.Load(test, MnistSplit.Test);
             if (_options.TestLimit > 0) testSet = testSet.Take(_options.TestLimit);
-            _testData = new TensorData(testSet);
-            _evaluator = new LocalTrainer(_options.Model);
+            _testSet = new TestSet(_options.Model, new TensorData(testSet));
         }
         _log.Information("Local data: {Train} training and {HeldOut} held-out samples ({Partition}, part {Part} of {Parts})",
             train.Count, heldOut.Count, _options.Partition, _options.Part, _options.Parts);
     }
 
-    /// <summary>Steps the round driver until cancelled or until the target round has ended.</summary>
+    /// <summary>
+    /// Steps the round driver until cancelled or until the target round has ended. Between steps the loop sleeps only
+    /// while there is nothing to do, and wakes early when the chain moves (a new block) or a peer announces a model;
+    /// <see cref="SwarmNodeOptions.StepInterval"/> is the longest it sleeps.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watcher = new BlockWatcher(_contract.Eth, _wake, _options.BlockPollInterval).RunAsync(stop.Token);
+        var statusWriter = WriteStatusWhileRunningAsync(stop.Token);
         var failures = 0;
         string? lastError = null;
         while (!ct.IsCancellationRequested)
@@ -216,7 +232,6 @@ public sealed class SwarmNode : IAsyncDisposable
                 step = await _driver.StepAsync(ct);
                 failures = 0;
                 lastError = null;
-                await NoteRoundProgressAsync(step.Round, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -229,85 +244,63 @@ public sealed class SwarmNode : IAsyncDisposable
                 _log.Warning("Round step failed ({Failures} in a row): {Error}", failures, e.Message);
                 _log.Debug(e, "Round step failure");
             }
+            _reporter.Flush();
+            _lastError = lastError;
             WriteStatus(stopped: false, lastError);
-            if (_options.Rounds > 0 && _lastRound > _options.Rounds) break;
-            var pause = step is { Action: not StepAction.Waiting } ? TimeSpan.Zero
-                : failures > 0 ? TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures)))
-                : _options.StepInterval;
-            try { await Task.Delay(pause, ct); }
+            if (_options.Rounds > 0 && _reporter.LastClosedRound >= _options.Rounds) break;
+            try
+            {
+                if (failures > 0) await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures))), ct);
+                else if (step is { Action: StepAction.Waiting }) await _wake.WaitAsync(_options.StepInterval, ct);
+            }
             catch (OperationCanceledException) { break; }
         }
+        await stop.CancelAsync();
+        await Task.WhenAll(watcher, statusWriter);
+        await _reporter.DrainAsync(TimeSpan.FromSeconds(30));
         WriteStatus(stopped: true, lastError);
     }
 
-    private async Task NoteRoundProgressAsync(ulong round, CancellationToken ct)
+    /// <summary>status.json is also refreshed during a long step (training, transfers), so watchers see its progress.</summary>
+    private async Task WriteStatusWhileRunningAsync(CancellationToken ct)
     {
-        if (_lastRound == 0) { _lastRound = round; _traffic.TakeRound(); _timer.TakeRound(); _roundStartedAt = DateTimeOffset.UtcNow; return; }
-        while (_lastRound < round)
-        {
-            await WriteRoundResultAsync(_lastRound, ct);
-            _lastRound++;
-        }
-    }
-
-    private async Task WriteRoundResultAsync(ulong round, CancellationToken ct)
-    {
-        var record = _state.Get(round);
-        var merges = await _coordinator.GetMergesAsync(round, ct);
-        var semis = await _coordinator.GetSemiGlobalsAsync(round, ct);
-        var commit = (await _coordinator.GetCommitsAsync(round, ct)).FirstOrDefault(c => c.Member == Key.Address);
-        var cluster = commit?.Cluster;
-        var merged = merges.FirstOrDefault(m => m.Cluster == cluster);
-        var semi = semis.FirstOrDefault(s => s.Cluster == cluster);
-        var seconds = _timer.TakeRound();
-        var now = DateTimeOffset.UtcNow;
-        if (_roundStartedAt is { } started) seconds["round"] = (now - started).TotalSeconds;
-        _roundStartedAt = now;
-        var transfer = _models.TransferTime;
-        seconds["transfer"] = (transfer - _transferBefore).TotalSeconds;
-        _transferBefore = transfer;
-        _files.AppendRound(new RoundResultFile
-        {
-            Round = round,
-            Cluster = cluster,
-            Role = merged?.Leader == Key.Address ? "Leader" : commit is null ? "Observer" : "Member",
-            BaseModel = record?.BaseModel,
-            BaseHeldOutAccuracy = record?.BaseAccuracy,
-            BaseTestAccuracy = await TestAccuracyAsync(StateId(record?.BaseModel), ct),
-            LocalModel = record?.LocalModel,
-            LocalTestAccuracy = await TestAccuracyAsync(StateId(record?.LocalModel), ct),
-            Samples = record?.LocalSamples ?? 0,
-            MergedModel = merged?.Model.ToString(),
-            SemiGlobalModel = semi?.Model.ToString(),
-            SemiGlobalTestAccuracy = await TestAccuracyAsync(semi?.Model, ct),
-            Seconds = seconds,
-            Traffic = _traffic.TakeRound(),
-        });
-    }
-
-    private static ContentId? StateId(string? text) => NodeStateStore.ParseId(text);
-
-    private async Task<double?> TestAccuracyAsync(ContentId? id, CancellationToken ct)
-    {
-        if (id is null || _testData is null || _evaluator is null) return null;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        NodeStatus? written = null;
         try
         {
-            var weights = SafeTensors.Decode(await _models.GetAsync(id.Value, ct), _options.Model.Layout(), $"model {id}");
-            return _evaluator.Evaluate(weights, _testData, ct: ct).Accuracy;
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var status = _driver.Status;
+                if (ReferenceEquals(status, written)) continue;
+                WriteStatus(stopped: false, _lastError);
+                written = status;
+            }
         }
-        catch (ModelUnavailableException)
-        {
-            return null;
-        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>What the live view shows: the driver's status plus the swarm's validation of the current base model.</summary>
+    public NodeStatusFile CurrentStatus(bool stopped = false)
+    {
+        var status = _driver.Status;
+        var baseModel = NodeStateStore.ParseId(_state.Get(status.Round)?.BaseModel);
+        var swarm = baseModel is { } id ? _validations.For(id)?.Accuracy : null;
+        return new NodeStatusFile(Key.PeerId.ToString(), Key.Address.ToString(), ListenAddress, status.Round, status.Phase.ToString(),
+            status.Role.ToString(), status.Cluster, status.Activity, status.Progress, status.LocalAccuracy, status.BaseAccuracy, DateTimeOffset.UtcNow,
+            stopped, _lastError, swarm);
+    }
+
+    private static DateTimeOffset ProcessStart()
+    {
+        try { return new DateTimeOffset(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero); }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception) { return DateTimeOffset.UtcNow; }
     }
 
     private void WriteStatus(bool stopped, string? error)
     {
-        var status = _driver.Status;
         try
         {
-            _files.WriteStatus(new NodeStatusFile(Key.PeerId.ToString(), Key.Address.ToString(), ListenAddress, status.Round, status.Phase.ToString(),
-                status.Role.ToString(), status.Cluster, status.Activity, status.Progress, status.LocalAccuracy, status.BaseAccuracy, DateTimeOffset.UtcNow, stopped, error));
+            _files.WriteStatus(CurrentStatus(stopped) with { Error = error });
         }
         catch (IOException e)
         {
@@ -318,6 +311,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private SwarmInfo Describe()
     {
         var status = _driver?.Status;
+        var swarmAccuracy = _driver is null ? null : CurrentStatus().SwarmAccuracy;
         var info = new SwarmInfo
         {
             ChainId = _chainId,
@@ -335,6 +329,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 Activity = status?.Activity ?? "starting",
                 LocalAccuracy = status?.LocalAccuracy ?? -1,
                 BaseAccuracy = status?.BaseAccuracy ?? -1,
+                SwarmAccuracy = swarmAccuracy ?? -1,
             },
         };
         info.Listen.AddRange(_ring.Host.ListenAddresses.Select(a => a.ToString()));
@@ -346,7 +341,7 @@ public sealed class SwarmNode : IAsyncDisposable
         if (_gossip is not null) await _gossip.DisposeAsync();
         if (_ring is not null) await _ring.DisposeAsync();
         _learner?.Dispose();
-        _testData?.Dispose();
+        _testSet?.Data.Dispose();
         _dataDirectory.Dispose();
     }
 }

@@ -29,7 +29,10 @@ public sealed record SwarmNodeOptions
     public ulong Rounds { get; init; }
     public double? DeviationLimit { get; init; }
     public bool OptOutOfLeadership { get; init; }
+    /// <summary>The longest the node sleeps between two looks at the chain when nothing woke it earlier.</summary>
     public TimeSpan StepInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often the node asks the chain for its block number; a new block wakes the round loop.</summary>
+    public TimeSpan BlockPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
     public IReadOnlyList<string> Problems()
     {

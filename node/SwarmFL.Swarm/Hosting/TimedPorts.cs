@@ -24,6 +24,7 @@ internal sealed class TimedCoordinator(ISwarmCoordinator inner, PhaseTimer timer
 
 internal sealed class TimedLearner(ILocalLearner inner, PhaseTimer timer) : ILocalLearner
 {
+    public ulong TrainingSamples => inner.TrainingSamples;
     public Task<LocalUpdate> TrainAsync(byte[] baseModel, ulong round, IProgress<double>? progress, CancellationToken ct) => timer.TimeAsync("train", () => inner.TrainAsync(baseModel, round, progress, ct));
     public Task<double> EvaluateAsync(byte[] model, CancellationToken ct) => timer.TimeAsync("evaluate", () => inner.EvaluateAsync(model, ct));
 }

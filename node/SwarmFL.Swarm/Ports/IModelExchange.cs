@@ -13,6 +13,18 @@ public interface IModelExchange
 
     /// <summary>Returns the model from the local store or the network; throws ModelUnavailableException when nobody has it.</summary>
     Task<byte[]> GetAsync(ContentId id, CancellationToken ct);
+
+    /// <summary>
+    /// As <see cref="GetAsync(ContentId, CancellationToken)"/>, reporting the bytes received while the file comes over the
+    /// network (nothing for a local hit). An exchange that cannot observe its transfers reports nothing.
+    /// </summary>
+    Task<byte[]> GetAsync(ContentId id, IProgress<TransferProgress>? progress, CancellationToken ct) => GetAsync(id, ct);
+}
+
+/// <summary>How far one model fetch is: bytes received so far of the file's size (null while the size is unknown).</summary>
+public readonly record struct TransferProgress(ContentId Model, long Bytes, long? TotalBytes)
+{
+    public double? Fraction => TotalBytes is > 0 and var total ? Math.Clamp((double)Bytes / total, 0, 1) : null;
 }
 
 public sealed class ModelUnavailableException(ContentId id, string detail)

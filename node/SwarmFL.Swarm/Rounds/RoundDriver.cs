@@ -26,6 +26,12 @@ public sealed class RoundDriver(
     /// <summary>When set, the driver takes no part in rounds after this one (it only watches).</summary>
     public ulong? LastRound { get; init; }
 
+    /// <summary>
+    /// Called with every round snapshot the driver reads, before it acts on it: the host learns that a round has opened
+    /// at the moment the driver does, so it can close its books on the previous round before the new round's work starts.
+    /// </summary>
+    public Action<RoundSnapshot>? Observed { get; init; }
+
     public NodeStatus Status { get; private set; } = new(0, RoundPhase.Commit, NodeRole.Observer, null, "starting", null, null, null);
 
     public async Task<StepResult> StepAsync(CancellationToken ct)
@@ -33,8 +39,12 @@ public sealed class RoundDriver(
         _rules ??= await chain.GetRulesAsync(ct);
         var rules = _rules;
         var round = await chain.GetRoundAsync(ct);
+        Observed?.Invoke(round);
         if (round.Round > LastRound)
         {
+            // The final model gets validated like every base model; with no commit to carry it, gossip alone reports it.
+            if (round.IAmMember && round.MyBaseModel is { } final && state.Get(round.Round)?.BaseModel != final.ToString())
+                await ValidateBaseAsync(round, final, ct);
             SetStatus(round, NodeRole.Observer, $"done: round {LastRound} has ended");
             return Wait(round, "past the last round");
         }
@@ -90,16 +100,11 @@ public sealed class RoundDriver(
 
     private async Task<RoundRecord> TrainAsync(RoundSnapshot round, ContentId baseId, CancellationToken ct)
     {
-        SetStatus(round, NodeRole.Member, "fetching base model");
-        var baseModel = await models.GetAsync(baseId, ct);
+        var (baseModel, baseAccuracy) = await ValidateBaseAsync(round, baseId, ct);
 
-        SetStatus(round, NodeRole.Member, "validating base model");
-        var baseAccuracy = await learner.EvaluateAsync(baseModel, ct);
-        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.Validation, round.Round, round.MyCluster!.Value, baseId, 0, baseAccuracy), ct);
-
-        var progress = new Progress<double>(p => Status = Status with { Activity = "training", Progress = p });
         SetStatus(round, NodeRole.Member, "training", baseAccuracy: baseAccuracy);
-        var update = await learner.TrainAsync(baseModel, round.Round, progress, ct);
+        var update = await learner.TrainAsync(baseModel, round.Round, ProgressOf("training"), ct);
+        SetStatus(round, NodeRole.Member, "storing the local model");
         var localId = await models.PutAsync(update.Model, ct);
 
         var record = new RoundRecord
@@ -109,12 +114,30 @@ public sealed class RoundDriver(
             BaseAccuracy = baseAccuracy,
             LocalModel = localId.ToString(),
             LocalSamples = update.Samples,
-            LocalTrainAccuracy = update.TrainAccuracy,
+            LocalTrainAccuracy = update.HeldOutAccuracy,
         };
         state.Put(record);
         _log.Information("Round {Round}: trained {Model} on {Samples} samples from base {Base} (base accuracy {Accuracy:P2})",
             round.Round, localId, update.Samples, baseId, baseAccuracy);
         return record;
+    }
+
+    /// <summary>
+    /// Fetches a new base model and validates it on the held-out split: the metric goes out by gossip now and into the
+    /// next commit, so the swarm's accuracy is the sample-weighted mean of its members' reports.
+    /// </summary>
+    private async Task<(byte[] Model, double Accuracy)> ValidateBaseAsync(RoundSnapshot round, ContentId baseId, CancellationToken ct)
+    {
+        SetStatus(round, NodeRole.Member, "fetching base model");
+        var baseModel = await models.GetAsync(baseId, TransferProgressOf("fetching base model"), ct);
+
+        SetStatus(round, NodeRole.Member, "validating base model");
+        var accuracy = await learner.EvaluateAsync(baseModel, ct);
+        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.Validation, round.Round, round.MyCluster!.Value, baseId, learner.TrainingSamples, accuracy), ct);
+        if (state.Get(round.Round) is not { } known || known.BaseModel != baseId.ToString())
+            state.Put(new RoundRecord { Round = round.Round, BaseModel = baseId.ToString(), BaseAccuracy = accuracy });
+        SetStatus(round, Status.Role, Status.Activity, baseAccuracy: accuracy);
+        return (baseModel, accuracy);
     }
 
     private async Task<StepResult> MergePhaseAsync(RoundSnapshot round, SwarmRules rules, CancellationToken ct)
@@ -139,11 +162,15 @@ public sealed class RoundDriver(
         var baseId = round.MyBaseModel ?? rules.GenesisModel;
         var baseModel = await models.GetAsync(baseId, ct);
         var inputs = new List<MergeInput>();
-        foreach (var commit in commits.OrderBy(c => c.Model.ToString(), StringComparer.Ordinal))
+        var ordered = commits.OrderBy(c => c.Model.ToString(), StringComparer.Ordinal).ToList();
+        for (var i = 0; i < ordered.Count; i++)
         {
+            var commit = ordered[i];
             try
             {
-                inputs.Add(new MergeInput(commit.Model, await models.GetAsync(commit.Model, ct), commit.Samples));
+                var pulling = $"pulling model {i + 1}/{ordered.Count}";
+                SetStatus(round, NodeRole.Leader, pulling);
+                inputs.Add(new MergeInput(commit.Model, await models.GetAsync(commit.Model, TransferProgressOf(pulling), ct), commit.Samples));
             }
             catch (ModelUnavailableException e)
             {
@@ -207,6 +234,18 @@ public sealed class RoundDriver(
             return Did(StepAction.ReplacedLeader, round, $"replaced {leader.Leader}");
         }
         return Wait(round, "leader replacement raced by a peer");
+    }
+
+    private IProgress<double> ProgressOf(string activity) =>
+        new SynchronousProgress<double>(p => Status = Status with { Activity = activity, Progress = p });
+
+    private IProgress<TransferProgress> TransferProgressOf(string activity) =>
+        new SynchronousProgress<TransferProgress>(p => Status = Status with { Activity = activity, Progress = p.Fraction });
+
+    /// <summary>Unlike Progress&lt;T&gt;, reports on the caller's thread: no report can land after the step moved on.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 
     private static uint ToPartsPerMillion(double accuracy) => (uint)Math.Round(Math.Clamp(accuracy, 0, 1) * 1_000_000);

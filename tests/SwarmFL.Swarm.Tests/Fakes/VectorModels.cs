@@ -40,6 +40,7 @@ public sealed class SharedModelStore : IModelExchange
 public sealed class VectorLearner(float[] target, ulong samples) : ILocalLearner
 {
     public int TrainCalls;
+    public ulong TrainingSamples => samples;
 
     public Task<LocalUpdate> TrainAsync(byte[] baseModel, ulong round, IProgress<double>? progress, CancellationToken ct)
     {

@@ -1,0 +1,163 @@
+using System.Threading.Channels;
+using SwarmFL.Crypto;
+using SwarmFL.Learning.Data;
+using SwarmFL.Learning.ModelFiles;
+using SwarmFL.Learning.Models;
+using SwarmFL.Learning.Training;
+using SwarmFL.Swarm.Ports;
+using SwarmFL.Swarm.Rounds;
+using SwarmFL.Swarm.Storage;
+
+namespace SwarmFL.Swarm.Hosting;
+
+/// <summary>A test set to score models on for the run results (not part of the protocol).</summary>
+public sealed record TestSet(ModelSpec Spec, TensorData Data);
+
+/// <summary>
+/// Keeps the per-round books (time by activity, traffic, transfer time) and writes one rounds.jsonl line per ended round.
+/// The books close the moment the driver first sees the next round, before that round's work starts, so each round is
+/// charged exactly its own work. Writing the line (chain reads, optional test-set scoring) happens on a background
+/// task, off the round's critical path; lines are still written in round order.
+/// </summary>
+public sealed class RoundReporter
+{
+    private readonly PhaseTimer _timer;
+    private readonly TrafficLedger _traffic;
+    private readonly Func<TimeSpan> _transferTime;
+    private readonly ISwarmCoordinator _coordinator;
+    private readonly NodeStateStore _state;
+    private readonly IModelExchange _models;
+    private readonly StatusFiles _files;
+    private readonly TestSet? _test;
+    private readonly LocalTrainer? _scorer;
+    private readonly Serilog.ILogger _log;
+    private readonly Channel<ClosedBooks> _closed = Channel.CreateUnbounded<ClosedBooks>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<ClosedBooks> _unsent = [];
+    private readonly Task _writer;
+    private readonly DateTimeOffset _processStart;
+    private ulong _round;
+    private DateTimeOffset _roundStartedAt;
+    private DateTimeOffset? _openedAt;
+    private TimeSpan _transferBefore;
+
+    private sealed record ClosedBooks(ulong Round, Dictionary<string, double> Seconds, IReadOnlyDictionary<string, TrafficFigures> Traffic);
+
+    public RoundReporter(PhaseTimer timer, TrafficLedger traffic, Func<TimeSpan> transferTime, ISwarmCoordinator coordinator, NodeStateStore state,
+        IModelExchange models, StatusFiles files, TestSet? test, DateTimeOffset processStart, Serilog.ILogger log)
+    {
+        (_timer, _traffic, _transferTime, _coordinator, _state, _models, _files, _test, _log) = (timer, traffic, transferTime, coordinator, state, models, files, test, log);
+        _scorer = test is null ? null : new LocalTrainer(test.Spec);
+        _processStart = _roundStartedAt = processStart;
+        _writer = Task.Run(WriteAllAsync);
+    }
+
+    /// <summary>The last round whose books are closed (0: none yet).</summary>
+    public ulong LastClosedRound { get; private set; }
+
+    /// <summary>Called with every round snapshot, before the driver acts on it. Cheap: no I/O.</summary>
+    public void Observe(RoundSnapshot snapshot)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (_round == 0)
+        {
+            // The first round seen is charged from process start: it includes start-up, registration and the wait for a quorum.
+            _round = snapshot.Round;
+            _transferBefore = _transferTime();
+        }
+        if (snapshot.Phase != RoundPhase.Waiting) _openedAt ??= now;
+        while (_round < snapshot.Round)
+        {
+            var seconds = _timer.TakeRound();
+            seconds["round"] = (now - _roundStartedAt).TotalSeconds;
+            if (_roundStartedAt == _processStart && _openedAt is { } opened) seconds["startup"] = (opened - _processStart).TotalSeconds;
+            var transfer = _transferTime();
+            seconds["transfer"] = (transfer - _transferBefore).TotalSeconds;
+            _transferBefore = transfer;
+            _unsent.Add(new ClosedBooks(_round, seconds, _traffic.TakeRound()));
+            LastClosedRound = _round;
+            _roundStartedAt = now;
+            _round++;
+        }
+    }
+
+    /// <summary>Hands the closed rounds to the writer; called after each step, when the new round's base model is validated.</summary>
+    public void Flush()
+    {
+        foreach (var books in _unsent) _closed.Writer.TryWrite(books);
+        _unsent.Clear();
+    }
+
+    /// <summary>Writes what is still queued, for at most <paramref name="longest"/>.</summary>
+    public async Task DrainAsync(TimeSpan longest)
+    {
+        Flush();
+        _closed.Writer.TryComplete();
+        if (await Task.WhenAny(_writer, Task.Delay(longest)) != _writer)
+            _log.Warning("Round results not all written within {Seconds} s of stopping", longest.TotalSeconds);
+    }
+
+    private async Task WriteAllAsync()
+    {
+        await foreach (var books in _closed.Reader.ReadAllAsync())
+        {
+            try
+            {
+                _files.AppendRound(await BuildAsync(books, CancellationToken.None));
+            }
+            catch (Exception e)
+            {
+                _log.Warning("Could not write the results of round {Round}: {Error}", books.Round, e.Message);
+            }
+        }
+    }
+
+    private async Task<RoundResultFile> BuildAsync(ClosedBooks books, CancellationToken ct)
+    {
+        var round = books.Round;
+        var record = _state.Get(round);
+        var next = _state.Get(round + 1);
+        var commits = await _coordinator.GetCommitsAsync(round, ct);
+        var merges = await _coordinator.GetMergesAsync(round, ct);
+        var semis = await _coordinator.GetSemiGlobalsAsync(round, ct);
+        var commit = commits.FirstOrDefault(c => c.Member == _coordinator.Self);
+        var cluster = commit?.Cluster;
+        var merged = merges.FirstOrDefault(m => m.Cluster == cluster);
+        var semi = semis.FirstOrDefault(s => s.Cluster == cluster);
+        var baseValidation = SwarmValidation.FromCommits(commits);
+        return new RoundResultFile
+        {
+            Round = round,
+            Cluster = cluster,
+            Role = merged?.Leader == _coordinator.Self ? "Leader" : commit is null ? "Observer" : "Member",
+            BaseModel = record?.BaseModel,
+            BaseHeldOutAccuracy = record?.BaseAccuracy,
+            BaseTestAccuracy = await TestAccuracyAsync(NodeStateStore.ParseId(record?.BaseModel), ct),
+            BaseSwarmValidation = baseValidation is null ? null : new SwarmValidationFigures(baseValidation.Accuracy, baseValidation.Reports, baseValidation.Samples, "chain"),
+            LocalModel = record?.LocalModel,
+            LocalHeldOutAccuracy = record?.LocalModel is null ? null : record.LocalTrainAccuracy,
+            LocalTestAccuracy = await TestAccuracyAsync(NodeStateStore.ParseId(record?.LocalModel), ct),
+            Samples = record?.LocalSamples ?? 0,
+            MergedModel = merged?.Model.ToString(),
+            SemiGlobalModel = semi?.Model.ToString(),
+            // This node's validation of the round's result is the base accuracy it measured when the next round began.
+            SemiGlobalHeldOutAccuracy = semi is not null && next?.BaseModel == semi.Model.ToString() ? next.BaseAccuracy : null,
+            SemiGlobalTestAccuracy = await TestAccuracyAsync(semi?.Model, ct),
+            Seconds = books.Seconds,
+            Traffic = books.Traffic,
+        };
+    }
+
+    private async Task<double?> TestAccuracyAsync(ContentId? id, CancellationToken ct)
+    {
+        if (id is null || _test is null || _scorer is null) return null;
+        try
+        {
+            var weights = SafeTensors.Decode(await _models.GetAsync(id.Value, ct), _test.Spec.Layout(), $"model {id}");
+            return await Task.Run(() => _scorer.Evaluate(weights, _test.Data, ct: ct).Accuracy, ct);
+        }
+        catch (ModelUnavailableException)
+        {
+            return null;
+        }
+    }
+}
