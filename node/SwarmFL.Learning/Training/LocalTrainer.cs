@@ -15,6 +15,9 @@ namespace SwarmFL.Learning.Training;
 /// </summary>
 public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
 {
+    /// <summary>Training samples gathered per copy from the shuffled order (~6 MB of MNIST images).</summary>
+    private const int GatherSamples = 2048;
+
     private readonly ILogger _log = logger ?? Log.ForContext<LocalTrainer>();
 
     public ModelSpec Spec { get; } = spec;
@@ -24,7 +27,8 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
     {
         options.Validate();
         if (data.Count == 0) throw new ArgumentException("no training samples");
-        if (options.Threads > 0) set_num_threads(options.Threads);
+        // Only on a change: setting the count can reset libtorch's worker pool and kernel caches even when it is unchanged.
+        if (options.Threads > 0 && get_num_threads() != options.Threads) set_num_threads(options.Threads);
         var stopwatch = Stopwatch.StartNew();
 
         using var network = new SpecNetwork(Spec);
@@ -35,6 +39,8 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
         var anchors = options.ProximalMu > 0 ? parameters.Select(p => p.detach().clone()).ToArray() : null;
 
         var batches = (data.Count + options.BatchSize - 1) / options.BatchSize;
+        // Whole batches per gather, so a gathered chunk splits into exactly the batches a per-batch gather would make.
+        var chunkSamples = options.BatchSize * Math.Max(1, GatherSamples / options.BatchSize);
         double lossSum = 0;
         long samples = 0;
         var steps = 0;
@@ -43,30 +49,37 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
             for (var epoch = 1; epoch <= options.Epochs; epoch++)
             {
                 var order = new DeterministicRandom(DeterministicRandom.Derive(options.Seed, (ulong)epoch)).Permutation(data.Count);
-                // Gather each batch's rows as it is needed rather than a shuffled copy of the whole dataset per epoch.
                 using var orderTensor = tensor(order.Select(i => (long)i).ToArray());
                 double epochLoss = 0;
                 long epochSamples = 0;
-                for (var b = 0; b < batches; b++)
+                var b = 0;
+                for (var chunkBegin = 0; chunkBegin < data.Count; chunkBegin += chunkSamples)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var begin = b * options.BatchSize;
-                    var size = Math.Min(options.BatchSize, data.Count - begin);
-                    var rows = orderTensor.narrow(0, begin, size);
-                    var x = data.Images.index_select(0, rows);
-                    var y = data.Labels.index_select(0, rows);
-                    optimizer.zero_grad();
-                    var loss = nn.functional.cross_entropy(network.call(x), y);
-                    loss.backward();
-                    if (anchors is not null) AddProximalGradient(parameters, anchors, options.ProximalMu);
-                    optimizer.step();
-                    var value = loss.item<float>();
-                    epochLoss += value * size;
-                    epochSamples += size;
-                    steps++;
-                    if (progress is not null && ((b + 1) % options.ProgressEveryBatches == 0 || b == batches - 1))
-                        progress(new TrainingProgress(epoch, options.Epochs, b + 1, batches, samples + epochSamples, epochLoss / epochSamples));
+                    // The shuffled rows of the next few batches, gathered in one copy: no shuffled copy of the whole
+                    // dataset, and a batch is then a view (as in a bare loop over data already in order), not a gather.
+                    var chunkSize = Math.Min(chunkSamples, data.Count - chunkBegin);
+                    using var rows = orderTensor.narrow(0, chunkBegin, chunkSize);
+                    using var images = data.Images.index_select(0, rows);
+                    using var labels = data.Labels.index_select(0, rows);
+                    for (var offset = 0; offset < chunkSize; offset += options.BatchSize, b++)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        using var scope = NewDisposeScope();
+                        var size = Math.Min(options.BatchSize, chunkSize - offset);
+                        var x = images.narrow(0, offset, size);
+                        var y = labels.narrow(0, offset, size);
+                        optimizer.zero_grad();
+                        var loss = nn.functional.cross_entropy(network.call(x), y);
+                        loss.backward();
+                        if (anchors is not null) AddProximalGradient(parameters, anchors, options.ProximalMu);
+                        optimizer.step();
+                        var value = loss.item<float>();
+                        epochLoss += value * size;
+                        epochSamples += size;
+                        steps++;
+                        if (progress is not null && ((b + 1) % options.ProgressEveryBatches == 0 || b == batches - 1))
+                            progress(new TrainingProgress(epoch, options.Epochs, b + 1, batches, samples + epochSamples, epochLoss / epochSamples));
+                    }
                 }
                 lossSum += epochLoss;
                 samples += epochSamples;

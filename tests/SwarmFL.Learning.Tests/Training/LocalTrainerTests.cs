@@ -44,6 +44,40 @@ public class LocalTrainerTests(ITestOutputHelper output)
         Assert.False(a.Weights.BitwiseEquals(start));
     }
 
+    [Theory]
+    [InlineData(7)]   // 2048 is not a multiple of 7: chunks of 2 044 samples, and a ragged last batch
+    [InlineData(64)]
+    [InlineData(3000)] // one batch larger than a gather chunk
+    public void TrainingEqualsAPlainLoopThatGathersEachBatchFromTheSeededOrder(int batch)
+    {
+        // The definition of a seeded epoch: batch b holds rows order[b·B .. b·B + B) of the epoch's permutation. The
+        // trainer gathers rows a chunk at a time; this reference gathers them batch by batch, and the bytes must agree.
+        using var data = new TensorData(MnistTestData.Train.Take(2500));
+        var spec = ModelSpec.Mnist2nn;
+        var start = ModelWeights.Initial(spec, 3);
+        var options = Small with { BatchSize = batch, Epochs = 2, Momentum = 0.5 };
+        var trained = new LocalTrainer(spec).Train(start, data, options);
+
+        using var network = new SpecNetwork(spec);
+        network.LoadWeights(start);
+        network.train();
+        using var optimizer = TorchSharp.torch.optim.SGD(network.parameters(), options.LearningRate, options.Momentum);
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var order = new DeterministicRandom(DeterministicRandom.Derive(options.Seed, (ulong)epoch)).Permutation(data.Count);
+            for (var begin = 0; begin < data.Count; begin += batch)
+            {
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                var rows = TorchSharp.torch.tensor(order.Skip(begin).Take(batch).Select(i => (long)i).ToArray());
+                optimizer.zero_grad();
+                TorchSharp.torch.nn.functional.cross_entropy(network.call(data.Images.index_select(0, rows)), data.Labels.index_select(0, rows)).backward();
+                optimizer.step();
+            }
+        }
+        Assert.True(trained.Weights.BitwiseEquals(network.ReadWeights()));
+        Assert.Equal((2500 + batch - 1) / batch * 2, trained.Steps);
+    }
+
     [Fact]
     public void TrainingTheMlpOnTwoThousandDigitsBeatsEightyPercent()
     {
