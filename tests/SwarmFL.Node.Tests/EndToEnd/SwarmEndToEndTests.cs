@@ -1,4 +1,4 @@
-using SwarmFL.Crypto;
+using Xunit.Abstractions;
 
 namespace SwarmFL.Node.Tests.EndToEnd;
 
@@ -7,7 +7,7 @@ namespace SwarmFL.Node.Tests.EndToEnd;
 /// <see cref="SwarmRun"/> performs (a Hardhat node, `swarmfl node`/`join` processes, `swarmfl audit`). History is read
 /// from `swarmfl audit --json`, as a user would; per-node results from each node's rounds.jsonl.
 /// </summary>
-public sealed class SwarmEndToEndTests(SwarmRun run) : IClassFixture<SwarmRun>
+public sealed class SwarmEndToEndTests(SwarmRun run, ITestOutputHelper output) : IClassFixture<SwarmRun>
 {
     private static readonly StringComparer Addresses = StringComparer.OrdinalIgnoreCase;
     private static IEnumerable<ulong> AllRounds => Enumerable.Range(1, (int)SwarmRun.Rounds).Select(r => (ulong)r);
@@ -56,6 +56,7 @@ public sealed class SwarmEndToEndTests(SwarmRun run) : IClassFixture<SwarmRun>
     [Fact]
     public void The_leader_killed_during_its_merge_is_replaced_the_round_completes_and_no_committed_model_is_lost()
     {
+        output.WriteLine(run.Timeline());
         var kill = run.Kill;
         Assert.True(kill is not null, $"no leader could be killed before it published its merge{Context}");
         var round = run.GoodAudit.Round(kill.Round);

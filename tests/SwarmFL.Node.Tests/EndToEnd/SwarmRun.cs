@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using SwarmFL.Chain.Contracts;
@@ -26,7 +27,7 @@ public sealed class SwarmRun : IAsyncLifetime
     private readonly HardhatNode _hardhat = new();
     private readonly Stopwatch _clock = new();
     private readonly List<string> _timeline = [];
-    private readonly Dictionary<NodeProcess, EthereumAddress> _addresses = [];
+    private readonly ConcurrentDictionary<NodeProcess, EthereumAddress> _addresses = new();
     private SwarmCoordinator _chain = null!;
 
     public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("swarmfl-e2e").FullName;
@@ -77,21 +78,21 @@ public sealed class SwarmRun : IAsyncLifetime
         AddNode(1, dataDirs[1], ["node", "--rpc", _hardhat.RpcUrl, "--contract", Contract.ToString(), "--bootstrap", firstAddress]).Start();
         AddNode(2, dataDirs[2], ["join", firstAddress]).Start(); // learns chain, contract and model spec from the peer
         AddNode(3, dataDirs[3], ["join", firstAddress]).Start();
+        AddNode(4, dataDirs[4], ["join", firstAddress]); // the list of nodes is complete before the killer walks it
+        foreach (var node in Nodes.Take(InitialNodes)) await LearnAddressAsync(node);
 
         await WaitForAsync(() => Task.FromResult(first.CountRoundsWhileRunning() >= 1 ? "" : null), "round 1 to end", RoundLimit);
+        // The killer follows the chain from round 2 on while the fifth node joins, so it has several rounds to catch a
+        // leader before its merge.
+        var killing = KillALeaderDuringItsMergeAsync();
         Note("round 1 ended; the fifth node joins");
-        AddNode(4, dataDirs[4], ["join", firstAddress]).Start();
-        foreach (var node in Nodes)
-        {
-            await WaitForAsync(() => Task.FromResult(node.ReadStatus()?.Listen), $"{node.Name} to listen", TimeSpan.FromMinutes(3));
-            _addresses[node] = node.Address;
-        }
+        Joiner.Start();
+        await LearnAddressAsync(Joiner);
         var registered = await WaitForAsync(async () => (await _chain.GetEventsAsync()).OfType<MemberRegistered>().FirstOrDefault(e => e.Member == _addresses[Joiner]),
             "the fifth node's registration", TimeSpan.FromMinutes(2));
         JoinerEffectiveRound = registered!.EffectiveRound;
         Note($"the fifth node registered, member from round {JoinerEffectiveRound}");
-
-        await KillALeaderDuringItsMergeAsync();
+        await killing;
 
         foreach (var node in Nodes)
         {
@@ -117,7 +118,7 @@ public sealed class SwarmRun : IAsyncLifetime
     }
 
     /// <summary>
-    /// From the current round on (round 2 at the earliest), follows the chain closely; as soon as a round enters its merge phase, SIGKILLs the elected
+    /// From round 2 on, follows the chain closely; as soon as a round enters its merge phase, SIGKILLs the elected
     /// leader of a cluster that has a second committer (its possible replacement) while that leader has not published.
     /// The first node is spared: the others were started through it and a restart of it alone would have no peer to
     /// rejoin the ring through. A leader that published in the instant before the kill is restarted at once and the next
@@ -126,7 +127,7 @@ public sealed class SwarmRun : IAsyncLifetime
     /// </summary>
     private async Task KillALeaderDuringItsMergeAsync()
     {
-        for (var round = Math.Max(2, await _chain.CurrentRoundAsync()); round < Rounds && Kill is null; round++)
+        for (var round = 2ul; round < Rounds && Kill is null; round++)
         {
             var current = await WaitForAsync(async () =>
             {
@@ -145,7 +146,7 @@ public sealed class SwarmRun : IAsyncLifetime
             {
                 var state = await _chain.ClusterStateAsync(round, cluster);
                 if (state.Status != ClusterStatus.AwaitingMerge || commits.Count(c => c.Cluster == cluster) < 2) continue;
-                if (Nodes.Skip(1).FirstOrDefault(n => n.IsRunning && _addresses[n] == state.Leader) is { } node) victim = (node, (int)cluster);
+                if (Nodes.Skip(1).FirstOrDefault(n => n.IsRunning && _addresses.TryGetValue(n, out var a) && a == state.Leader) is { } node) victim = (node, (int)cluster);
             }
             if (victim is not { } v)
             {
@@ -195,6 +196,12 @@ public sealed class SwarmRun : IAsyncLifetime
         return merge;
     }
 
+    private async Task LearnAddressAsync(NodeProcess node)
+    {
+        await WaitForAsync(() => Task.FromResult(node.ReadStatus()?.Listen), $"{node.Name} to listen", TimeSpan.FromMinutes(3));
+        _addresses[node] = node.Address;
+    }
+
     private NodeProcess AddNode(int index, string dataDir, string[] command)
     {
         string[] arguments =
@@ -225,10 +232,21 @@ public sealed class SwarmRun : IAsyncLifetime
         }
     }
 
-    private void Note(string what) => _timeline.Add($"{_clock.Elapsed:mm\\:ss} {what}");
+    private void Note(string what)
+    {
+        lock (_timeline) _timeline.Add($"{_clock.Elapsed:mm\\:ss} {what}");
+    }
+
+    public string Timeline()
+    {
+        lock (_timeline) return string.Join("\n", _timeline);
+    }
 
     /// <summary>The run's timeline and the tail of every node's log, for failure messages.</summary>
-    public string Logs() => $"timeline:\n  {string.Join("\n  ", _timeline)}\n{string.Join("\n", Nodes.Select(n => n.LogTail()))}";
+    public string Logs()
+    {
+        lock (_timeline) return $"timeline:\n  {string.Join("\n  ", _timeline)}\n{string.Join("\n", Nodes.Select(n => n.LogTail()))}";
+    }
 
     public async Task DisposeAsync()
     {
