@@ -9,23 +9,25 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // Usage:
-//   train DATA_DIR BATCH THREADS SAMPLES   samples/s of LocalTrainer vs a bare TorchSharp loop (mnist-cnn, 1 epoch)
+//   train DATA_DIR BATCH THREADS SAMPLES [REPEATS]   samples/s of LocalTrainer vs a bare TorchSharp loop (mnist-cnn,
+//                                                    1 epoch each, REPEATS (5) interleaved runs of each; best and median)
 //   aggregate MODELS REPEATS               input bytes/s of FedAvg, median, Krum over MODELS mnist-cnn models vs a memory copy
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args switch
 {
-    ["train", var dir, var batch, var threads, var samples] => Train(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples)),
+    ["train", var dir, var batch, var threads, var samples] => Train(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples), 5),
+    ["train", var dir, var batch, var threads, var samples, var repeats] => Train(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples), int.Parse(repeats)),
     ["aggregate", var models, var repeats] => Aggregate(int.Parse(models), int.Parse(repeats)),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: train DATA_DIR BATCH THREADS SAMPLES | aggregate MODELS REPEATS");
+    Console.Error.WriteLine("usage: train DATA_DIR BATCH THREADS SAMPLES [REPEATS] | aggregate MODELS REPEATS");
     return 2;
 }
 
-static int Train(string dir, int batch, int threads, int samples)
+static int Train(string dir, int batch, int threads, int samples, int repeats)
 {
     set_num_threads(threads);
     var dataset = MnistDataset.Load(dir, MnistSplit.Train).Take(samples);
@@ -39,17 +41,28 @@ static int Train(string dir, int batch, int threads, int samples)
     using (var warm = new TensorData(dataset.Take(batch * 20))) trainer.Train(start, warm, options);
     BareLoop(spec, start, data, batch, Math.Min(20, data.Count / batch));
 
+    // Interleaved, alternating which goes first, so both see the same background load; the trainer's rate counts its
+    // whole Train call (network set-up, weight load and read-back included), the bare loop only its batches.
     var trainerRates = new List<double>();
     var bareRates = new List<double>();
-    for (var repeat = 0; repeat < 2; repeat++)
+    for (var repeat = 0; repeat < repeats; repeat++)
     {
-        var result = trainer.Train(start, data, options, _ => { });
-        trainerRates.Add(result.SamplesPerSecond);
-        bareRates.Add(BareLoop(spec, start, data, batch, data.Count / batch));
+        if (repeat % 2 == 1) bareRates.Add(BareLoop(spec, start, data, batch, data.Count / batch));
+        trainerRates.Add(trainer.Train(start, data, options, _ => { }).SamplesPerSecond);
+        if (repeat % 2 == 0) bareRates.Add(BareLoop(spec, start, data, batch, data.Count / batch));
     }
     var (t, b) = (trainerRates.Max(), bareRates.Max());
-    Console.WriteLine($"mnist-cnn B={batch} threads={threads} samples={data.Count}: LocalTrainer {t:F0} samples/s (runs: {string.Join(", ", trainerRates.Select(r => r.ToString("F0")))}), bare TorchSharp loop {b:F0} samples/s (runs: {string.Join(", ", bareRates.Select(r => r.ToString("F0")))}), trainer/bare {t / b:P1}");
+    var (tm, bm) = (Median(trainerRates), Median(bareRates));
+    static string Runs(List<double> rates) => string.Join(", ", rates.Select(r => r.ToString("F0")));
+    Console.WriteLine($"mnist-cnn B={batch} threads={threads} samples={data.Count}, best of {repeats}: LocalTrainer {t:F0} samples/s, bare TorchSharp loop {b:F0} samples/s, trainer/bare {t / b:P1}");
+    Console.WriteLine($"  medians: LocalTrainer {tm:F0}, bare {bm:F0}, trainer/bare {tm / bm:P1}; runs in order: trainer {Runs(trainerRates)}; bare {Runs(bareRates)}");
     return 0;
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }
 
 // The same model and SGD step over tensors already in memory, in order: no shuffle, no callbacks, no bookkeeping.

@@ -1,8 +1,9 @@
 """Plain PyTorch reference for the mnist-cnn training-throughput benchmark: the same model (5x5 conv 32, 2x2 max
 pool, 5x5 conv 64, 2x2 max pool, FC 512, FC 10; 'same' padding), the same standardised MNIST images, batch size and
-thread count, SGD lr 0.05, tensors already in memory. Prints samples/s (best of two epochs after a warm-up).
+thread count, SGD lr 0.05, tensors already in memory. Prints samples/s (best and median of REPEATS epochs, default 5,
+after a warm-up).
 
-usage: torch_train.py DATA_DIR BATCH THREADS SAMPLES"""
+usage: torch_train.py DATA_DIR BATCH THREADS SAMPLES [REPEATS]"""
 import os
 import struct
 import sys
@@ -49,7 +50,7 @@ def epoch(model, opt, images, labels, batch, batches):
     return batches * batch / (time.perf_counter() - start)
 
 
-def main(data_dir, batch, threads, samples):
+def main(data_dir, batch, threads, samples, repeats):
     torch.set_num_threads(threads)
     folder = os.path.join(data_dir, "data") if os.path.isdir(os.path.join(data_dir, "data")) else data_dir
     images = read_idx(os.path.join(folder, "train-images-idx3-ubyte"))[:samples]
@@ -61,10 +62,10 @@ def main(data_dir, batch, threads, samples):
     assert sum(p.numel() for p in model.parameters()) == 1663370
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
     epoch(model, opt, x, y, batch, min(20, samples // batch))  # warm-up
-    rates = [epoch(model, opt, x, y, batch, samples // batch) for _ in range(2)]
-    print(f"pytorch {torch.__version__} mnist-cnn B={batch} threads={threads} samples={samples}: "
-          f"{max(rates):.0f} samples/s (runs: {', '.join(f'{r:.0f}' for r in rates)})")
+    rates = [epoch(model, opt, x, y, batch, samples // batch) for _ in range(repeats)]
+    print(f"pytorch {torch.__version__} mnist-cnn B={batch} threads={threads} samples={samples}, best of {repeats}: "
+          f"{max(rates):.0f} samples/s, median {sorted(rates)[len(rates) // 2]:.0f} (runs: {', '.join(f'{r:.0f}' for r in rates)})")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 5)
