@@ -82,13 +82,17 @@ public sealed class Libp2pRingTransport(Libp2pHost host, TimeSpan timeout, ILogg
         return response.HasBlob;
     }
 
-    public async Task<byte[]?> FetchAsync(NodeRef target, ContentId cid, CancellationToken ct)
+    public Task<byte[]?> FetchAsync(NodeRef target, ContentId cid, CancellationToken ct) => FetchAsync(target, cid, null, ct);
+
+    public async Task<byte[]?> FetchAsync(NodeRef target, ContentId cid, IProgress<long>? received, CancellationToken ct)
     {
         Remember(target);
         using var deadline = Deadline(ct, scale: 6);
         try
         {
-            return await ModelProtocol.FetchAsync(host, target.Peer, cid, MaxModelBytes, deadline.Token);
+            using var buffer = new ReportingBuffer(received);
+            await ModelProtocol.FetchIntoAsync(host, target.Peer, cid, buffer, MaxModelBytes, deadline.Token);
+            return buffer.ToArray();
         }
         catch (BlobNotFoundException) { return null; }
         catch (ContentMismatchException e)
@@ -150,4 +154,16 @@ public sealed class Libp2pRingTransport(Libp2pHost host, TimeSpan timeout, ILogg
 
     private static InvalidAnswerException Unexpected(NodeRef target, ChordResponse response) =>
         new($"{target} answered with {response.BodyCase}, not what was asked");
+
+    /// <summary>The fetched bytes in memory, reporting the running count after each chunk (FetchIntoAsync writes asynchronously).</summary>
+    private sealed class ReportingBuffer(IProgress<long>? received) : MemoryStream
+    {
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
+        {
+            ct.ThrowIfCancellationRequested();
+            Write(buffer.Span);
+            received?.Report(Length);
+            return ValueTask.CompletedTask;
+        }
+    }
 }

@@ -13,6 +13,11 @@ public interface IBlobTransport
     Task<bool> HasAsync(NodeRef target, ContentId cid, CancellationToken ct);
     /// <summary>The bytes the peer sent, unverified, or null when it does not hold the blob.</summary>
     Task<byte[]?> FetchAsync(NodeRef target, ContentId cid, CancellationToken ct);
+    /// <summary>
+    /// As <see cref="FetchAsync(NodeRef, ContentId, CancellationToken)"/>, reporting the bytes received so far while the
+    /// blob streams in. A transport that cannot observe its transfers reports nothing.
+    /// </summary>
+    Task<byte[]?> FetchAsync(NodeRef target, ContentId cid, IProgress<long>? received, CancellationToken ct) => FetchAsync(target, cid, ct);
     /// <summary>Asks the peer to keep a replica; true when it accepted.</summary>
     Task<bool> StoreAsync(NodeRef target, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct);
 }

@@ -52,7 +52,10 @@ public sealed class ReplicatedModelStore : IBlobService
     }
 
     /// <summary>get(cid): our own verified copy, else a verified copy from the first holder in the replica set that has one.</summary>
-    public async Task<byte[]?> GetAsync(ContentId cid, CancellationToken ct = default)
+    public Task<byte[]?> GetAsync(ContentId cid, CancellationToken ct = default) => GetAsync(cid, null, ct);
+
+    /// <summary>As <see cref="GetAsync(ContentId, CancellationToken)"/>, reporting the bytes received of each fetch attempt.</summary>
+    public async Task<byte[]?> GetAsync(ContentId cid, IProgress<long>? received, CancellationToken ct = default)
     {
         if (_local.TryRead(cid) is { } mine) return mine;
         IReadOnlyList<NodeRef> replicaSet;
@@ -66,7 +69,7 @@ public sealed class ReplicatedModelStore : IBlobService
         {
             if (node == _node.Self) continue;
             byte[]? content;
-            try { content = await _transport.FetchAsync(node, cid, ct).ConfigureAwait(false); }
+            try { content = await _transport.FetchAsync(node, cid, received, ct).ConfigureAwait(false); }
             catch (PeerUnreachableException) { continue; }
             if (content is null) continue;
             if (cid.Matches(content)) return content;

@@ -44,13 +44,20 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
         return id;
     }
 
-    public async Task<byte[]> GetAsync(ContentId id, CancellationToken ct)
+    public Task<byte[]> GetAsync(ContentId id, CancellationToken ct) => GetAsync(id, null, ct);
+
+    /// <summary>
+    /// The model from the local store, else its ring replicas, else a peer that announced it; reports the bytes received
+    /// of each attempt while the file streams in (the size is not known here: the node's decorator adds it).
+    /// </summary>
+    public async Task<byte[]> GetAsync(ContentId id, IProgress<TransferProgress>? progress, CancellationToken ct)
     {
         if (ring.Local.TryRead(id) is { } local) return local;
+        var received = progress is null ? null : new ReceivedBytes(id, progress);
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            if (await ring.GetAsync(id, ct) is { } fromRing)
+            if (await ring.GetAsync(id, received, ct) is { } fromRing)
             {
                 ring.Local.Put(id, fromRing);
                 return fromRing;
@@ -59,7 +66,9 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
             {
                 try
                 {
-                    var bytes = await ModelProtocol.FetchAsync(host, peer, id, MaxModelBytes, ct);
+                    using var buffer = new MemoryStream();
+                    await ModelProtocol.FetchIntoAsync(host, peer, id, new ProgressStream(buffer, bytes => received?.Report(bytes)), MaxModelBytes, ct);
+                    var bytes = buffer.ToArray();
                     ring.Local.Put(id, bytes);
                     return bytes;
                 }
@@ -74,5 +83,11 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
         {
             Interlocked.Add(ref _transferTicks, stopwatch.Elapsed.Ticks);
         }
+    }
+
+    /// <summary>Byte counts of one fetch, reported as that model's transfer progress, on the fetching thread (in order).</summary>
+    private sealed class ReceivedBytes(ContentId id, IProgress<TransferProgress> progress) : IProgress<long>
+    {
+        public void Report(long bytes) => progress.Report(new TransferProgress(id, bytes, null));
     }
 }

@@ -12,6 +12,11 @@ public sealed record RoundRecord
     public double? BaseAccuracy { get; init; }
     public string? LocalModel { get; init; }
     public ulong LocalSamples { get; init; }
+    /// <summary>
+    /// The local model's accuracy on this node's HELD-OUT split (not on its training data, despite the name kept for
+    /// state files already written): the learner no longer scores the training set, to keep that off the round's
+    /// critical path.
+    /// </summary>
     public double? LocalTrainAccuracy { get; init; }
 }
 

@@ -103,4 +103,30 @@ public sealed class DiskBlobStoreTests : IDisposable
         Assert.False(store.Delete(cid));
         Assert.Null(new DiskBlobStore(_directory).TryRead(cid));
     }
+
+    [Fact]
+    public void Reading_another_process_store_unverified_shows_a_corrupt_file_as_it_is_and_changes_nothing()
+    {
+        var good = Model(5);
+        var bad = Model(6);
+        var goodId = ContentId.Of(good);
+        var badId = ContentId.Of(bad);
+        var store = new DiskBlobStore(_directory);
+        store.Put(goodId, good);
+        store.Put(badId, bad);
+        File.WriteAllBytes(Path.Combine(_directory, "blobs", badId.ToString()), good); // a swapped file keeps its name
+        var index = File.ReadAllBytes(Path.Combine(_directory, "index.json"));
+        var temp = Path.Combine(_directory, "blobs", "in-flight.tmp"); // a running node's write in progress
+        File.WriteAllBytes(temp, [1, 2, 3]);
+
+        Assert.Equal(good, DiskBlobStore.ReadUnverified(_directory, goodId));
+        Assert.Equal(good, DiskBlobStore.ReadUnverified(_directory, badId));
+        Assert.Null(DiskBlobStore.ReadUnverified(_directory, ContentId.Of("absent"u8)));
+        Assert.Null(DiskBlobStore.ReadUnverified(Path.Combine(_directory, "no-such-store"), goodId));
+
+        Assert.True(File.Exists(temp));
+        Assert.False(Directory.Exists(Path.Combine(_directory, "quarantine")));
+        Assert.Equal(index, File.ReadAllBytes(Path.Combine(_directory, "index.json")));
+        Assert.Null(store.TryRead(badId)); // the store itself still refuses it
+    }
 }
