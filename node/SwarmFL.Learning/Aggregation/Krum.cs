@@ -33,7 +33,7 @@ public sealed class Krum : IAggregationStrategy
             throw new AggregationException($"Krum with f={F} needs at least {2 * F + 3} updates, got {n}");
         if (M > n - F)
             throw new AggregationException($"Multi-Krum m={M} exceeds n − f = {n - F}");
-        var distances = updates.PairwiseSquaredDistances(ct);
+        var distances = updates.PairwiseSquaredDistances(ct, Threads);
         var neighbours = n - F - 2;
         var scores = new double[n];
         var row = new double[n - 1];

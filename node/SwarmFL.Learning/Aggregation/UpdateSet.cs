@@ -87,21 +87,29 @@ public sealed class UpdateSet
     }
 
     /// <summary>Pairwise squared Euclidean distances over all tensors, streamed one tensor at a time, summed in double.</summary>
-    public double[,] PairwiseSquaredDistances(CancellationToken ct)
+    /// <param name="threads">Cores to use (0: all); each pair's distance within a tensor is one fixed computation and the
+    /// per-tensor distances are added in tensor order, so the result does not depend on it.</param>
+    public double[,] PairwiseSquaredDistances(CancellationToken ct, int threads = 1)
     {
         var n = Count;
         var d = new double[n, n];
+        var pairs = (from i in Enumerable.Range(0, n) from j in Enumerable.Range(i + 1, n - i - 1) select (i, j)).ToArray();
+        var tensor = new double[pairs.Length];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : -1, CancellationToken = ct };
         for (var t = 0; t < Layout.Tensors.Count; t++)
         {
             ct.ThrowIfCancellationRequested();
             var column = ReadColumn(t);
-            for (var i = 0; i < n; i++)
-                for (var j = i + 1; j < n; j++)
-                {
-                    var s = SquaredDistance(column[i], column[j]);
-                    d[i, j] += s;
-                    d[j, i] += s;
-                }
+            if (threads == 1 || column[0].Length < BlockParallel.BlockSize)
+                for (var p = 0; p < pairs.Length; p++) tensor[p] = SquaredDistance(column[pairs[p].i], column[pairs[p].j]);
+            else
+                Parallel.For(0, pairs.Length, options, p => tensor[p] = SquaredDistance(column[pairs[p].i], column[pairs[p].j]));
+            for (var p = 0; p < pairs.Length; p++)
+            {
+                var (i, j) = pairs[p];
+                d[i, j] += tensor[p];
+                d[j, i] += tensor[p];
+            }
         }
         return d;
     }
