@@ -214,7 +214,9 @@ public sealed class RoundDriver(
         }
         var own = inputs.Single(i => i.Id == merges.Single(m => m.Cluster == cluster).Model);
         var result = merger.Merge(SemiGlobal.Strategy, own.Model, inputs);
-        var semiGlobalId = await models.PutAsync(result.Model, ct);
+        var semiGlobalId = ContentId.Of(result.Model);
+        // With one cluster the semi-global model is the cluster model itself, stored and replicated already by its merge.
+        if (inputs.All(i => i.Id != semiGlobalId)) semiGlobalId = await models.PutAsync(result.Model, ct);
         await chain.PublishSemiGlobalAsync(round.Round, cluster, semiGlobalId, merges.Select(m => m.Model).ToList(), ct);
         await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.SemiGlobal, round.Round, cluster, semiGlobalId, 0, 0), ct);
         return Did(StepAction.PublishedSemiGlobal, round, $"{semiGlobalId} from {inputs.Count} cluster models");
