@@ -108,6 +108,14 @@ static int Aggregate(int count, int repeats)
             }
     });
     Report("memory copy (1 thread)", inputBytes, copy, copy);
+    // For context only: the same copy into freshly allocated arrays, as a merge's result must be, pays for first-touch
+    // page faults on fresh heap memory (expensive on virtual machines; see ResultArrays in the learning layer).
+    var fresh = Measure(repeats, () =>
+    {
+        foreach (var m in models)
+            foreach (var v in m.Values) v.AsSpan().CopyTo(GC.AllocateUninitializedArray<float>(v.Length));
+    });
+    Report("(copy into fresh arrays, 1 thread)", inputBytes, fresh, copy);
     // Every strategy twice: on the calling thread only, and on all cores (the default); the bytes are the same.
     foreach (var threads in new[] { 1, 0 })
     {
@@ -122,27 +130,29 @@ static int Aggregate(int count, int repeats)
     return 0;
 }
 
-// Best wall-clock and best process CPU time over the repeats. On a machine shared with other busy processes the CPU
+// Best and median wall-clock and process CPU time over the repeats, after one warm-up run. On a machine shared with other busy processes the CPU
 // time is the fairer figure: a long run is preempted far more often than a 5 ms copy. CPU time comes from
 // clock_gettime(CLOCK_PROCESS_CPUTIME_ID) (nanoseconds; Process.TotalProcessorTime counts 10 ms ticks on Linux) and,
 // for a run on several cores, is the sum over its threads.
-static (double Wall, double Cpu) Measure(int repeats, Action action)
+static Timing Measure(int repeats, Action action)
 {
     action(); // warm-up
-    var (wall, cpu) = (double.MaxValue, double.MaxValue);
+    var (walls, cpus) = (new List<double>(), new List<double>());
     for (var i = 0; i < repeats; i++)
     {
         var cpuBefore = CpuClock.ProcessSeconds();
         var stopwatch = Stopwatch.StartNew();
         action();
-        wall = Math.Min(wall, stopwatch.Elapsed.TotalSeconds);
-        cpu = Math.Min(cpu, CpuClock.ProcessSeconds() - cpuBefore);
+        walls.Add(stopwatch.Elapsed.TotalSeconds);
+        cpus.Add(CpuClock.ProcessSeconds() - cpuBefore);
     }
-    return (wall, cpu);
+    return new Timing(walls.Min(), Median(walls), cpus.Min(), Median(cpus));
 }
 
-static void Report(string name, long bytes, (double Wall, double Cpu) t, (double Wall, double Cpu) copy) =>
-    Console.WriteLine($"  {name,-48} wall {t.Wall * 1000,8:F1} ms {bytes / t.Wall / 1e9,6:F3} GB/s {copy.Wall / t.Wall,6:P1} of copy | cpu {t.Cpu * 1000,8:F1} ms {bytes / t.Cpu / 1e9,6:F3} GB/s {copy.Cpu / t.Cpu,6:P1} of copy");
+// Throughput in bytes of input per second and as a share of the copy's, from the best run; the median run in brackets.
+static void Report(string name, long bytes, Timing t, Timing copy) =>
+    Console.WriteLine($"  {name,-48} wall {t.Wall * 1000,7:F1} ms ({t.WallMedian * 1000,7:F1}) {bytes / t.Wall / 1e9,6:F2} GB/s {copy.Wall / t.Wall,6:P1} ({copy.WallMedian / t.WallMedian,6:P1}) of copy" +
+                      $" | cpu {t.Cpu * 1000,7:F1} ms ({t.CpuMedian * 1000,7:F1}) {bytes / t.Cpu / 1e9,6:F2} GB/s {copy.Cpu / t.Cpu,6:P1} ({copy.CpuMedian / t.CpuMedian,6:P1}) of copy");
 
 static class CpuClock
 {
@@ -164,3 +174,5 @@ static class CpuClock
         return t.Seconds + t.Nanoseconds / 1e9;
     }
 }
+
+record Timing(double Wall, double WallMedian, double Cpu, double CpuMedian);

@@ -37,7 +37,7 @@ public sealed class GeometricMedian : IAggregationStrategy
     public ModelWeights Aggregate(UpdateSet updates, CancellationToken ct = default)
     {
         var z = FedAvg.WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), Threads, ct);
-        var distances = updates.SquaredDistancesFrom(z, ct).Select(Math.Sqrt).ToArray();
+        var distances = updates.SquaredDistancesFrom(z, ct, Threads).Select(Math.Sqrt).ToArray();
         LastIterations = 0;
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
@@ -66,7 +66,7 @@ public sealed class GeometricMedian : IAggregationStrategy
                     step += d * d;
                     norm += (double)previous[i] * previous[i];
                 }
-                for (var u = 0; u < column.Length; u++) nextDistances[u] += UpdateSet.SquaredDistance(column[u], result);
+                UpdateSet.AddSquaredDistances(column, result, nextDistances, Threads, ct);
                 next[t] = result;
             }
             z = new ModelWeights(updates.Layout, next);

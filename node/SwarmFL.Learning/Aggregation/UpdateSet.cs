@@ -115,16 +115,33 @@ public sealed class UpdateSet
     }
 
     /// <summary>Squared distances of every update from a reference model, streamed.</summary>
-    public double[] SquaredDistancesFrom(ModelWeights reference, CancellationToken ct)
+    /// <param name="threads">Cores to use (0: all); the result does not depend on it.</param>
+    public double[] SquaredDistancesFrom(ModelWeights reference, CancellationToken ct, int threads = 1)
     {
         var result = new double[Count];
         for (var t = 0; t < Layout.Tensors.Count; t++)
         {
             ct.ThrowIfCancellationRequested();
-            var column = ReadColumn(t);
-            for (var u = 0; u < Count; u++) result[u] += SquaredDistance(column[u], reference.Values[t]);
+            AddSquaredDistances(ReadColumn(t), reference.Values[t], result, threads, ct);
         }
         return result;
+    }
+
+    /// <summary>
+    /// sums[u] += ‖column[u] − reference‖² for every update u: the distances of a large tensor on several cores, each
+    /// one fixed computation, added to the sums in update order so the result does not depend on the thread count.
+    /// </summary>
+    internal static void AddSquaredDistances(float[][] column, float[] reference, double[] sums, int threads, CancellationToken ct)
+    {
+        if (threads == 1 || reference.Length < BlockParallel.BlockSize)
+        {
+            for (var u = 0; u < column.Length; u++) sums[u] += SquaredDistance(column[u], reference);
+            return;
+        }
+        var distances = new double[column.Length];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : -1, CancellationToken = ct };
+        Parallel.For(0, column.Length, options, u => distances[u] = SquaredDistance(column[u], reference));
+        for (var u = 0; u < column.Length; u++) sums[u] += distances[u];
     }
 
     public static double SquaredDistance(float[] a, float[] b) => Kernels.SquaredDistance(a, b);
