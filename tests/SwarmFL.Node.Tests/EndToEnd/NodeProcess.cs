@@ -13,6 +13,7 @@ public sealed class NodeProcess(string name, string dataDirectory, string logPat
 {
     private readonly object _logGate = new();
     private Process? _process;
+    private bool _killed;
 
     public string Name => name;
     public string DataDirectory => dataDirectory;
@@ -21,7 +22,7 @@ public sealed class NodeProcess(string name, string dataDirectory, string logPat
     public bool IsRunning => _process is { HasExited: false };
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
     /// <summary>Stopped by <see cref="Kill"/> and not started again since.</summary>
-    public bool IsKilled { get; private set; }
+    public bool IsKilled { get => Volatile.Read(ref _killed); private set => Volatile.Write(ref _killed, value); }
     /// <summary>Exited by itself with a non-zero code (a crash or a refused start), not killed by the test.</summary>
     public bool HasFailed => !IsKilled && ExitCode is { } code && code != 0;
 
@@ -52,9 +53,9 @@ public sealed class NodeProcess(string name, string dataDirectory, string logPat
     public void Kill()
     {
         if (_process is not { HasExited: false } process) return;
+        IsKilled = true; // before the signal: a watcher that sees the exit must already know it was the test's doing
         process.Kill(entireProcessTree: true);
         process.WaitForExit();
-        IsKilled = true;
         AppendLog($"=== killed (SIGKILL) at {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
     }
 
