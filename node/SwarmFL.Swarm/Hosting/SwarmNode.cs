@@ -300,7 +300,8 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         try
         {
-            _files.WriteStatus(CurrentStatus(stopped) with { Error = error });
+            // The loop and the progress ticker both write; one at a time, so an older snapshot never lands last.
+            lock (_files) _files.WriteStatus(CurrentStatus(stopped) with { Error = error });
         }
         catch (IOException e)
         {
