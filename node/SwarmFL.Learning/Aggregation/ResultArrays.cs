@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace SwarmFL.Learning.Aggregation;
 
 /// <summary>
-/// Allocates the arrays a merge writes its result into: uninitialised (every element is written by the kernel, so
-/// zero-filling would be a wasted pass) and, on Linux, with their pages faulted in by one madvise call.
+/// Allocates large float arrays that are about to be overwritten whole — a merge's result, weights read out of a
+/// network: uninitialised (zero-filling would be a wasted pass) and, on Linux, with their pages faulted in by one
+/// madvise call.
 /// </summary>
 /// <remarks>
 /// A large array is fresh address space from the garbage collector, and its first touch takes one page fault per

@@ -83,7 +83,7 @@ public sealed class ModelFileReader : IDisposable
     public float[] ReadTensor(int index)
     {
         var entry = _header.Entries[index];
-        var values = new float[(entry.End - entry.Begin) / sizeof(float)];
+        var values = Aggregation.ResultArrays.Floats((int)((entry.End - entry.Begin) / sizeof(float))); // filled by the read below or discarded
         if (BitConverter.IsLittleEndian)
         {
             ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()), entry);

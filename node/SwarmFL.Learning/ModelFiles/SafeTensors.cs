@@ -109,7 +109,7 @@ public static class SafeTensors
 
     internal static float[] ToFloats(ReadOnlySpan<byte> bytes)
     {
-        var values = new float[bytes.Length / 4];
+        var values = Aggregation.ResultArrays.Floats(bytes.Length / 4); // every element is written below
         if (BitConverter.IsLittleEndian)
             bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         else

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SwarmFL.Learning.ModelFiles;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -65,6 +66,13 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
             if (!parameters.TryGetValue(spec.Name, out var p)) throw new ArgumentException($"the network has no parameter {spec.Name}");
             if (!p.shape.Select(d => (int)d).SequenceEqual(spec.Shape))
                 throw new ArgumentException($"parameter {spec.Name} is [{string.Join(",", p.shape)}], the weights {spec.ShapeText}");
+            using var target = p.detach();
+            if (IsDenseFloat(target))
+            {
+                // Straight into the parameter's memory: no staging tensor (a fresh native allocation every time).
+                MemoryMarshal.AsBytes(weights.Values[i].AsSpan()).CopyTo(target.bytes);
+                continue;
+            }
             using var source = tensor(weights.Values[i], p.shape);
             p.copy_(source);
         }
@@ -78,10 +86,19 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
         for (var i = 0; i < values.Length; i++)
         {
             using var detached = parameters[Layout.Tensors[i].Name].detach().contiguous();
-            values[i] = detached.data<float>().ToArray();
+            if (IsDenseFloat(detached))
+            {
+                // A memory copy out of the tensor's storage; the element-wise accessor copy took ~10 ms per model.
+                values[i] = Aggregation.ResultArrays.Floats((int)detached.numel());
+                MemoryMarshal.Cast<byte, float>(detached.bytes).CopyTo(values[i]);
+            }
+            else values[i] = detached.data<float>().ToArray();
         }
         return new ModelWeights(Layout, values);
     }
+
+    /// <summary>A contiguous float32 CPU tensor, whose <see cref="Tensor.bytes"/> is a view of its storage.</summary>
+    private static bool IsDenseFloat(Tensor t) => t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous();
 
     public long ParameterCount => parameters().Sum(p => p.numel());
 }
