@@ -35,12 +35,14 @@ public sealed class RoundReporter
     private readonly List<ClosedBooks> _unsent = [];
     private readonly Task _writer;
     private readonly DateTimeOffset _processStart;
+    private bool _started;
+    private ulong _firstRoundSeen;
     private ulong _round;
     private DateTimeOffset _roundStartedAt;
     private DateTimeOffset? _openedAt;
     private TimeSpan _transferBefore;
 
-    private sealed record ClosedBooks(ulong Round, Dictionary<string, double> Seconds, IReadOnlyDictionary<string, TrafficFigures> Traffic);
+    private sealed record ClosedBooks(ulong Round, Dictionary<string, double> Seconds, IReadOnlyDictionary<string, TrafficFigures> Traffic, bool Resumed = false);
 
     public RoundReporter(PhaseTimer timer, TrafficLedger traffic, Func<TimeSpan> transferTime, ISwarmCoordinator coordinator, NodeStateStore state,
         IModelExchange models, StatusFiles files, TestSet? test, DateTimeOffset processStart, Serilog.ILogger log)
@@ -48,7 +50,16 @@ public sealed class RoundReporter
         (_timer, _traffic, _transferTime, _coordinator, _state, _models, _files, _test, _log) = (timer, traffic, transferTime, coordinator, state, models, files, test, log);
         _scorer = test is null ? null : new LocalTrainer(test.Spec);
         _processStart = _roundStartedAt = processStart;
+        // A restarted node resumes after the last line it wrote: the rounds that ended while it was down (or whose line was
+        // still queued when it died) are closed and written too, from the chain and the state file, marked as resumed.
+        _round = LastWrittenRound(files) is { } last ? last + 1 : 0;
         _writer = Task.Run(WriteAllAsync);
+    }
+
+    private static ulong? LastWrittenRound(StatusFiles files)
+    {
+        try { return StatusFiles.ReadRounds(files.RoundsPath).Select(r => (ulong?)r.Round).Max(); }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { return null; }
     }
 
     /// <summary>The last round whose books are closed (0: none yet).</summary>
@@ -58,15 +69,24 @@ public sealed class RoundReporter
     public void Observe(RoundSnapshot snapshot)
     {
         var now = DateTimeOffset.UtcNow;
-        if (_round == 0)
+        if (!_started)
         {
             // The first round seen is charged from process start: it includes start-up, registration and the wait for a quorum.
-            _round = snapshot.Round;
+            _started = true;
+            _firstRoundSeen = snapshot.Round;
+            if (_round == 0 || _round > snapshot.Round) _round = snapshot.Round;
             _transferBefore = _transferTime();
         }
         if (snapshot.Phase != RoundPhase.Waiting) _openedAt ??= now;
         while (_round < snapshot.Round)
         {
+            if (_round < _firstRoundSeen)
+            {
+                // Ended before this process saw it: no time or traffic of ours belongs to it.
+                _unsent.Add(new ClosedBooks(_round, [], new Dictionary<string, TrafficFigures>(), Resumed: true));
+                LastClosedRound = _round++;
+                continue;
+            }
             var seconds = _timer.TakeRound();
             seconds["round"] = (now - _roundStartedAt).TotalSeconds;
             if (_roundStartedAt == _processStart && _openedAt is { } opened) seconds["startup"] = (opened - _processStart).TotalSeconds;
@@ -144,6 +164,7 @@ public sealed class RoundReporter
             SemiGlobalTestAccuracy = await TestAccuracyAsync(semi?.Model, ct),
             Seconds = books.Seconds,
             Traffic = books.Traffic,
+            Resumed = books.Resumed ? true : null,
         };
     }
 

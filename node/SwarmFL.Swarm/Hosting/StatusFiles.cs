@@ -66,4 +66,7 @@ public sealed record RoundResultFile
     public double? SemiGlobalTestAccuracy { get; init; }
     public IReadOnlyDictionary<string, double> Seconds { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, TrafficFigures> Traffic { get; init; } = new Dictionary<string, TrafficFigures>();
+    /// <summary>True when the round ended while this node was not running (restart): its line comes from the chain and
+    /// the state file, with no time or traffic.</summary>
+    public bool? Resumed { get; init; }
 }
