@@ -62,9 +62,9 @@ public sealed class NodeProcess(string name, string dataDirectory, string logPat
     public async Task<int> WaitForExitAsync(TimeSpan limit)
     {
         var process = _process ?? throw new InvalidOperationException($"{name} was never started");
-        using var timeout = new CancellationTokenSource(limit);
+        using var timeout = new CancellationTokenSource(limit > TimeSpan.Zero ? limit : TimeSpan.Zero);
         try { await process.WaitForExitAsync(timeout.Token); }
-        catch (OperationCanceledException) { throw new TimeoutException($"{name} did not exit within {limit}"); }
+        catch (OperationCanceledException) { throw new TimeoutException($"{name} did not exit in time\n{LogTail()}"); }
         return process.ExitCode;
     }
 

@@ -22,7 +22,9 @@ public sealed class SwarmRun : IAsyncLifetime
     public const ulong Rounds = 6;
     public const int InitialNodes = 4;
     public const int MergeTimeoutSeconds = 15;
-    private static readonly TimeSpan RoundLimit = TimeSpan.FromMinutes(4);
+    /// <summary>How long any one wait may take before the run fails with the logs: well above a round on a loaded 2-core
+    /// machine (~10 s), and far below tests/run's 15-minute hang timeout.</summary>
+    private static readonly TimeSpan RoundLimit = TimeSpan.FromMinutes(2);
 
     private readonly HardhatNode _hardhat = new();
     private readonly Stopwatch _clock = new();
@@ -94,9 +96,12 @@ public sealed class SwarmRun : IAsyncLifetime
         Note($"the fifth node registered, member from round {JoinerEffectiveRound}");
         await killing;
 
+        var end = DateTime.UtcNow + RoundLimit * 2;
         foreach (var node in Nodes)
         {
-            var code = await node.WaitForExitAsync(RoundLimit * (int)Rounds);
+            int code;
+            try { code = await node.WaitForExitAsync(end - DateTime.UtcNow); }
+            catch (TimeoutException) { throw new TimeoutException($"{node.Name} had not stopped after round {Rounds}\n{Logs()}"); }
             if (code != 0) throw new InvalidOperationException($"{node.Name} exited with {code}\n{Logs()}");
         }
         Note("every node stopped after the last round");
