@@ -122,6 +122,35 @@ public sealed class RoundDriverTests : IDisposable
     }
 
     [Fact]
+    public async Task The_host_sees_each_new_round_before_its_work_starts_and_the_final_model_is_validated_after_the_last_round()
+    {
+        var (chain, members) = Swarm(nodes: 2, clusters: 1);
+        var seen = new List<(ulong Round, int TrainCallsThen)>();
+        var watched = members[0];
+        var driver = new RoundDriver(chain.For(watched.Address), _store, watched.Learner, new WeightedMeanMerger(), _announcer, watched.State, _clock)
+        {
+            LastRound = 2,
+            Observed = snapshot => seen.Add((snapshot.Round, watched.Learner.TrainCalls)),
+        };
+        var drivers = new[] { driver, members[1].Driver };
+        for (var i = 0; i < 30 && chain.Round <= 2; i++)
+            foreach (var d in drivers) await d.StepAsync(default);
+        Assert.True(chain.Round > 2, $"stuck in round {chain.Round} phase {chain.Phase}");
+        await driver.StepAsync(default); // past the last round: validates the final model, once
+        await driver.StepAsync(default);
+
+        // Round 2 was first seen before the node trained for it (one training so far: round 1's).
+        Assert.Equal(1, seen.First(s => s.Round == 2).TrainCallsThen);
+        Assert.Equal(2, watched.Learner.TrainCalls);
+        var final = chain.SemiGlobals.Single(s => s.Round == 2).Model;
+        var reports = _announcer.Sent.Where(a => a.Kind == SwarmFL.Swarm.Ports.AnnouncementKind.Validation && a.Model == final).ToList();
+        var report = Assert.Single(reports, a => a.Samples == watched.Learner.TrainingSamples);
+        Assert.Equal(3UL, report.Round);
+        Assert.Equal(final.ToString(), watched.State.Get(3)!.BaseModel);
+        Assert.Equal(report.Accuracy, watched.State.Get(3)!.BaseAccuracy);
+    }
+
+    [Fact]
     public void An_unreadable_state_file_is_moved_aside_not_deleted()
     {
         var path = Path.Combine(_dir, "state.json");
