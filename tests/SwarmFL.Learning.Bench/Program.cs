@@ -117,35 +117,43 @@ static int Aggregate(int count, int repeats)
             }
     });
     Report("memory copy (1 thread)", inputBytes, copy, copy);
-    // For context only: the same copy into freshly allocated arrays, as a merge's result must be, pays for first-touch
-    // page faults on fresh heap memory (expensive on virtual machines; see ResultArrays in the learning layer).
-    var fresh = Measure(repeats, () =>
-    {
-        foreach (var m in models)
-            foreach (var v in m.Values) v.AsSpan().CopyTo(GC.AllocateUninitializedArray<float>(v.Length));
-    });
-    Report("(copy into fresh arrays, 1 thread)", inputBytes, fresh, copy);
     // Every strategy twice: on the calling thread only, and on all cores (the default); the bytes are the same.
     foreach (var threads in new[] { 1, 0 })
     {
         var label = threads == 1 ? "1 thread" : $"{Environment.ProcessorCount} cores";
-        foreach (var strategy in new IAggregationStrategy[] { new FedAvg { Threads = threads }, new CoordinateMedian(), new TrimmedMean(0.1), new Krum(2) { Threads = threads }, new Krum(2, 5) { Threads = threads }, new GeometricMedian { Threads = threads } })
+        foreach (var strategy in new IAggregationStrategy[] { new FedAvg { Threads = threads }, new CoordinateMedian { Threads = threads }, new TrimmedMean(0.1) { Threads = threads }, new Krum(2) { Threads = threads }, new Krum(2, 5) { Threads = threads }, new GeometricMedian { Threads = threads } })
         {
             var seconds = Measure(repeats, () => strategy.Aggregate(new UpdateSet(layout, updates)));
             var extra = strategy is GeometricMedian g ? $", {g.LastIterations} Weiszfeld iterations" : "";
             Report($"{strategy.Name} ({label}{extra})", inputBytes, seconds, copy);
         }
     }
+    // For context only, and last so its heap churn does not change what the strategies above find: the same copy into
+    // freshly allocated arrays, as a merge's result must be, pays for first-touch page faults on fresh heap memory
+    // (expensive on virtual machines; see ResultArrays in the learning layer).
+    var fresh = Measure(repeats, () =>
+    {
+        foreach (var m in models)
+            foreach (var v in m.Values) v.AsSpan().CopyTo(GC.AllocateUninitializedArray<float>(v.Length));
+    });
+    Report("(copy into fresh arrays, 1 thread)", inputBytes, fresh, copy);
     return 0;
 }
 
-// Best and median wall-clock and process CPU time over the repeats, after one warm-up run. On a machine shared with other busy processes the CPU
-// time is the fairer figure: a long run is preempted far more often than a 5 ms copy. CPU time comes from
-// clock_gettime(CLOCK_PROCESS_CPUTIME_ID) (nanoseconds; Process.TotalProcessorTime counts 10 ms ticks on Linux) and,
-// for a run on several cores, is the sum over its threads.
+// Best and median wall-clock and process CPU time over the repeats, after three warm-up runs, and the wall-clock time
+// of the very first run. The warm-ups matter: a merge's result is fresh heap memory, and until the collector has
+// recycled some, every first touch of a page is a page fault (about 10 µs each on the benchmark VM), so the first
+// merges of a process are slower than those of a node that has been merging for a while. On a machine shared with
+// other busy processes the CPU time is the fairer figure: a long run is preempted far more often than a 5 ms copy.
+// CPU time comes from clock_gettime(CLOCK_PROCESS_CPUTIME_ID) (nanoseconds; Process.TotalProcessorTime counts 10 ms
+// ticks on Linux) and, for a run on several cores, is the sum over its threads.
 static Timing Measure(int repeats, Action action)
 {
-    action(); // warm-up
+    var first = Stopwatch.StartNew();
+    action();
+    var firstWall = first.Elapsed.TotalSeconds;
+    action();
+    action();
     var (walls, cpus) = (new List<double>(), new List<double>());
     for (var i = 0; i < repeats; i++)
     {
@@ -155,13 +163,14 @@ static Timing Measure(int repeats, Action action)
         walls.Add(stopwatch.Elapsed.TotalSeconds);
         cpus.Add(CpuClock.ProcessSeconds() - cpuBefore);
     }
-    return new Timing(walls.Min(), Median(walls), cpus.Min(), Median(cpus));
+    return new Timing(walls.Min(), Median(walls), cpus.Min(), Median(cpus), firstWall);
 }
 
 // Throughput in bytes of input per second and as a share of the copy's, from the best run; the median run in brackets.
 static void Report(string name, long bytes, Timing t, Timing copy) =>
     Console.WriteLine($"  {name,-48} wall {t.Wall * 1000,7:F1} ms ({t.WallMedian * 1000,7:F1}) {bytes / t.Wall / 1e9,6:F2} GB/s {copy.Wall / t.Wall,6:P1} ({copy.WallMedian / t.WallMedian,6:P1}) of copy" +
-                      $" | cpu {t.Cpu * 1000,7:F1} ms ({t.CpuMedian * 1000,7:F1}) {bytes / t.Cpu / 1e9,6:F2} GB/s {copy.Cpu / t.Cpu,6:P1} ({copy.CpuMedian / t.CpuMedian,6:P1}) of copy");
+                      $" | cpu {t.Cpu * 1000,7:F1} ms ({t.CpuMedian * 1000,7:F1}) {bytes / t.Cpu / 1e9,6:F2} GB/s {copy.Cpu / t.Cpu,6:P1} ({copy.CpuMedian / t.CpuMedian,6:P1}) of copy" +
+                      $" | first run {t.FirstWall * 1000,7:F1} ms");
 
 static class CpuClock
 {
@@ -184,4 +193,4 @@ static class CpuClock
     }
 }
 
-record Timing(double Wall, double WallMedian, double Cpu, double CpuMedian);
+record Timing(double Wall, double WallMedian, double Cpu, double CpuMedian, double FirstWall);
