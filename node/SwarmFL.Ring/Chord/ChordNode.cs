@@ -191,20 +191,29 @@ public sealed class ChordNode : IChordService
 
     // ---------------------------------------------------------------- join and leave
 
-    /// <summary>Joins the ring that <paramref name="bootstrap"/> belongs to.</summary>
-    public async Task JoinAsync(NodeRef bootstrap, CancellationToken ct = default)
+    /// <summary>
+    /// Joins the ring that <paramref name="bootstrap"/> belongs to. The ring must not already hold this id, unless
+    /// <paramref name="replacingPreviousRun"/>: a node restarting with its old key may find the ring still pointing at its
+    /// previous run (same PeerId, so same id) before the others noticed it was gone, and then takes that entry's place,
+    /// behind the successors the ring lists after it.
+    /// </summary>
+    public async Task JoinAsync(NodeRef bootstrap, CancellationToken ct = default, bool replacingPreviousRun = false)
     {
         if (bootstrap == Self) throw new ArgumentException("a node cannot join through itself", nameof(bootstrap));
         var place = await FindSuccessorViaAsync(bootstrap, Self.Id, ct).ConfigureAwait(false);
-        if (place.Owner == Self) throw new InvalidOperationException("the ring already has a node with this id");
+        var rejoining = place.Owner == Self;
+        if (rejoining && !replacingPreviousRun) throw new InvalidOperationException("the ring already has a node with this id");
+        var successor = rejoining ? place.FollowingSuccessors.FirstOrDefault(n => n != Self) : place.Owner;
+        if (successor is null) throw new InvalidOperationException($"{bootstrap} knows no ring member other than this node");
         lock (_gate)
         {
             _predecessor = null;
-            _successors = BuildSuccessorList(place.Owner, place.FollowingSuccessors);
+            _successors = BuildSuccessorList(successor, rejoining ? place.FollowingSuccessors.SkipWhile(n => n != successor).Skip(1) : place.FollowingSuccessors);
             Array.Clear(_fingers);
             RebuildFingerNodes();
         }
-        _log.Information("Joined the ring via {Bootstrap}: successor {Successor}", bootstrap, place.Owner);
+        if (rejoining) _log.Information("Rejoined the ring via {Bootstrap} in the place of this node's previous run: successor {Successor}", bootstrap, successor);
+        else _log.Information("Joined the ring via {Bootstrap}: successor {Successor}", bootstrap, successor);
     }
 
     /// <summary>

@@ -27,6 +27,7 @@ public sealed class RingNodeHost : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _log;
+    private readonly KnownPeersFile _knownPeers;
     private Task? _maintenance;
 
     private RingNodeHost(RingNodeOptions options, NodeKey key, ILogger log)
@@ -35,6 +36,7 @@ public sealed class RingNodeHost : IAsyncDisposable
         _log = log;
         Key = key;
         Host = new Libp2pHost(key, new HostOptions(), log);
+        _knownPeers = new KnownPeersFile(Path.Combine(options.DataDirectory, "ring-peers.json"));
     }
 
     public RingNodeOptions Options { get; }
@@ -63,6 +65,8 @@ public sealed class RingNodeHost : IAsyncDisposable
         Store = new ReplicatedModelStore(Node, new DiskBlobStore(Path.Combine(Options.DataDirectory, "models"), _log), transport, Options.Replicas, _log);
         RingProtocolServer.Serve(Host, Node, Store, _log);
 
+        // A data directory that remembers ring peers has been in a ring: this is a restart of that member.
+        var restarting = File.Exists(_knownPeers.Path);
         if (Options.Join is { } join)
         {
             var address = Multiaddr.Parse(join);
@@ -73,7 +77,7 @@ public sealed class RingNodeHost : IAsyncDisposable
             {
                 try
                 {
-                    await Node.JoinAsync(bootstrap, ct).ConfigureAwait(false);
+                    await Node.JoinAsync(bootstrap, ct, replacingPreviousRun: restarting).ConfigureAwait(false);
                     break;
                 }
                 catch (LookupFailedException e) when (attempt < 10)
@@ -84,7 +88,26 @@ public sealed class RingNodeHost : IAsyncDisposable
                 }
             }
         }
+        else await RejoinThroughKnownPeersAsync(ct).ConfigureAwait(false);
         _maintenance = RunMaintenanceAsync(_stopping.Token);
+    }
+
+    /// <summary>Without a peer to join through, a restarted node goes back to the ring it was in, if any member it last knew answers.</summary>
+    private async Task RejoinThroughKnownPeersAsync(CancellationToken ct)
+    {
+        foreach (var peer in _knownPeers.Load().Where(p => p != Node.Self))
+        {
+            try
+            {
+                await Node.JoinAsync(peer, ct, replacingPreviousRun: true).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is LookupFailedException or PeerUnreachableException or InvalidAnswerException or InvalidOperationException)
+            {
+                _log.Information("Could not rejoin the ring through {Peer}, a member this node last knew: {Reason}", peer, e.Message);
+            }
+        }
+        _log.Information("Starting a new ring");
     }
 
     private async Task RunMaintenanceAsync(CancellationToken ct)
@@ -106,6 +129,7 @@ public sealed class RingNodeHost : IAsyncDisposable
                         lastFix = DateTimeOffset.UtcNow;
                     }
                     if (++round % Options.RepairEveryRounds == 0) await Store.RepairAsync(ct).ConfigureAwait(false);
+                    _knownPeers.Save(Node.Successors.Prepend(Node.Predecessor).OfType<NodeRef>().Where(p => p != Node.Self));
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
                 catch (Exception e) { _log.Warning(e, "Ring maintenance round failed"); }
