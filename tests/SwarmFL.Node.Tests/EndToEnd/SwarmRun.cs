@@ -125,8 +125,9 @@ public sealed class SwarmRun : IAsyncLifetime
     /// <summary>
     /// From round 2 on, follows the chain closely; as soon as a round enters its merge phase, SIGKILLs the elected
     /// leader of a cluster that has a second committer (its possible replacement) while that leader has not published.
-    /// The first node is spared: the others were started through it and a restart of it alone would have no peer to
-    /// rejoin the ring through. A leader that published in the instant before the kill is restarted at once and the next
+    /// The first node is spared: every `join` command line (the fifth node's, and a restarted joiner's) names it as the
+    /// peer to learn the swarm from, so it must stay up. (Its own restart without --bootstrap is covered by the ring's
+    /// RestartRejoinTests.) A leader that published in the instant before the kill is restarted at once and the next
     /// round is tried. After a kill that took, the victim is restarted once its replacement has merged (not before, so
     /// the replacement can only have the victim's model from the ring's replicas).
     /// </summary>
