@@ -68,7 +68,17 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
 
     public async Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct)
     {
-        var state = await contract.ClusterStateAsync(round, (uint)cluster, ct);
+        ClusterRoundState state;
+        try
+        {
+            state = await contract.ClusterStateAsync(round, (uint)cluster, ct);
+        }
+        catch (ContractRevertException e) when (e.Reason.Name == "WrongRound")
+        {
+            // The round ended between this step's snapshot and this read (its last semi-global was just published): there
+            // is no leader to wait for any more, and the next step sees the new round.
+            return null;
+        }
         if (state.Status is ClusterStatus.None or ClusterStatus.Skipped || state.Leader == EthereumAddress.Zero) return null;
         return new ClusterLeader(state.Leader, DateTimeOffset.FromUnixTimeSeconds((long)state.ElectedAt), (int)state.Attempt);
     }

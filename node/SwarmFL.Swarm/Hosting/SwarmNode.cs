@@ -250,7 +250,9 @@ public sealed class SwarmNode : IAsyncDisposable
             if (_options.Rounds > 0 && _reporter.LastClosedRound >= _options.Rounds) break;
             try
             {
-                if (failures > 0) await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures))), ct);
+                // Back off from a failing chain or peer (0.5 s, 1 s, 2 s, … up to 30 s), but not so long after one
+                // transient failure that this node becomes the round's straggler.
+                if (failures > 0) await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 0.25 * Math.Pow(2, failures))), ct);
                 else if (step is { Action: StepAction.Waiting }) await _wake.WaitAsync(_options.StepInterval, ct);
             }
             catch (OperationCanceledException) { break; }
