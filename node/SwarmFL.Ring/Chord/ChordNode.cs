@@ -419,7 +419,8 @@ public sealed class ChordNode : IChordService
     /// <summary>Zave's rectify: accept the notifier as predecessor if it is closer, or if the current one is dead.</summary>
     async Task IChordService.NotifyAsync(NodeRef caller, CancellationToken ct)
     {
-        if (caller == Self || _strikes.IsDropped(caller.Peer)) return;
+        // A notify proves the caller is up (it dialed us): one dropped for being unreachable has come back, e.g. restarted.
+        if (caller == Self || !_strikes.ReinstateIfReachable(caller.Peer)) return;
         NodeRef? current;
         lock (_gate)
         {
@@ -497,7 +498,7 @@ public sealed class ChordNode : IChordService
 
     private void Failed(NodeRef peer, Exception e)
     {
-        var dropped = _strikes.RecordFailure(peer.Peer);
+        var dropped = _strikes.RecordFailure(peer.Peer, lied: e is InvalidAnswerException);
         var unreachable = e is PeerUnreachableException;
         _log.Debug("{Peer} failed: {Reason}", peer, e.Message);
         if (!dropped && !unreachable) return;

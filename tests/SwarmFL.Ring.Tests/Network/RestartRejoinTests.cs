@@ -63,6 +63,26 @@ public sealed class RestartRejoinTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_member_back_after_its_neighbour_dropped_it_is_taken_back_when_it_notifies()
+    {
+        // Two members, so the survivor has nobody else to turn to: it must drop the dead one (for 10 minutes by default).
+        var firstPort = FreePort.Next();
+        var first = await StartAsync("first", firstPort, join: null);
+        var second = await StartAsync("second", FreePort.Next(), first.Address.ToString());
+        var saved = new KnownPeersFile(Path.Combine(_dir, "first", "ring-peers.json"));
+        await WaitUntilAsync(() => saved.Load().Count >= 1 && second.Node.Predecessor == first.Node.Self && second.Node.Successor == first.Node.Self, "a ring of two");
+
+        await first.DisposeAsync();
+        _hosts.Remove(first);
+        await WaitUntilAsync(() => second.Node.IsDropped(first.Node.Self), "the survivor to drop the dead member");
+        var restarted = await StartAsync("first", firstPort, join: null);
+
+        await WaitUntilAsync(() => second.Node.Predecessor == restarted.Node.Self && second.Node.Successor == restarted.Node.Self,
+            "the survivor to take the restarted member back");
+        Assert.False(second.Node.IsDropped(restarted.Node.Self));
+    }
+
+    [Fact]
     public async Task A_member_that_never_knew_a_ring_starts_its_own()
     {
         var alone = await StartAsync("alone", FreePort.Next(), join: null);
