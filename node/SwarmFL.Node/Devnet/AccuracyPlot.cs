@@ -2,7 +2,8 @@ using ScottPlot;
 
 namespace SwarmFL.Node.Devnet;
 
-/// <summary>accuracy.png: test accuracy per round, one line per node's local model, one per cluster's merged model, baselines dashed.</summary>
+/// <summary>accuracy.png: test accuracy per round, one line per node's local model, one per cluster's merged model, baselines
+/// dashed; and the swarm's own validation accuracy (held-out reports, not the test set) dotted.</summary>
 public static class AccuracyPlot
 {
     public static void Write(RunResults results, IReadOnlyList<BaselineResult> baselines, string path, int width = 1000, int height = 620)
@@ -35,6 +36,17 @@ public static class AccuracyPlot
             line.Color = clusters.Count == 1 ? Colors.Black : line.Color;
         }
 
+        var validated = results.Rounds.Where(r => r.SwarmValidation is not null).ToList();
+        if (validated.Count > 0)
+        {
+            var line = plot.Add.Scatter(validated.Select(r => (double)r.Round).ToArray(), validated.Select(r => r.SwarmValidation!.Accuracy).ToArray());
+            line.LegendText = "swarm validation (members' held-out reports, sample-weighted)";
+            line.LinePattern = LinePattern.Dotted;
+            line.LineWidth = 2.5f;
+            line.MarkerSize = 6;
+            line.Color = Colors.DarkOrange;
+        }
+
         var lastRound = results.Rounds.Count == 0 ? 1 : results.Rounds[^1].Round;
         foreach (var baseline in baselines)
         {
@@ -47,7 +59,7 @@ public static class AccuracyPlot
 
         plot.Title("SwarmFL devnet: test accuracy per round");
         plot.XLabel("round");
-        plot.YLabel("accuracy on the MNIST test set");
+        plot.YLabel("accuracy (MNIST test set; dotted: held-out validation)");
         plot.Axes.SetLimitsX(0.5, Math.Max(1, lastRound) + 0.5);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.ShowLegend(Alignment.LowerRight);
