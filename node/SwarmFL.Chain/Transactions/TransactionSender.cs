@@ -74,15 +74,44 @@ public sealed class TransactionSender
         }
     }
 
-    /// <summary>Sends and waits for the receipt; a failed receipt is replayed with eth_call to recover the reason.</summary>
+    /// <summary>
+    /// Sends and waits for the receipt; a failed receipt is replayed with eth_call to recover the reason.
+    /// A transaction whose gas came from an estimate and that ran out of it is sent once more with a fresh estimate and
+    /// twice the margin: the estimate was taken on an earlier state (another member's transaction landed in between
+    /// and made this one take a costlier path, e.g. the last publication of a round opening the next one).
+    /// </summary>
     public async Task<TransactionReceipt> SendAndWaitAsync(TransactionRequest request, CancellationToken ct = default)
     {
-        var signed = await SendAsync(request, ct);
-        var receipt = await WaitForReceiptAsync(signed.Hash, ct);
-        if (receipt.Succeeded) return receipt;
-        var reason = await ReplayRevertAsync(request, receipt.BlockNumber, ct);
-        throw new ContractRevertException(request.Operation, reason, signed.Hash);
+        for (var marginFactor = 1; ; marginFactor *= 2)
+        {
+            var gasLimit = request.GasLimit ?? await EstimateGasAsync(request, ct, marginFactor);
+            byte[]? hash = null;
+            ContractRevertException failure;
+            try
+            {
+                var signed = await SendAsync(request with { GasLimit = gasLimit }, ct);
+                hash = signed.Hash;
+                var receipt = await WaitForReceiptAsync(signed.Hash, ct);
+                if (receipt.Succeeded) return receipt;
+                failure = new ContractRevertException(request.Operation, await ReplayRevertAsync(request, receipt.BlockNumber, ct), signed.Hash);
+            }
+            catch (ContractRevertException e)
+            {
+                failure = e;
+            }
+            var failed = failure.TransactionHash ?? hash;
+            if (failure.Reason.IsDecoded || failed is null || !await RanOutOfGasAsync(failed, gasLimit, ct)) throw failure;
+            if (request.GasLimit is not null || marginFactor > 1)
+                throw new ContractRevertException(request.Operation, failure.Reason, failed, failure,
+                    $"{request.Operation} ran out of gas at its limit of {gasLimit}; give it a higher gas limit");
+            _log.Information("{Operation} ran out of its estimated {Gas} gas (the chain moved on since the estimate); estimating again",
+                request.Operation, gasLimit);
+        }
     }
+
+    /// <summary>Out of gas consumes the whole limit; any other failure leaves some of it.</summary>
+    private async Task<bool> RanOutOfGasAsync(byte[] hash, ulong gasLimit, CancellationToken ct) =>
+        await Eth.GetTransactionReceiptAsync(hash, ct) is { Succeeded: false } receipt && receipt.GasUsed >= gasLimit;
 
     public async Task<SignedTransaction> SendAsync(TransactionRequest request, CancellationToken ct = default)
     {
@@ -148,12 +177,12 @@ public sealed class TransactionSender
         }
     }
 
-    public async Task<ulong> EstimateGasAsync(TransactionRequest request, CancellationToken ct = default)
+    public async Task<ulong> EstimateGasAsync(TransactionRequest request, CancellationToken ct = default, int marginFactor = 1)
     {
         try
         {
             var estimate = await Eth.EstimateGasAsync(new CallRequest(request.To, request.Data, Address, request.Value), ct);
-            return estimate * (ulong)_options.GasMarginPercent / 100;
+            return estimate * (ulong)(_options.GasMarginPercent * marginFactor) / 100;
         }
         catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
         {

@@ -29,6 +29,33 @@ public class TransactionSenderHardhatTests(HardhatNode hardhat)
     }
 
     [Fact]
+    public async Task ATransactionThatRunsOutOfItsEstimatedGasIsSentOnceMoreWithTwiceTheMargin()
+    {
+        using var eth = NewClient();
+        var config = new SwarmConfig(MinPeers: 3, CommitWindowSeconds: 600, MergeTimeoutSeconds: 30, TargetClusterSize: 2, AllowlistOnly: false,
+            ModelSpecHash: Keccak256.Hash("mnist-2nn"), GenesisModel: Keccak256.Hash("genesis"), Aggregation: AggregationStrategy.FedAvg);
+
+        // 60 % of the estimate runs out; the retry's 120 % does not. Both transactions are mined (two nonces used).
+        var starved = await TransactionSender.ConnectAsync(eth, NodeKey.Generate(), HardhatNode.ChainId, options: new TransactionSenderOptions { GasMarginPercent = 60 });
+        var deployed = await SwarmCoordinator.DeployAsync(starved, config);
+        Assert.Equal(config.MinPeers, (await deployed.ConfigAsync()).MinPeers);
+        Assert.Equal(2UL, await eth.GetTransactionCountAsync(starved.Address, "latest"));
+
+        // 30 % then 60 %: both run out, and the error says so instead of "reverted without data".
+        var hopeless = await TransactionSender.ConnectAsync(eth, NodeKey.Generate(), HardhatNode.ChainId, options: new TransactionSenderOptions { GasMarginPercent = 30 });
+        var error = await Assert.ThrowsAsync<ContractRevertException>(() => SwarmCoordinator.DeployAsync(hopeless, config));
+        Assert.Contains("deploy SwarmCoordinator ran out of gas at its limit of", error.Message);
+        Assert.Equal(2UL, await eth.GetTransactionCountAsync(hopeless.Address, "latest"));
+
+        // An explicit gas limit is the caller's decision: no second attempt. (config() reads more cold slots than 22 000 pays for.)
+        var explicitLimit = await TransactionSender.ConnectAsync(eth, NodeKey.Generate(), HardhatNode.ChainId);
+        error = await Assert.ThrowsAsync<ContractRevertException>(() => explicitLimit.SendAndWaitAsync(
+            new TransactionRequest(deployed.Address, SwarmCoordinatorAbi.Config.EncodeCall(), GasLimit: 22_000, Operation: "config")));
+        Assert.Contains("config ran out of gas at its limit of 22000", error.Message);
+        Assert.Equal(1UL, await eth.GetTransactionCountAsync(explicitLimit.Address, "latest"));
+    }
+
+    [Fact]
     public async Task ConcurrentSendsGetConsecutiveNoncesAndARestartContinues()
     {
         using var eth = NewClient();
