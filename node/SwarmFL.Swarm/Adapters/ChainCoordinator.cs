@@ -35,8 +35,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         var events = _events.RefreshAsync(ct);
         var isMember = contract.IsMemberAsync(self, ct);
         var clusterOf = TryClusterOfAsync(ct);
-        var round = await contract.CurrentRoundAsync(ct);
-        var info = await contract.RoundInfoAsync(round, ct);
+        var (round, info) = await CurrentRoundInfoAsync(ct);
         var member = info.Phase != ChainPhase.Waiting && await isMember;
         int? cluster = member && await clusterOf is { } mine ? (int)mine : null;
         ContentId? baseModel = null;
@@ -49,6 +48,21 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         if (await latestBlock is { } block) clock!.Observe(DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp));
         return new RoundSnapshot(round, (RoundPhase)(byte)info.Phase, DateTimeOffset.FromUnixTimeSeconds((long)info.Deadline),
             (int)info.MemberCount, (int)info.Commits, (int)info.ClusterCount, cluster, baseModel, committed);
+    }
+
+    /// <summary>The current round and its state. The round may end between the two reads (roundInfo then reverts with
+    /// WrongRound): then both are read again.</summary>
+    private async Task<(ulong Round, RoundInfo Info)> CurrentRoundInfoAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var round = await contract.CurrentRoundAsync(ct);
+            try
+            {
+                return (round, await contract.RoundInfoAsync(round, ct));
+            }
+            catch (ContractRevertException e) when (e.Reason.Name == "WrongRound" && attempt < 3) { }
+        }
     }
 
     /// <summary>The contract reverts clusterOf for a non-member; asked before membership is known, that means "none".</summary>
