@@ -95,20 +95,30 @@ public sealed class RingNodeHost : IAsyncDisposable
     /// <summary>Without a peer to join through, a restarted node goes back to the ring it was in, if any member it last knew answers.</summary>
     private async Task RejoinThroughKnownPeersAsync(CancellationToken ct)
     {
-        foreach (var peer in _knownPeers.Load().Where(p => p != Node.Self))
+        var known = _knownPeers.Load().Where(p => p != Node.Self).ToList();
+        // A few passes: just after a crash the members may still route lookups through this node's previous run, and
+        // the first dials can miss the RPC deadline on a busy machine. Starting a ring alone would split the swarm.
+        for (var pass = 1; known.Count > 0 && pass <= RejoinPasses; pass++)
         {
-            try
+            foreach (var peer in known)
             {
-                await Node.JoinAsync(peer, ct, replacingPreviousRun: true).ConfigureAwait(false);
-                return;
+                try
+                {
+                    await Node.JoinAsync(peer, ct, replacingPreviousRun: true).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (e is LookupFailedException or PeerUnreachableException or InvalidAnswerException or InvalidOperationException)
+                {
+                    _log.Information("Could not rejoin the ring through {Peer}, a member this node last knew (pass {Pass}/{Passes}): {Reason}",
+                        peer, pass, RejoinPasses, e.Message);
+                }
             }
-            catch (Exception e) when (e is LookupFailedException or PeerUnreachableException or InvalidAnswerException or InvalidOperationException)
-            {
-                _log.Information("Could not rejoin the ring through {Peer}, a member this node last knew: {Reason}", peer, e.Message);
-            }
+            if (pass < RejoinPasses) await Task.Delay(TimeSpan.FromMilliseconds(500 * pass), ct).ConfigureAwait(false);
         }
         _log.Information("Starting a new ring");
     }
+
+    private const int RejoinPasses = 4;
 
     private async Task RunMaintenanceAsync(CancellationToken ct)
     {
