@@ -29,13 +29,30 @@ internal static class BlockParallel
             return all;
         }
         var failed = 0;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : -1, CancellationToken = ct };
-        Parallel.For(0, blocks, options, b =>
+        Parallel.For(0, blocks, Options(threads, ct), b =>
         {
             if (!Run(block, b, length)) Volatile.Write(ref failed, 1);
         });
         return failed == 0;
     }
+
+    /// <summary>
+    /// Calls <paramref name="body"/>(i) for every i in [0, <paramref name="count"/>): on several cores when each call
+    /// works on a tensor of at least one block (<paramref name="elementsEach"/>), otherwise in order on the caller's thread.
+    /// </summary>
+    /// <param name="threads">At most this many threads; 0 means every core, 1 runs the calls in order on the caller's thread.</param>
+    public static void Each(int count, int elementsEach, int threads, CancellationToken ct, Action<int> body)
+    {
+        if (threads == 1 || elementsEach < BlockSize)
+        {
+            for (var i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, Options(threads, ct), body);
+    }
+
+    private static ParallelOptions Options(int threads, CancellationToken ct) =>
+        new() { MaxDegreeOfParallelism = threads > 0 ? threads : -1, CancellationToken = ct };
 
     private static bool Run(Func<int, int, bool> block, int index, int length)
     {

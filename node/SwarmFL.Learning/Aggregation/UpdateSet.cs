@@ -95,15 +95,12 @@ public sealed class UpdateSet
         var d = new double[n, n];
         var pairs = (from i in Enumerable.Range(0, n) from j in Enumerable.Range(i + 1, n - i - 1) select (i, j)).ToArray();
         var tensor = new double[pairs.Length];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : -1, CancellationToken = ct };
         for (var t = 0; t < Layout.Tensors.Count; t++)
         {
             ct.ThrowIfCancellationRequested();
             var column = ReadColumn(t);
-            if (threads == 1 || column[0].Length < BlockParallel.BlockSize)
-                for (var p = 0; p < pairs.Length; p++) tensor[p] = SquaredDistance(column[pairs[p].i], column[pairs[p].j]);
-            else
-                Parallel.For(0, pairs.Length, options, p => tensor[p] = SquaredDistance(column[pairs[p].i], column[pairs[p].j]));
+            BlockParallel.Each(pairs.Length, column[0].Length, threads, ct,
+                p => tensor[p] = SquaredDistance(column[pairs[p].i], column[pairs[p].j]));
             for (var p = 0; p < pairs.Length; p++)
             {
                 var (i, j) = pairs[p];
@@ -133,14 +130,8 @@ public sealed class UpdateSet
     /// </summary>
     internal static void AddSquaredDistances(float[][] column, float[] reference, double[] sums, int threads, CancellationToken ct)
     {
-        if (threads == 1 || reference.Length < BlockParallel.BlockSize)
-        {
-            for (var u = 0; u < column.Length; u++) sums[u] += SquaredDistance(column[u], reference);
-            return;
-        }
         var distances = new double[column.Length];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : -1, CancellationToken = ct };
-        Parallel.For(0, column.Length, options, u => distances[u] = SquaredDistance(column[u], reference));
+        BlockParallel.Each(column.Length, reference.Length, threads, ct, u => distances[u] = SquaredDistance(column[u], reference));
         for (var u = 0; u < column.Length; u++) sums[u] += distances[u];
     }
 
