@@ -11,10 +11,18 @@ namespace SwarmFL.Ring.Network;
 /// Talks to a ring from outside (CLI, tests): lookups that start at a known member, a member's view, and models put
 /// at / fetched from their replica set. It is not a member itself.
 /// </summary>
-public sealed class RingClient(Libp2pHost host, TimeSpan timeout, int replicas = 3)
+public sealed class RingClient
 {
-    private readonly Libp2pRingTransport _transport = new(host, timeout);
-    private readonly ChordNode _outsider = new(new NodeRef(host.LocalPeerId), new Libp2pRingTransport(host, timeout), new ChordOptions { FailuresBeforeDrop = int.MaxValue });
+    private readonly Libp2pRingTransport _transport;
+    private readonly ChordNode _outsider;
+    private readonly int _replicas;
+
+    public RingClient(Libp2pHost host, TimeSpan timeout, int replicas = 3)
+    {
+        _transport = new Libp2pRingTransport(host, timeout);
+        _outsider = new ChordNode(new NodeRef(host.LocalPeerId), _transport, new ChordOptions { FailuresBeforeDrop = int.MaxValue });
+        _replicas = replicas;
+    }
 
     public Libp2pRingTransport Transport => _transport;
 
@@ -34,7 +42,7 @@ public sealed class RingClient(Libp2pHost host, TimeSpan timeout, int replicas =
         view.Successors.Count > 0 ? WireFormat.FromWire(view.Successors[0]) : throw new InvalidAnswerException("the view has no successor");
 
     public async Task<IReadOnlyList<NodeRef>> ReplicaSetAsync(NodeRef via, ContentId cid, CancellationToken ct) =>
-        (await LookupAsync(via, RingId.Of(cid), ct)).OwnerAndSuccessors.Take(replicas).ToArray();
+        (await LookupAsync(via, RingId.Of(cid), ct)).OwnerAndSuccessors.Take(_replicas).ToArray();
 
     /// <summary>Stores the model at its replica set; returns the members that accepted it.</summary>
     public async Task<IReadOnlyList<NodeRef>> PutAsync(NodeRef via, byte[] content, CancellationToken ct)
@@ -49,15 +57,17 @@ public sealed class RingClient(Libp2pHost host, TimeSpan timeout, int replicas =
         return holders;
     }
 
-    /// <summary>A verified copy from the first replica-set member that has one, or null.</summary>
+    /// <summary>
+    /// A verified copy from the first replica-set member that has one, or null. The transport hashes the blob while it
+    /// streams in and answers null on a mismatch, so the bytes are not hashed again here.
+    /// </summary>
     public async Task<byte[]?> GetAsync(NodeRef via, ContentId cid, CancellationToken ct)
     {
         foreach (var node in await ReplicaSetAsync(via, cid, ct))
         {
             try
             {
-                var content = await _transport.FetchAsync(node, cid, ct);
-                if (content is not null && cid.Matches(content)) return content;
+                if (await _transport.FetchAsync(node, cid, ct) is { } content) return content;
             }
             catch (PeerUnreachableException) { }
         }
