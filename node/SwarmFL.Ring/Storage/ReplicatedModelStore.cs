@@ -142,7 +142,8 @@ public sealed class ReplicatedModelStore : IBlobService
     {
         if (node == _node.Self)
         {
-            _local.Put(cid, content.Span);
+            // As when a peer offers a replica: a copy already held (e.g. the caller kept one first) is not rewritten.
+            if (!_local.Contains(cid)) _local.Put(cid, content.Span);
             return true;
         }
         try { return await _transport.StoreAsync(node, cid, content, ct).ConfigureAwait(false); }
