@@ -35,12 +35,20 @@ public sealed class FedAvg : IAggregationStrategy
         {
             ct.ThrowIfCancellationRequested();
             var inputs = selected.Select(u => updates.ReadSized(u, t)).ToArray();
-            var result = ResultArrays.Floats(inputs[0].Length);
-            var finite = BlockParallel.All(result.Length, threads, ct,
-                (begin, length) => Kernels.WeightedMean(inputs, weights, total, begin, result.AsSpan(begin, length)));
-            if (!finite) throw updates.NonFiniteInput(selected, t);
-            values[t] = result;
+            if (!TensorMean(inputs, weights, total, threads, ct, out values[t])) throw updates.NonFiniteInput(selected, t);
         }
         return new ModelWeights(updates.Layout, values);
+    }
+
+    /// <summary>
+    /// The weighted mean of one tensor's inputs (<see cref="Kernels.WeightedMean"/>) in fixed blocks on up to
+    /// <paramref name="threads"/> cores, into a fresh array; false when some sum is NaN or ±∞.
+    /// </summary>
+    internal static bool TensorMean(float[][] inputs, double[] weights, double total, int threads, CancellationToken ct, out float[] result)
+    {
+        var merged = ResultArrays.Floats(inputs[0].Length);
+        result = merged;
+        return BlockParallel.All(merged.Length, threads, ct,
+            (begin, length) => Kernels.WeightedMean(inputs, weights, total, begin, merged.AsSpan(begin, length)));
     }
 }

@@ -54,13 +54,10 @@ public sealed class GeometricMedian : IAggregationStrategy
             {
                 ct.ThrowIfCancellationRequested();
                 var column = updates.ReadColumn(t);
-                var length = column[0].Length;
-                var result = ResultArrays.Floats(length);
                 // The inputs were checked by ReadColumn and the coefficients are positive, so the sums are finite.
-                BlockParallel.All(length, Threads, ct,
-                    (begin, size) => Kernels.WeightedMean(column, coefficients, total, begin, result.AsSpan(begin, size)));
+                _ = FedAvg.TensorMean(column, coefficients, total, Threads, ct, out var result);
                 var previous = z.Values[t];
-                for (var i = 0; i < length; i++)
+                for (var i = 0; i < result.Length; i++)
                 {
                     var d = (double)result[i] - previous[i];
                     step += d * d;
