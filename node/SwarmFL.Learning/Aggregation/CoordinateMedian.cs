@@ -117,8 +117,7 @@ internal static class SortedCoordinates
     private static void Block<T>(float[][] inputs, SortingNetwork network, T statistic, int begin, Span<float> result) where T : struct, IOrderStatistic
     {
         var n = inputs.Length;
-        foreach (var x in inputs)
-            if ((uint)begin > (uint)x.Length || x.Length - begin < result.Length) throw new ArgumentException("input shorter than the block");
+        Kernels.RequireBlock(inputs, begin, result.Length);
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {

@@ -44,8 +44,7 @@ internal static class Kernels
     public static bool WeightedMean(ReadOnlySpan<float[]> inputs, ReadOnlySpan<double> weights, double total, int begin, Span<float> result)
     {
         if (inputs.Length != weights.Length) throw new ArgumentException("one weight per input");
-        foreach (var x in inputs)
-            if ((uint)begin > (uint)x.Length || x.Length - begin < result.Length) throw new ArgumentException("input shorter than the block");
+        RequireBlock(inputs, begin, result.Length);
         var i = 0;
         var nonFinite = Vector256<double>.Zero;
         if (Vector256.IsHardwareAccelerated)
@@ -82,6 +81,13 @@ internal static class Kernels
             result[i] = (float)(sum / total);
         }
         return finite;
+    }
+
+    /// <summary>Refuses a block [begin, begin + length) that any input does not hold whole: the kernels read it unchecked.</summary>
+    public static void RequireBlock(ReadOnlySpan<float[]> inputs, int begin, int length)
+    {
+        foreach (var x in inputs)
+            if ((uint)begin > (uint)x.Length || x.Length - begin < length) throw new ArgumentException("input shorter than the block");
     }
 
     /// <summary>Σ (a[i] − b[i])² in double: four lanes over blocks of four, the lanes summed in order, then the tail.</summary>
