@@ -90,9 +90,7 @@ public sealed class Libp2pRingTransport(Libp2pHost host, TimeSpan timeout, ILogg
         using var deadline = Deadline(ct, scale: 6);
         try
         {
-            using var buffer = new ReportingBuffer(received);
-            await ModelProtocol.FetchIntoAsync(host, target.Peer, cid, buffer, MaxModelBytes, deadline.Token);
-            return buffer.ToArray();
+            return await ModelProtocol.FetchAsync(host, target.Peer, cid, MaxModelBytes, deadline.Token, received);
         }
         catch (BlobNotFoundException) { return null; }
         catch (ContentMismatchException e)
@@ -154,16 +152,4 @@ public sealed class Libp2pRingTransport(Libp2pHost host, TimeSpan timeout, ILogg
 
     private static InvalidAnswerException Unexpected(NodeRef target, ChordResponse response) =>
         new($"{target} answered with {response.BodyCase}, not what was asked");
-
-    /// <summary>The fetched bytes in memory, reporting the running count after each chunk (FetchIntoAsync writes asynchronously).</summary>
-    private sealed class ReportingBuffer(IProgress<long>? received) : MemoryStream
-    {
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
-        {
-            ct.ThrowIfCancellationRequested();
-            Write(buffer.Span);
-            received?.Report(Length);
-            return ValueTask.CompletedTask;
-        }
-    }
 }

@@ -66,9 +66,7 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
             {
                 try
                 {
-                    using var buffer = new MemoryStream();
-                    await ModelProtocol.FetchIntoAsync(host, peer, id, new ProgressStream(buffer, bytes => received?.Report(bytes)), MaxModelBytes, ct);
-                    var bytes = buffer.ToArray();
+                    var bytes = await ModelProtocol.FetchAsync(host, peer, id, MaxModelBytes, ct, received);
                     ring.Local.Put(id, bytes);
                     return bytes;
                 }

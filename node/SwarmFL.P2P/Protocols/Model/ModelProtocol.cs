@@ -84,12 +84,18 @@ public static class ModelProtocol
         log.Debug("Served model blob {Cid} ({Bytes} bytes) to {Peer}", id, blob.Length, stream.RemotePeer);
     }
 
-    /// <summary>Fetches a blob into memory; returns it only once its hash matches <paramref name="id"/>.</summary>
-    public static async Task<byte[]> FetchAsync(Libp2pHost host, PeerId peer, ContentId id, long maxSize, CancellationToken ct)
+    /// <summary>
+    /// Fetches a blob into memory; returns it only once its hash matches <paramref name="id"/>. The array is allocated
+    /// once at the size the header announces (no growing buffer and final copy); <paramref name="received"/> gets the
+    /// running byte count after each chunk.
+    /// </summary>
+    public static async Task<byte[]> FetchAsync(Libp2pHost host, PeerId peer, ContentId id, long maxSize, CancellationToken ct,
+        IProgress<long>? received = null)
     {
-        using var buffer = new MemoryStream();
-        await FetchIntoAsync(host, peer, id, buffer, maxSize, ct).ConfigureAwait(false);
-        return buffer.ToArray();
+        byte[] blob = [];
+        await FetchCoreAsync(host, peer, id, size => new MemoryStream(blob = GC.AllocateUninitializedArray<byte>(checked((int)size)), writable: true),
+            maxSize, received, ct).ConfigureAwait(false);
+        return blob;
     }
 
     /// <summary>Fetches a blob to a file: written under a temporary name and moved into place only once verified.</summary>
@@ -112,7 +118,11 @@ public static class ModelProtocol
     /// Streams the blob into <paramref name="destination"/> while hashing it. On any failure (including a hash
     /// mismatch) it throws and the caller must discard what was written.
     /// </summary>
-    public static async Task<long> FetchIntoAsync(Libp2pHost host, PeerId peer, ContentId id, Stream destination, long maxSize, CancellationToken ct)
+    public static Task<long> FetchIntoAsync(Libp2pHost host, PeerId peer, ContentId id, Stream destination, long maxSize, CancellationToken ct) =>
+        FetchCoreAsync(host, peer, id, _ => destination, maxSize, null, ct);
+
+    private static async Task<long> FetchCoreAsync(Libp2pHost host, PeerId peer, ContentId id, Func<long, Stream> destinationFor, long maxSize,
+        IProgress<long>? received, CancellationToken ct)
     {
         await using var stream = await host.OpenStreamAsync(peer, [ProtocolId], ct).ConfigureAwait(false);
         await LengthPrefixed.WriteAsync(stream, new BlobRequest { Cid = ByteString.CopyFrom(id.ToBytes()) }.ToByteArray(), ct).ConfigureAwait(false);
@@ -135,6 +145,7 @@ public static class ModelProtocol
             throw new BlobTransferException($"{peer} announced {header.Size} bytes for {id}, more than the limit of {maxSize}");
         }
 
+        var destination = destinationFor((long)header.Size);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
@@ -147,6 +158,7 @@ public static class ModelProtocol
                 hash.AppendData(buffer, 0, n);
                 await destination.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                 remaining -= n;
+                received?.Report((long)header.Size - remaining);
             }
             if (await stream.ReadAsync(buffer.AsMemory(0, 1), ct).ConfigureAwait(false) != 0)
                 throw new ProtocolViolationException($"{peer} sent more than the announced {header.Size} bytes for {id}");
