@@ -85,12 +85,10 @@ public sealed class TransactionSender
         for (var marginFactor = 1; ; marginFactor *= 2)
         {
             var gasLimit = request.GasLimit ?? await EstimateGasAsync(request, ct, marginFactor);
-            byte[]? hash = null;
             ContractRevertException failure;
             try
             {
                 var signed = await SendAsync(request with { GasLimit = gasLimit }, ct);
-                hash = signed.Hash;
                 var receipt = await WaitForReceiptAsync(signed.Hash, ct);
                 if (receipt.Succeeded) return receipt;
                 failure = new ContractRevertException(request.Operation, await ReplayRevertAsync(request, receipt.BlockNumber, ct), signed.Hash);
@@ -99,7 +97,8 @@ public sealed class TransactionSender
             {
                 failure = e;
             }
-            var failed = failure.TransactionHash ?? hash;
+            // Both ways a transaction fails here (the node's revert error, a failed receipt) carry its hash.
+            var failed = failure.TransactionHash;
             if (failure.Reason.IsDecoded || failed is null || !await RanOutOfGasAsync(failed, gasLimit, ct)) throw failure;
             if (request.GasLimit is not null || marginFactor > 1)
                 throw new ContractRevertException(request.Operation, failure.Reason, failed, failure,
