@@ -75,4 +75,24 @@ public sealed class RoundReporterTests : IDisposable
         Assert.Null(lines.Single(l => l.Round == 5).Resumed);
         Assert.Contains("train", lines.Single(l => l.Round == 5).Seconds.Keys);
     }
+    [Fact]
+    public async Task A_restarted_node_whose_last_line_was_torn_resumes_after_its_last_whole_line()
+    {
+        var first = Reporter();
+        first.Observe(Seen(1));
+        first.Observe(Seen(2));
+        first.Observe(Seen(3));
+        await first.DrainAsync(TimeSpan.FromSeconds(30));
+        File.AppendAllText(new StatusFiles(_dir).RoundsPath, "{\"round\": 3, \"clus"); // the crash cut round 3's line short
+
+        var restarted = Reporter();
+        restarted.Observe(Seen(4));
+        restarted.Observe(Seen(5));
+        await restarted.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var (records, skipped) = StatusFiles.ReadWellFormedRounds(new StatusFiles(_dir).RoundsPath);
+        Assert.Equal(1, skipped);
+        Assert.Equal([1UL, 2UL, 3UL, 4UL], records.Select(l => l.Round)); // nothing written twice, round 3 not lost
+        Assert.True(records.Single(l => l.Round == 3).Resumed);
+    }
 }

@@ -120,7 +120,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             await group.StopAllAsync(TimeSpan.FromSeconds(1));
         }
 
-        var finalFiles = slots.Select(s => (Slot: s, Status: NodeFiles.ReadStatus(s.StatusFile), Rounds: NodeFiles.ReadRounds(s.RoundsFile).Records)).ToList();
+        var finalFiles = slots.Select(s => (Slot: s, Status: NodeFiles.ReadStatus(s.StatusFile), Rounds: StatusFiles.ReadWellFormedRounds(s.RoundsFile).Records)).ToList();
         if (!cancelled && finalFiles.Any(f => f.Rounds.Count > 0))
         {
             view.Message("scoring the recorded models on the MNIST test set…");
@@ -194,7 +194,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         bool Done()
         {
             if (reason is not null) return true;
-            var lastRounds = slots.Select(s => NodeFiles.ReadRounds(s.RoundsFile).Records).ToList();
+            var lastRounds = slots.Select(s => StatusFiles.ReadWellFormedRounds(s.RoundsFile).Records).ToList();
             if (processes.Values.All(p => p.HasExited)) reason = "every node exited";
             else if (processes.Values.FirstOrDefault(p => p.ExitCode is not null and not 0) is { } failed)
                 reason = $"{failed.Name} failed (exit {failed.ExitCode}; see its node.out.log), and the swarm needs all {options.Nodes} members";

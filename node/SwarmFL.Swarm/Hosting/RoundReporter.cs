@@ -56,11 +56,9 @@ public sealed class RoundReporter
         _writer = Task.Run(WriteAllAsync);
     }
 
-    private static ulong? LastWrittenRound(StatusFiles files)
-    {
-        try { return StatusFiles.ReadRounds(files.RoundsPath).Select(r => (ulong?)r.Round).Max(); }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { return null; }
-    }
+    // Tolerant: a line torn by the crash must not make the node forget what it wrote (it then skipped the rounds missed).
+    private static ulong? LastWrittenRound(StatusFiles files) =>
+        StatusFiles.ReadWellFormedRounds(files.RoundsPath).Records.Select(r => (ulong?)r.Round).Max();
 
     /// <summary>The last round whose books are closed (0: none yet).</summary>
     public ulong LastClosedRound { get; private set; }

@@ -23,15 +23,58 @@ public sealed class StatusFiles(string dataDirectory)
     public void AppendRound(RoundResultFile result)
     {
         var line = JsonSerializer.Serialize(result, Json) + "\n";
-        using var stream = new FileStream(RoundsPath, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var stream = new FileStream(RoundsPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        // A line torn by a crash must not swallow the next one: start on a fresh line.
+        if (stream.Length > 0 && ReadLastByte(stream) != '\n') line = "\n" + line;
+        stream.Seek(0, SeekOrigin.End);
         stream.Write(Encoding.UTF8.GetBytes(line));
         stream.Flush(flushToDisk: true);
     }
 
+    private static int ReadLastByte(FileStream stream)
+    {
+        stream.Seek(-1, SeekOrigin.End);
+        return stream.ReadByte();
+    }
+
+    /// <summary>Strict: throws on a malformed line (for checks that a data directory is intact).</summary>
     public static IReadOnlyList<RoundResultFile> ReadRounds(string path) =>
         File.Exists(path)
             ? File.ReadLines(path).Where(l => l.TrimStart().StartsWith('{')).Select(l => JsonSerializer.Deserialize<RoundResultFile>(l, Json)!).ToList()
             : [];
+
+    /// <summary>
+    /// Every well-formed line; never throws on a missing or odd file. A torn last line (the node died, or is appending while
+    /// we read) or a malformed one is skipped and counted.
+    /// </summary>
+    public static (IReadOnlyList<RoundResultFile> Records, int Skipped) ReadWellFormedRounds(string path)
+    {
+        var records = new List<RoundResultFile>();
+        var skipped = 0;
+        string[] lines;
+        try
+        {
+            if (!File.Exists(path)) return (records, 0);
+            lines = File.ReadAllLines(path);
+        }
+        catch (IOException)
+        {
+            return (records, 0);
+        }
+        foreach (var line in lines.Where(l => !string.IsNullOrWhiteSpace(l)))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<RoundResultFile>(line, Json) is { Round: > 0 } record) records.Add(record);
+                else skipped++;
+            }
+            catch (JsonException)
+            {
+                skipped++;
+            }
+        }
+        return (records, skipped);
+    }
 }
 
 public sealed record NodeStatusFile(

@@ -23,7 +23,7 @@ public sealed class RunResultsTests : IDisposable
     {
         var path = Path.Combine(_dir, $"{name}.jsonl");
         File.WriteAllText(path, string.Join("\n", lines) + "\n");
-        var (records, _) = NodeFiles.ReadRounds(path);
+        var (records, _) = StatusFiles.ReadWellFormedRounds(path);
         return records;
     }
 
@@ -60,7 +60,7 @@ public sealed class RunResultsTests : IDisposable
     {
         var path = Path.Combine(_dir, "torn.jsonl");
         File.WriteAllText(path, Line(1, 0, "Member", 0.8, 0.9, 10, 1) + "\nnot json\n" + Line(1, 0, "Leader", 0.81, 0.9, 10, 1) + "\n{\"round\": 2, \"clus");
-        var (records, skipped) = NodeFiles.ReadRounds(path);
+        var (records, skipped) = StatusFiles.ReadWellFormedRounds(path);
         Assert.Equal(2, skipped);
         Assert.Equal(2, records.Count);
 
