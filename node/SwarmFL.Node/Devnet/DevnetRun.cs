@@ -194,11 +194,13 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         bool Done()
         {
             if (reason is not null) return true;
-            var lastRounds = slots.Select(s => StatusFiles.ReadWellFormedRounds(s.RoundsFile).Records).ToList();
             if (processes.Values.All(p => p.HasExited)) reason = "every node exited";
             else if (processes.Values.FirstOrDefault(p => p.ExitCode is not null and not 0) is { } failed)
                 reason = $"{failed.Name} failed (exit {failed.ExitCode}; see its node.out.log), and the swarm needs all {options.Nodes} members";
-            else if (options.TargetAccuracy is { } target && TargetReached(lastRounds, target) is { } round)
+            if (reason is not null) return true;
+            // Each node's rounds file is read once per poll, and only when the process states did not already decide.
+            var lastRounds = slots.Select(s => StatusFiles.ReadWellFormedRounds(s.RoundsFile).Records).ToList();
+            if (options.TargetAccuracy is { } target && TargetReached(lastRounds, target) is { } round)
                 reason = $"target accuracy {target} reached in round {round}";
             else if (DateTime.UtcNow > timeout) reason = $"the {options.TimeoutMinutes}-minute timeout passed";
             else if (lastRounds.All(r => r.Any(x => x.Round >= (ulong)options.Rounds)))
