@@ -166,13 +166,19 @@ public sealed class RoundReporter
         };
     }
 
+    // A round's semi-global model is usually the next round's base model: remember the last score so it is not evaluated twice.
+    private (ContentId Model, double Accuracy)? _lastScore;
+
     private async Task<double?> TestAccuracyAsync(ContentId? id, CancellationToken ct)
     {
         if (id is null || _test is null || _scorer is null) return null;
+        if (_lastScore is { } last && last.Model.Equals(id.Value)) return last.Accuracy;
         try
         {
             var weights = SafeTensors.Decode(await _models.GetAsync(id.Value, ct), _test.Spec.Layout(), $"model {id}");
-            return await Task.Run(() => _scorer.Evaluate(weights, _test.Data, ct: ct).Accuracy, ct);
+            var accuracy = await Task.Run(() => _scorer.Evaluate(weights, _test.Data, ct: ct).Accuracy, ct);
+            _lastScore = (id.Value, accuracy);
+            return accuracy;
         }
         catch (ModelUnavailableException)
         {
