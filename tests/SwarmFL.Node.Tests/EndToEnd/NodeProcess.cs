@@ -80,11 +80,7 @@ public sealed class NodeProcess(string name, string dataDirectory, string logPat
     public IReadOnlyList<RoundResultFile> ReadRounds() => StatusFiles.ReadRounds(RoundsPath);
 
     /// <summary>While the node runs, its last line may be half-written: then this is how many rounds were complete before.</summary>
-    public int CountRoundsWhileRunning()
-    {
-        try { return ReadRounds().Count; }
-        catch (JsonException) { return 0; }
-    }
+    public int CountRoundsWhileRunning() => StatusFiles.ReadWellFormedRounds(RoundsPath).Records.Count;
 
     public string LogTail(int lines = 40)
     {
