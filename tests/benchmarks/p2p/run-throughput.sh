@@ -3,8 +3,8 @@
 #   swarmfl noise+yamux (C#) vs raw TCP between the same two .NET processes vs js-libp2p <-> js-libp2p.
 # Also the median dial-to-first-stream latency (TCP connect + multistream + noise XX + yamux + protocol select).
 # Usage: tests/benchmarks/p2p/run-throughput.sh [SIZE_BYTES] [RUNS]     (from anywhere; not run by tests/run)
-set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
+. "$ROOT/devnet/lib/strict.sh"
 SIZE="${1:-268435456}"
 RUNS="${2:-3}"
 DIALS=20

@@ -6,8 +6,8 @@
 # Extra arguments go to both sides where they mean the same thing: --rounds N, --nodes N (= clients), --epochs, --batch, --lr.
 # The machine's load average is printed before and after: timings on a busy machine are not comparable with an idle one.
 # Usage: tests/benchmarks/swarm/run.sh [--rounds 5] [--nodes 4]     (prints the report; keeps everything in a temp directory)
-set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+. "$ROOT/devnet/lib/strict.sh"
 cd "$ROOT"
 NODES=4 ROUNDS=5 EPOCHS=1 BATCH=10 LR=0.05 MODEL=mnist-2nn PARTITION=iid
 while [[ $# -gt 0 ]]; do
@@ -42,7 +42,7 @@ echo "load after the first simulation: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -
 devnet/up --nodes "$NODES" --rounds "$ROUNDS" --model "$MODEL" --partition "$PARTITION" --strategy fedavg \
   --cluster-size "$NODES" --epochs "$EPOCHS" --batch "$BATCH" --lr "$LR" --no-baselines --out "$OUT_DIR/runs" \
   | tee "$OUT_DIR/devnet.out"
-RUN_DIR="$(ls -d "$OUT_DIR"/runs/*/ | head -1)"
+RUN_DIRS=("$OUT_DIR"/runs/*/); RUN_DIR="${RUN_DIRS[0]}"
 echo "load after the swarm: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT_DIR/load.txt"
 simulate "$OUT_DIR/simulate-after.out"
 echo "load after the second simulation: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT_DIR/load.txt"
