@@ -24,7 +24,7 @@ public sealed class LearningCommands : ICommandModule
 
     private static Option<string> ModelOption() => new("--model")
     {
-        Description = $"Model spec: {string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}",
+        Description = ModelArgument.Help,
         DefaultValueFactory = _ => ModelSpec.MnistCnn.Name,
     };
 
@@ -78,7 +78,7 @@ public sealed class LearningCommands : ICommandModule
             var partitioner = Parse(() => Partitioner.Parse(parse.GetValue(partition)!), "--partition");
             var indices = Parse(() => partitioner.Split(train.Labels, partCount, seedValue), "--parts")[partIndex];
             if (indices.Length == 0) throw new UserFacingException($"part {partIndex} of the {partitioner.Name} split is empty");
-            var start = parse.GetValue(init) is { } initPath ? LoadModel(initPath, spec) : ModelWeights.Initial(spec, seedValue);
+            var start = parse.GetValue(init) is { } initPath ? LoadModel(initPath, spec) : spec.Initial(seedValue);
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
@@ -106,7 +106,7 @@ public sealed class LearningCommands : ICommandModule
     private static Command Merge()
     {
         var strategy = new Option<string>("--strategy") { Description = AggregationStrategies.Help, DefaultValueFactory = _ => "fedavg" };
-        var model = new Option<string?>("--model") { Description = "Model spec the inputs must match (default: the first input's tensors)" };
+        var model = new Option<string?>("--model") { Description = ModelArgument.Help + "; the inputs must match it (default: the first input's tensors)" };
         var baseModel = new Option<string?>("--base") { Description = "The round's base model, for --max-deviation" };
         var maxDeviation = new Option<double?>("--max-deviation") { Description = "Drop inputs farther than k × the median distance from --base" };
         var output = new Option<string>("--out") { Description = "Where to write the merged model", Required = true };
@@ -119,7 +119,7 @@ public sealed class LearningCommands : ICommandModule
         {
             var rule = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy");
             var specs = parse.GetValue(inputs)!.Select(ParseInput).ToArray();
-            var layout = parse.GetValue(model) is { } name ? Spec(name).Layout() : Guard(() => ModelFileReader.ReadLayout(specs[0].Path));
+            var layout = parse.GetValue(model) is { } name ? Spec(name).Layout : Guard(() => ModelFileReader.ReadLayout(specs[0].Path));
             var updates = new List<ModelUpdate>();
             try
             {
@@ -200,7 +200,7 @@ public sealed class LearningCommands : ICommandModule
             if (parse.GetValue(testSamples) is > 0 and var m) test = test.Take(m);
             var options = new SimulationOptions
             {
-                Spec = spec, Clients = parse.GetValue(clients), Fraction = parse.GetValue(fraction), Partition = parse.GetValue(partition)!,
+                Model = spec, Clients = parse.GetValue(clients), Fraction = parse.GetValue(fraction), Partition = parse.GetValue(partition)!,
                 Rounds = parse.GetValue(rounds), TargetAccuracy = parse.GetValue(target), Seed = parse.GetValue(seed),
                 Strategy = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy"),
                 Training = new TrainingOptions
@@ -248,7 +248,7 @@ public sealed class LearningCommands : ICommandModule
             });
     }
 
-    private static ModelSpec Spec(string name) => Parse(() => ModelSpec.ByName(name), "--model");
+    private static ModelDefinition Spec(string name) => ModelArgument.Resolve(name);
 
     private static (string Path, long Samples) ParseInput(string text)
     {
@@ -258,7 +258,7 @@ public sealed class LearningCommands : ICommandModule
         return (text[..colon], samples);
     }
 
-    private static ModelWeights LoadModel(string path, ModelSpec spec) => LoadModel(path, spec.Layout());
+    private static ModelWeights LoadModel(string path, ModelDefinition model) => LoadModel(path, model.Layout);
 
     private static ModelWeights LoadModel(string path, TensorLayout layout) => Guard(() => SafeTensors.Load(path, layout));
 

@@ -20,15 +20,15 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
     private readonly TensorLayout _layout;
     private readonly SemaphoreSlim _torch = new(1, 1);
 
-    public TorchLearner(ModelSpec spec, MnistDataset train, MnistDataset heldOut, TrainingOptions options)
+    public TorchLearner(ModelDefinition model, MnistDataset train, MnistDataset heldOut, TrainingOptions options)
     {
         if (train.Count == 0) throw new ArgumentException("this node has no training samples");
         if (heldOut.Count == 0) throw new ArgumentException("this node has no held-out samples to validate with");
-        _trainer = new LocalTrainer(spec);
+        _trainer = new LocalTrainer(model);
         _train = new TensorData(train);
         _heldOut = new TensorData(heldOut);
         _options = options;
-        _layout = spec.Layout();
+        _layout = model.Layout;
         TrainingSamples = (ulong)train.Count;
     }
 
