@@ -52,16 +52,23 @@ public sealed class ChainCommands : ICommandModule
             DefaultValueFactory = _ => "fedavg",
         };
         var artifact = new Option<string?>("--artifact") { Description = "SwarmCoordinator.json Hardhat artifact (default: the one built into swarmfl)" };
+        var dataSpec = new Option<string?>("--data-spec")
+        {
+            Description = "The swarm's data spec (from `swarmfl data-spec`): pinned with the model, so members must run with the same file (default: MNIST's)",
+        };
 
         var command = new Command("create", "Deploy a new swarm and print its contract address")
         {
-            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, genesis, aggregation, artifact,
+            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, genesis, aggregation, artifact, dataSpec,
         };
         command.SetAction(async (parse, ct) =>
         {
             var config = new SwarmConfig(
                 parse.GetValue(minPeers), parse.GetValue(commitWindow), parse.GetValue(mergeTimeout), parse.GetValue(clusterSize),
-                parse.GetValue(allowlist), ParseModelSpecHash(parse.GetValue(modelSpec)!), ParseModelId(parse.GetValue(genesis)!, "--genesis-model"),
+                parse.GetValue(allowlist),
+                (parse.GetValue(dataSpec) is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist)
+                    .PinnedHash(ParseModelSpecHash(parse.GetValue(modelSpec)!)),
+                ParseModelId(parse.GetValue(genesis)!, "--genesis-model"),
                 ParseAggregation(parse.GetValue(aggregation)!));
             var nodeKey = KeyFile.Load(parse.GetValue(key)!);
             var contractArtifact = LoadArtifact(parse.GetValue(artifact));
