@@ -26,8 +26,9 @@ public sealed class AuditCommands : ICommandModule
         var json = new Option<bool>("--json") { Description = "Print the lineage and findings as JSON" };
         var dataDirs = new Option<string[]>("--data-dirs") { Description = "Node data directories whose model stores to read (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
         var via = new Option<string[]>("--via") { Description = "Peers to fetch models from (/ip4/…/tcp/…/p2p/…)", AllowMultipleArgumentsPerToken = true };
+        var dataSpec = new Option<string?>("--data-spec") { Description = "The swarm's data spec, when it has one (its hash is pinned with the model's; it names the metric the commits carry)" };
         var command = new Command("audit", "Print the swarm's model history from chain events and check it; exits 1 naming the round, cluster and leader of any failure")
-            { rpc, contract, verify, json, dataDirs, via };
+            { rpc, contract, verify, json, dataDirs, via, dataSpec };
         command.SetAction(async (parse, ct) =>
         {
             var eth = new EthClient(new JsonRpcClient(parse.GetValue(rpc)!));
@@ -41,14 +42,15 @@ public sealed class AuditCommands : ICommandModule
             catch (ChainRpcException e) { throw new UserFacingException(e.Message, ExitCodes.Unavailable, e); }
             catch (NoContractCodeException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
 
+            var data = parse.GetValue(dataSpec) is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist;
             await using var models = new AuditModelSource(Split(parse.GetValue(dataDirs)), Split(parse.GetValue(via)));
             var doVerify = parse.GetValue(verify);
             IMergeEngine? merger = null;
             if (doVerify)
             {
                 var specHash = (await swarm.ConfigAsync(ct)).ModelSpecHash;
-                var spec = ModelSpec.BuiltIn.FirstOrDefault(s => s.Hash().AsSpan().SequenceEqual(specHash))
-                           ?? throw new UserFacingException($"the swarm's model spec {Hex.Encode(specHash)} is not a built-in spec; cannot recompute merges");
+                var spec = ModelSpec.BuiltIn.FirstOrDefault(s => data.PinnedHash(s.Hash()).AsSpan().SequenceEqual(specHash))
+                           ?? throw new UserFacingException($"the swarm's model spec {Hex.Encode(specHash)} is not a built-in spec{(data.IsDefault ? " (pass --data-spec if the swarm has one)" : " with this --data-spec")}; cannot recompute merges");
                 merger = new LearningMergeEngine(spec);
                 await models.ConnectAsync(ct);
             }
@@ -58,7 +60,7 @@ public sealed class AuditCommands : ICommandModule
                 Console.WriteLine(JsonSerializer.Serialize(new { history, report }, new JsonSerializerOptions { WriteIndented = true, Converters = { new ContentIdJson(), new AddressJson() } }));
             else
             {
-                Console.Write(LineagePrinter.Print(history));
+                Console.Write(LineagePrinter.Print(history, data.Metric));
                 foreach (var finding in report.Findings) Console.WriteLine(finding);
                 Console.WriteLine(report.Passed
                     ? $"audit passed: {history.Rounds.Count} rounds, {report.HashesChecked} content ids checked, {report.MergesRecomputed} merges recomputed"
