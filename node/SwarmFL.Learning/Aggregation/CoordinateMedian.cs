@@ -13,7 +13,7 @@ public sealed class CoordinateMedian : IAggregationStrategy
     public int Threads { get; init; }
 
     public ModelWeights Aggregate(UpdateSet updates, CancellationToken ct = default) =>
-        SortedCoordinates.Map(updates, new Median(), Threads, ct);
+        IntegerBufferRule.Apply(updates, SortedCoordinates.Map(updates, new Median(), Threads, ct));
 }
 
 /// <summary>Coordinate-wise trimmed mean (Yin et al. 2018): drop the ⌊β·n⌋ largest and smallest values, average the rest.</summary>
@@ -37,7 +37,7 @@ public sealed class TrimmedMean : IAggregationStrategy
         var trim = (int)Math.Floor(Beta * updates.Count);
         if (updates.Count - 2 * trim < 1)
             throw new AggregationException($"trimmed mean β={Beta} leaves nothing of {updates.Count} updates");
-        return SortedCoordinates.Map(updates, new Trimmed(trim), Threads, ct);
+        return IntegerBufferRule.Apply(updates, SortedCoordinates.Map(updates, new Trimmed(trim), Threads, ct));
     }
 }
 

@@ -17,7 +17,7 @@ public sealed class FedAvg : IAggregationStrategy
     public int Threads { get; init; }
 
     public ModelWeights Aggregate(UpdateSet updates, CancellationToken ct = default) =>
-        WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), Threads, ct);
+        IntegerBufferRule.Apply(updates, WeightedMean(updates, Enumerable.Range(0, updates.Count).ToArray(), Threads, ct));
 
     /// <summary>The sample-weighted mean of a subset of the updates (indices into the canonical order).</summary>
     /// <remarks>

@@ -71,6 +71,6 @@ public sealed class GeometricMedian : IAggregationStrategy
             LastIterations = iteration + 1;
             if (Math.Sqrt(step) <= Tolerance * Math.Sqrt(norm)) break;
         }
-        return z;
+        return IntegerBufferRule.Apply(updates, z);
     }
 }

@@ -62,9 +62,9 @@ public sealed class Krum : IAggregationStrategy
                 values[t] = ResultArrays.Floats(chosen.Length);
                 chosen.CopyTo(values[t], 0);
             }
-            return new ModelWeights(updates.Layout, values);
+            return IntegerBufferRule.Apply(updates, new ModelWeights(updates.Layout, values));
         }
         Array.Sort(selected);
-        return FedAvg.WeightedMean(updates, selected, Threads, ct);
+        return IntegerBufferRule.Apply(updates, FedAvg.WeightedMean(updates, selected, Threads, ct));
     }
 }

@@ -10,10 +10,11 @@ namespace SwarmFL.Learning.Data;
 /// <summary>
 /// What every member of a swarm must agree on about the data, without sharing any: the task, the headline metric
 /// members commit, the per-sample input shape, the class names in index order, and the feature-scaling constants. The
-/// swarm's creator writes it once (<c>swarmfl data-spec</c>, fitted on the creator's data) and pins it with the model:
-/// the chain's model-spec hash is <see cref="PinnedHash"/> of the model's hash and this spec's canonical hash. The
-/// default spec (MNIST: classification, accuracy, no extra scaling) pins the model's hash unchanged, so swarms that
-/// name no data spec are exactly as before.
+/// swarm's creator writes it once (<c>swarmfl data-spec --model</c>, fitted on the creator's data); it names the model
+/// by its hash, and the chain pins the spec's own canonical hash in place of the model's (<see cref="PinnedHash"/>), so
+/// one pinned digest fixes both: a member with the spec checks it against the chain and takes the model hash from it.
+/// The default spec (MNIST: classification, accuracy, no extra scaling, no model named) pins the model's hash
+/// unchanged, so swarms that name no data spec are exactly as before.
 /// </summary>
 public sealed record DataSpec
 {
@@ -25,16 +26,19 @@ public sealed record DataSpec
     [JsonPropertyName("input")] public int[] Input { get; init; } = [1, MnistDataset.Rows, MnistDataset.Columns];
     [JsonPropertyName("classes")] public string[] Classes { get; init; } = Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
     [JsonPropertyName("scaling")] public FeatureScaling Scaling { get; init; } = FeatureScaling.Identity;
+    /// <summary>The SHA-256 of the swarm's model ("0x" + 64 hex digits), as the chain would pin it without a data spec.</summary>
+    [JsonPropertyName("model")] public string? Model { get; init; }
 
     public static DataSpec Mnist { get; } = new();
 
     public LearningTaskKind TaskKind => DataSource.ParseTask(Task);
 
-    public bool IsDefault => Canonical() == Mnist.Canonical();
+    public bool IsDefault => Model is null && Canonical() == Mnist.Canonical();
 
-    /// <summary>Fits a spec on the creator's dataset (already read with the data flags).</summary>
-    public static DataSpec Fit(Dataset data, string scalingKind, string? metric = null) => Validated(new DataSpec
+    /// <summary>Fits a spec on the creator's dataset (already read with the data flags), naming the swarm's model.</summary>
+    public static DataSpec Fit(Dataset data, string scalingKind, string? metric, ReadOnlySpan<byte> modelHash) => Validated(new DataSpec
     {
+        Model = "0x" + Convert.ToHexStringLower(modelHash),
         Task = DataSource.TaskName(data.Task),
         Metric = Metrics.Metric.ParseHeadline(metric ?? Metrics.Metric.DefaultHeadline(data.Task), data.Task),
         Input = data.SampleShape,
@@ -59,6 +63,8 @@ public sealed record DataSpec
         if (Classes.Distinct(StringComparer.Ordinal).Count() != Classes.Length) throw new FormatException("the class list names a class twice");
         if (Metric == Metrics.Metric.RocAuc && Classes.Length != 2) throw new FormatException("roc-auc is the headline of binary tasks only (2 classes)");
         Scaling.Validate(Input);
+        if (Model is not null && !(Model.Length == 66 && Model.StartsWith("0x", StringComparison.Ordinal) && Model[2..].All(Uri.IsHexDigit) && Model == Model.ToLowerInvariant()))
+            throw new FormatException($"model '{Model}' is not a model hash (0x and 64 lowercase hex digits)");
     }
 
     private static readonly JsonSerializerOptions Canon = new() { WriteIndented = false };
@@ -68,21 +74,32 @@ public sealed record DataSpec
     /// <summary>Keys in sorted order at every level, no whitespace, numbers in .NET's shortest round-trip form.</summary>
     public string Canonical() =>
         $"{{\"classes\":{JsonSerializer.Serialize(Classes, Canon)},\"format\":{JsonSerializer.Serialize(Format)},\"input\":{JsonSerializer.Serialize(Input)}," +
-        $"\"metric\":{JsonSerializer.Serialize(Metric)},\"scaling\":{{\"kind\":{JsonSerializer.Serialize(Scaling.Kind)},\"scale\":{JsonSerializer.Serialize(Scaling.Scale)}," +
+        $"\"metric\":{JsonSerializer.Serialize(Metric)},{(Model is null ? "" : $"\"model\":{JsonSerializer.Serialize(Model)},")}\"scaling\":{{\"kind\":{JsonSerializer.Serialize(Scaling.Kind)},\"scale\":{JsonSerializer.Serialize(Scaling.Scale)}," +
         $"\"shift\":{JsonSerializer.Serialize(Scaling.Shift)}}},\"task\":{JsonSerializer.Serialize(Task)}}}";
 
     public byte[] Hash() => SHA256.HashData(Encoding.UTF8.GetBytes(Canonical()));
 
-    /// <summary>What the chain pins as the model spec: the model's hash itself for the default spec, else SHA-256 of a domain tag, both hashes.</summary>
+    /// <summary>
+    /// What the chain pins as the model spec for this model: the model's hash itself under the default spec, else this
+    /// spec's hash, which requires the spec to name that model.
+    /// </summary>
     public byte[] PinnedHash(ReadOnlySpan<byte> modelHash)
     {
         if (IsDefault) return modelHash.ToArray();
-        var tag = "swarmfl-swarm-spec/1\n"u8;
-        var buffer = new byte[tag.Length + modelHash.Length + 32];
-        tag.CopyTo(buffer);
-        modelHash.CopyTo(buffer.AsSpan(tag.Length));
-        Hash().CopyTo(buffer.AsSpan(tag.Length + modelHash.Length));
-        return SHA256.HashData(buffer);
+        var model = "0x" + Convert.ToHexStringLower(modelHash);
+        if (Model is null) throw new FormatException("the data spec names no model; write it with `swarmfl data-spec --model`");
+        if (Model != model) throw new FormatException($"the data spec names model {Model}, not {model}; use the swarm's model with its data spec");
+        return Hash();
+    }
+
+    /// <summary>The model hash a chain's pinned digest stands for under this spec, or an error when the spec is not the pinned one.</summary>
+    public byte[] ModelHashPinnedBy(byte[] pinned)
+    {
+        if (IsDefault) return pinned;
+        if (!Hash().AsSpan().SequenceEqual(pinned))
+            throw new FormatException($"the chain pins {"0x" + Convert.ToHexStringLower(pinned)}, but this data spec hashes to {"0x" + Convert.ToHexStringLower(Hash())}; use the swarm's --data-spec");
+        if (Model is null) throw new FormatException("the data spec names no model");
+        return Convert.FromHexString(Model[2..]);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, Pretty);

@@ -47,7 +47,7 @@ public sealed class ModelFileReader : IDisposable
         SafeTensorsHeader header;
         using (var handle = OpenHandle(path)) header = ReadHeader(handle, path);
         if (header.Entries.Count == 0) throw new ModelFileException($"{path}: holds no tensors");
-        try { return new TensorLayout(header.Entries.Select(e => new TensorSpec(e.Name, e.Shape))); }
+        try { return new TensorLayout(header.Entries.Select(e => new TensorSpec(e.Name, e.Shape, e.DType == "I64" ? TensorDType.I64 : TensorDType.F32))); }
         catch (ArgumentException e) { throw new ModelFileException($"{path}: {e.Message}", e); }
     }
 
@@ -83,6 +83,12 @@ public sealed class ModelFileReader : IDisposable
     public float[] ReadTensor(int index)
     {
         var entry = _header.Entries[index];
+        if (entry.DType == "I64")
+        {
+            var integers = new byte[entry.End - entry.Begin];
+            ReadExactly(integers, entry);
+            return IntegerBuffers.Decode(integers, $"{Path}: tensor {entry.Name}");
+        }
         var values = Aggregation.ResultArrays.Floats((int)((entry.End - entry.Begin) / sizeof(float))); // filled by the read below or discarded
         if (BitConverter.IsLittleEndian)
         {

@@ -46,14 +46,31 @@ public sealed class ModelWeights
             var layer = t.Name[..t.Name.IndexOf('.')];
             var weight = layout.Find(layer + ".weight")!;
             var fanIn = weight.ElementCount / weight.Shape[0];
-            var bound = 1.0 / Math.Sqrt(fanIn);
-            var random = new DeterministicRandom(DeterministicRandom.Derive(seed, (ulong)StableHash(t.Name)));
-            var data = new float[t.ElementCount];
-            for (var i = 0; i < data.Length; i++) data[i] = (float)((random.NextDouble() * 2 - 1) * bound);
-            values.Add(data);
+            values.Add(Uniform(t.Name, t.ElementCount, 1.0 / Math.Sqrt(fanIn), seed));
         }
         return new ModelWeights(layout, values);
     }
+
+    /// <summary>Uniform in ±<paramref name="bound"/>, from a stream derived from the seed and the tensor's name.</summary>
+    internal static float[] Uniform(string name, long count, double bound, ulong seed)
+    {
+        var random = TensorRandom(name, seed);
+        var data = new float[count];
+        for (var i = 0; i < data.Length; i++) data[i] = (float)((random.NextDouble() * 2 - 1) * bound);
+        return data;
+    }
+
+    /// <summary>Standard normal values (Embedding's default), from a stream derived from the seed and the tensor's name.</summary>
+    internal static float[] Gaussian(string name, long count, ulong seed)
+    {
+        var random = TensorRandom(name, seed);
+        var data = new float[count];
+        for (var i = 0; i < data.Length; i++) data[i] = (float)random.NextGaussian();
+        return data;
+    }
+
+    private static DeterministicRandom TensorRandom(string name, ulong seed) =>
+        new(DeterministicRandom.Derive(seed, (ulong)StableHash(name)));
 
     /// <summary>The canonical safetensors bytes of these weights.</summary>
     public byte[] ToSafeTensors() => SafeTensors.Encode(this);

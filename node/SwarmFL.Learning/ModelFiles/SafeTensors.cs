@@ -26,15 +26,19 @@ public static class SafeTensors
     public static byte[] Encode(ModelWeights weights)
     {
         var header = EncodeHeader(weights.Layout);
-        var dataBytes = weights.Layout.ParameterCount * sizeof(float);
+        var dataBytes = weights.Layout.Tensors.Sum(t => t.ElementCount * t.ElementBytes);
         var file = new byte[8 + header.Length + dataBytes];
         BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)header.Length);
         header.CopyTo(file, 8);
         var offset = 8 + header.Length;
-        foreach (var values in weights.Values)
+        for (var t = 0; t < weights.Values.Count; t++)
         {
-            var span = file.AsSpan(offset, values.Length * sizeof(float));
-            if (BitConverter.IsLittleEndian)
+            var values = weights.Values[t];
+            var spec = weights.Layout.Tensors[t];
+            var span = file.AsSpan(offset, values.Length * spec.ElementBytes);
+            if (spec.DType == TensorDType.I64)
+                IntegerBuffers.Encode(values, span, spec.Name);
+            else if (BitConverter.IsLittleEndian)
                 System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(span);
             else
                 for (var i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(span[(i * 4)..], values[i]);
@@ -64,13 +68,13 @@ public static class SafeTensors
             foreach (var t in layout.Tensors)
             {
                 json.WriteStartObject(t.Name);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", t.DType.ToString());
                 json.WriteStartArray("shape");
                 foreach (var d in t.Shape) json.WriteNumberValue(d);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                offset += t.ElementCount * sizeof(float);
+                offset += t.ElementCount * t.ElementBytes;
                 json.WriteNumberValue(offset);
                 json.WriteEndArray();
                 json.WriteEndObject();
@@ -91,7 +95,7 @@ public static class SafeTensors
         foreach (var entry in header.Entries)
         {
             var bytes = file.Slice((int)(header.DataStart + entry.Begin), (int)(entry.End - entry.Begin));
-            values.Add(ToFloats(bytes));
+            values.Add(entry.DType == "I64" ? IntegerBuffers.Decode(bytes, $"{what}: tensor {entry.Name}") : ToFloats(bytes));
         }
         return new ModelWeights(expected, values);
     }
@@ -163,9 +167,9 @@ public sealed class SafeTensorsHeader
         var dataLength = fileLength - dataStart;
         foreach (var e in entries)
         {
-            if (e.DType != "F32") throw new ModelFileException($"{what}: tensor {e.Name} has dtype {e.DType}; only F32 is supported");
+            if (e.DType is not ("F32" or "I64")) throw new ModelFileException($"{what}: tensor {e.Name} has dtype {e.DType}; only F32 and I64 are supported");
             if (e.Shape.Any(d => d < 0)) throw new ModelFileException($"{what}: corrupt: tensor {e.Name} has a negative dimension");
-            var expectedBytes = e.Shape.Aggregate(4L, (a, d) => a * d);
+            var expectedBytes = e.Shape.Aggregate(e.DType == "I64" ? 8L : 4L, (a, d) => a * d);
             if (e.Begin < 0 || e.End < e.Begin || e.End - e.Begin != expectedBytes)
                 throw new ModelFileException($"{what}: corrupt: tensor {e.Name} offsets [{e.Begin},{e.End}] do not match its shape [{string.Join(",", e.Shape)}]");
             if (e.End > dataLength)
@@ -195,6 +199,8 @@ public sealed class SafeTensorsHeader
             var t = expected.Find(e.Name)!;
             if (!t.SameShape(e.Shape))
                 throw new ModelFileException($"{what}: tensor {e.Name} has shape [{string.Join(",", e.Shape)}], the model needs {t.ShapeText}");
+            if (t.DType.ToString() != e.DType)
+                throw new ModelFileException($"{what}: tensor {e.Name} has dtype {e.DType}, the model needs {t.DType}");
         }
     }
 }

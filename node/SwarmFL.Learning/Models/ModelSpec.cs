@@ -175,6 +175,9 @@ public sealed record ModelSpec
 
     public override string ToString() => CanonicalJson;
 
+    /// <summary>A spec is a built-in model wherever a <see cref="ModelDefinition"/> is asked for.</summary>
+    public static implicit operator ModelDefinition(ModelSpec spec) => Models.BuiltIn.BuiltInModel.Of(spec);
+
     private static void WriteInts(Utf8JsonWriter json, string name, IReadOnlyList<int> values)
     {
         json.WriteStartArray(name);

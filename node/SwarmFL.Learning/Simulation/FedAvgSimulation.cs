@@ -11,7 +11,11 @@ namespace SwarmFL.Learning.Simulation;
 
 public sealed record SimulationOptions
 {
-    public ModelSpec Spec { get; init; } = ModelSpec.MnistCnn;
+    /// <summary>The model simulated: built-in, declarative or TorchScript.</summary>
+    public ModelDefinition Model { get; init; } = Models.BuiltIn.BuiltInModel.MnistCnn;
+
+    /// <summary>A built-in spec as the model (kept for callers that name a <see cref="ModelSpec"/>).</summary>
+    public ModelSpec Spec { init => Model = Models.BuiltIn.BuiltInModel.Of(value); }
     /// <summary>K in the FedAvg paper.</summary>
     public int Clients { get; init; } = 100;
     /// <summary>C in the FedAvg paper: the fraction of clients picked each round (at least one).</summary>
@@ -69,9 +73,9 @@ public sealed class FedAvgSimulation(ILogger? logger = null)
         var partitions = Partitioner.Parse(options.Partition).Split(train, options.Clients, options.Seed);
         var clientData = new TensorData?[options.Clients];
         using var testData = new TensorData(test);
-        var trainer = new LocalTrainer(options.Spec, _log);
-        var layout = options.Spec.Layout();
-        var global = ModelWeights.Initial(options.Spec, options.Seed);
+        var trainer = new LocalTrainer(options.Model, _log);
+        var layout = options.Model.Layout;
+        var global = options.Model.Initial(options.Seed);
         var reports = new List<RoundReport>();
         int? reached = null;
         try

@@ -15,14 +15,23 @@ namespace SwarmFL.Learning.Training;
 /// <see cref="DeterministicRandom"/> seeded by <see cref="TrainingOptions.Seed"/> and the epoch, the start weights are
 /// given, and libtorch's CPU kernels are deterministic for a fixed thread count.
 /// </summary>
-public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
+public sealed class LocalTrainer
 {
     /// <summary>Training samples gathered per copy from the shuffled order (~6 MB of MNIST images).</summary>
     private const int GatherSamples = 2048;
 
-    private readonly ILogger _log = logger ?? Log.ForContext<LocalTrainer>();
+    private readonly ILogger _log;
 
-    public ModelSpec Spec { get; } = spec;
+    /// <summary>The model trained: built-in, declarative or TorchScript.</summary>
+    public ModelDefinition Model { get; }
+
+    public LocalTrainer(ModelDefinition model, ILogger? logger = null)
+    {
+        Model = model;
+        _log = logger ?? Log.ForContext<LocalTrainer>();
+    }
+
+    public LocalTrainer(ModelSpec spec, ILogger? logger = null) : this(Models.BuiltIn.BuiltInModel.Of(spec), logger) { }
 
     public TrainingResult Train(ModelWeights start, TensorData data, TrainingOptions options,
         Action<TrainingProgress>? progress = null, CancellationToken ct = default)
@@ -33,10 +42,12 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
         if (options.Threads > 0 && get_num_threads() != options.Threads) set_num_threads(options.Threads);
         var stopwatch = Stopwatch.StartNew();
 
-        using var network = new SpecNetwork(Spec);
+        using var network = Model.Build();
         network.LoadWeights(start);
-        network.train();
-        var parameters = network.parameters().ToArray();
+        network.Module.train();
+        // Dropout draws from libtorch's generator: seeded per run, so the same inputs train to the same bytes.
+        if (Model.UsesRandomness) random.manual_seed((long)(DeterministicRandom.Derive(options.Seed, 0xD50D) >> 1));
+        var parameters = network.Parameters().ToArray();
         using var optimizer = optim.SGD(parameters, options.LearningRate, options.Momentum, 0, options.WeightDecay);
         var anchors = options.ProximalMu > 0 ? parameters.Select(p => p.detach().clone()).ToArray() : null;
 
@@ -71,7 +82,7 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
                         var x = images.narrow(0, offset, size);
                         var y = labels.narrow(0, offset, size);
                         optimizer.zero_grad();
-                        var loss = TaskLoss.Of(data.Task, network.call(x), y);
+                        var loss = TaskLoss.Of(data.Task, network.Forward(x), y);
                         loss.backward();
                         if (anchors is not null) AddProximalGradient(parameters, anchors, options.ProximalMu);
                         optimizer.step();
@@ -112,9 +123,9 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
     public Evaluation Evaluate(ModelWeights weights, TensorData data, int batchSize = 1000, CancellationToken ct = default)
     {
         if (data.Count == 0) throw new ArgumentException("no evaluation samples");
-        using var network = new SpecNetwork(Spec);
+        using var network = Model.Build();
         network.LoadWeights(weights);
-        network.eval();
+        network.Module.eval();
         using var _ = no_grad();
         double lossSum = 0;
         var classification = data.Task == LearningTaskKind.Classification;
@@ -128,7 +139,7 @@ public sealed class LocalTrainer(ModelSpec spec, ILogger? logger = null)
             var size = Math.Min(batchSize, data.Count - begin);
             var x = data.Images.narrow(0, begin, size);
             var y = data.Labels.narrow(0, begin, size);
-            var output = network.call(x);
+            var output = network.Forward(x);
             lossSum += TaskLoss.Of(data.Task, output, y, nn.Reduction.Sum).item<float>();
             if (classification)
             {

@@ -29,6 +29,16 @@ public sealed class TensorData : IDisposable
             : tensor(data.Targets!, [data.Count]);
     }
 
+    /// <summary>Samples already in tensors: inputs [N, …] and int64 labels [N]; this object owns and disposes them.</summary>
+    public TensorData(Tensor inputs, Tensor labels)
+    {
+        if (inputs.dim() == 0 || labels.dim() != 1 || inputs.shape[0] != labels.shape[0])
+            throw new ArgumentException($"inputs [{string.Join(",", inputs.shape)}] and labels [{string.Join(",", labels.shape)}] must hold the same number of samples");
+        Images = inputs;
+        Labels = labels;
+        Count = (int)labels.shape[0];
+    }
+
     public void Dispose()
     {
         Images.Dispose();

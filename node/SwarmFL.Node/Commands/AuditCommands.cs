@@ -48,11 +48,11 @@ public sealed class AuditCommands : ICommandModule
             IMergeEngine? merger = null;
             if (doVerify)
             {
-                var specHash = (await swarm.ConfigAsync(ct)).ModelSpecHash;
-                var spec = ModelSpec.BuiltIn.FirstOrDefault(s => data.PinnedHash(s.Hash()).AsSpan().SequenceEqual(specHash))
-                           ?? throw new UserFacingException($"the swarm's model spec {Hex.Encode(specHash)} is not a built-in spec{(data.IsDefault ? " (pass --data-spec if the swarm has one)" : " with this --data-spec")}; cannot recompute merges");
-                merger = new LearningMergeEngine(spec);
+                var swarmConfig = await swarm.ConfigAsync(ct);
+                // A swarm pinned with a data spec pins the spec's hash; the spec names the model by its hash.
+                if (!data.IsDefault) swarmConfig = swarmConfig with { ModelSpecHash = RequirePinnedSpec(data, swarmConfig.ModelSpecHash) };
                 await models.ConnectAsync(ct);
+                merger = new LearningMergeEngine(await PinnedLayoutAsync(swarmConfig, models, ct));
             }
             var report = await new Auditor(models, merger).AuditAsync(history, doVerify, ct);
 
@@ -69,6 +69,43 @@ public sealed class AuditCommands : ICommandModule
             return report.Passed ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         yield return command;
+    }
+
+    /// <summary>
+    /// The tensor layout merges are recomputed against: a built-in's, a JSON model's (fetched by the content id of the
+    /// pinned hash and checked against it), or for TorchScript the genesis model's header: the audit never runs model code.
+    /// </summary>
+    private static async Task<TensorLayout> PinnedLayoutAsync(SwarmFL.Chain.Contracts.SwarmConfig config, IModelExchange models, CancellationToken ct)
+    {
+        var hash = config.ModelSpecHash;
+        if (ModelSpec.BuiltIn.FirstOrDefault(s => s.Hash().AsSpan().SequenceEqual(hash)) is { } builtIn) return builtIn.Layout();
+        byte[] file;
+        try { file = await models.GetAsync(ContentId.FromDigest(hash), ct); }
+        catch (ModelUnavailableException e)
+        {
+            throw new UserFacingException($"the swarm's model file {ContentId.FromDigest(hash)} is in no given store and no peer served it ({e.Message}); pass --data-dirs or --via of a member", ExitCodes.Unavailable, e);
+        }
+        if (!System.Security.Cryptography.SHA256.HashData(file).AsSpan().SequenceEqual(hash))
+            throw new UserFacingException($"the model file served as {ContentId.FromDigest(hash)} does not hash to the pinned {Hex.Encode(hash)}", ExitCodes.CheckFailed);
+        if (SwarmFL.Learning.Models.TorchScript.TorchScriptModel.LooksLikeTorchScript(file))
+        {
+            var genesis = await models.GetAsync(ContentId.FromDigest(config.GenesisModel), ct);
+            var temp = Path.GetTempFileName();
+            try
+            {
+                await File.WriteAllBytesAsync(temp, genesis, ct);
+                return SwarmFL.Learning.ModelFiles.ModelFileReader.ReadLayout(temp);
+            }
+            finally { File.Delete(temp); }
+        }
+        try { return SwarmFL.Learning.Models.Declarative.DeclarativeModel.Parse(file, $"model file {ContentId.FromDigest(hash)}").Layout; }
+        catch (ModelFormatException e) { throw new UserFacingException(e.Message, ExitCodes.CheckFailed, e); }
+    }
+
+    private static byte[] RequirePinnedSpec(SwarmFL.Learning.Data.DataSpec data, byte[] pinned)
+    {
+        try { return data.ModelHashPinnedBy(pinned); }
+        catch (FormatException e) { throw new UserFacingException(e.Message, ExitCodes.CheckFailed, e); }
     }
 
     private static string[] Split(string[]? values) =>

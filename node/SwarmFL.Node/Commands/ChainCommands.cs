@@ -45,6 +45,7 @@ public sealed class ChainCommands : ICommandModule
             Description = $"The model spec: a built-in name ({string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}) or its 0x-prefixed 32-byte hash",
             DefaultValueFactory = _ => ModelSpec.MnistCnn.Name,
         };
+        var model = new Option<string?>("--model") { Description = ModelArgument.Help + "; pins its hash (overrides --model-spec-hash)" };
         var genesis = new Option<string>("--genesis-model") { Description = "Content id (bafkrei…) or 0x sha-256 digest of round 1's base model", Required = true };
         var aggregation = new Option<string>("--aggregation")
         {
@@ -59,15 +60,15 @@ public sealed class ChainCommands : ICommandModule
 
         var command = new Command("create", "Deploy a new swarm and print its contract address")
         {
-            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, genesis, aggregation, artifact, dataSpec,
+            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, model, genesis, aggregation, artifact, dataSpec,
         };
         command.SetAction(async (parse, ct) =>
         {
+            var pinned = parse.GetValue(model) is { } m ? ModelArgument.Resolve(m) : null;
             var config = new SwarmConfig(
                 parse.GetValue(minPeers), parse.GetValue(commitWindow), parse.GetValue(mergeTimeout), parse.GetValue(clusterSize),
                 parse.GetValue(allowlist),
-                (parse.GetValue(dataSpec) is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist)
-                    .PinnedHash(ParseModelSpecHash(parse.GetValue(modelSpec)!)),
+                PinnedSpecHash(parse.GetValue(dataSpec), pinned?.Hash() ?? ParseModelSpecHash(parse.GetValue(modelSpec)!)),
                 ParseModelId(parse.GetValue(genesis)!, "--genesis-model"),
                 ParseAggregation(parse.GetValue(aggregation)!));
             var nodeKey = KeyFile.Load(parse.GetValue(key)!);
@@ -81,6 +82,8 @@ public sealed class ChainCommands : ICommandModule
                 Console.WriteLine($"chain-id: {sender.ChainId}");
                 Console.WriteLine($"block: {swarm.DeploymentBlock}");
                 Console.WriteLine($"creator: {sender.Address}");
+                // The model file is served by content id of the pinned hash: members started with --model FILE serve it.
+                if (pinned is not null) Console.WriteLine($"model: {pinned.Name} ({pinned.Kind}) {pinned.HashHex} file {pinned.FileId}");
                 return ExitCodes.Ok;
             });
         });
@@ -243,12 +246,20 @@ public sealed class ChainCommands : ICommandModule
         }
     }
 
+    /// <summary>A built-in name, a model file (JSON or TorchScript: its hash) or a 0x 32-byte hash.</summary>
+    /// <summary>The model's hash, or with a data spec the spec's own hash (the spec names the model and must name this one).</summary>
+    private static byte[] PinnedSpecHash(string? dataSpecPath, byte[] modelHash)
+    {
+        if (dataSpecPath is null) return modelHash;
+        try { return SwarmFL.Learning.Data.DataSpec.Read(dataSpecPath).PinnedHash(modelHash); }
+        catch (FormatException e) { throw new UserFacingException($"{dataSpecPath}: {e.Message}", ExitCodes.BadInput, e); }
+    }
+
     private static byte[] ParseModelSpecHash(string text)
     {
-        var builtIn = ModelSpec.BuiltIn.FirstOrDefault(s => s.Name == text);
-        if (builtIn is not null) return builtIn.Hash();
         if (TryParseBytes32(text) is { } bytes) return bytes;
-        throw new UserFacingException($"--model-spec-hash: '{text}' is neither a built-in model ({string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}) nor 0x and 64 hex digits");
+        if (ModelSpec.BuiltIn.Any(s => s.Name == text) || File.Exists(text)) return ModelArgument.Resolve(text).Hash();
+        throw new UserFacingException($"--model-spec-hash: '{text}' is neither a built-in model ({ModelResolver.BuiltInNames}), a model file, nor 0x and 64 hex digits");
     }
 
     private static byte[] ParseModelId(string text, string option)

@@ -25,28 +25,25 @@ public sealed class DataCommands : ICommandModule
     {
         var data = new DataOptions();
         var metric = new Option<string?>("--metric") { Description = "Headline metric members commit: accuracy, macro-f1, roc-auc (binary) or r2 (default: accuracy, or r2 for regression)" };
-        var model = new Option<string?>("--model") { Description = "Also print the hash `swarm create` pins for this model with this spec" };
+        var model = new Option<string>("--model") { Description = ModelArgument.Help + ": the swarm's model, named in the spec by its hash", Required = true };
         var output = new Option<string>("--out") { Description = "Where to write the data spec (JSON)", Required = true };
         var command = new Command("data-spec", "Fit the swarm's data spec (task, metric, classes, shape, scaling constants) on the creator's data and write it") { metric, model, output };
         data.AddTo(command);
         command.SetAction((parse, _) =>
         {
             var source = data.Source(parse);
+            var modelDefinition = ModelArgument.Resolve(parse.GetValue(model)!);
             var dataset = DatasetReader.Load(source);
             var kind = parse.GetValue(data.Scaling) ?? (source.ResolvedFormat is DataFormat.Csv or DataFormat.Npz ? FeatureScaling.Standard : FeatureScaling.None);
             DataSpec spec;
-            try { spec = DataSpec.Fit(dataset, kind.Trim().ToLowerInvariant(), parse.GetValue(metric)); }
+            try { spec = DataSpec.Fit(dataset, kind.Trim().ToLowerInvariant(), parse.GetValue(metric), modelDefinition.Hash()); }
             catch (FormatException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
             var path = parse.GetValue(output)!;
             File.WriteAllText(path, spec.ToJson() + "\n");
             Console.WriteLine($"data: {dataset}");
             Console.WriteLine($"task: {spec.Task}, metric: {spec.Metric}, scaling: {spec.Scaling}");
-            Console.WriteLine($"data-spec-hash: {Hex.Encode(spec.Hash())}");
-            if (parse.GetValue(model) is { } name)
-            {
-                var modelSpec = ModelSpec.ByName(name);
-                Console.WriteLine($"model-spec-hash: {Hex.Encode(spec.PinnedHash(modelSpec.Hash()))}");
-            }
+            Console.WriteLine($"model: {modelDefinition}");
+            Console.WriteLine($"pinned-hash: {Hex.Encode(spec.PinnedHash(modelDefinition.Hash()))} (what `swarm create --data-spec` pins)");
             Console.WriteLine($"written: {path}");
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -20,7 +20,7 @@ public sealed class DevnetCommands : ICommandModule
         var defaults = new DevnetOptions();
         var nodes = new Option<int>("--nodes") { Description = "How many node processes", DefaultValueFactory = _ => defaults.Nodes };
         var rounds = new Option<int>("--rounds") { Description = "Rounds to run", DefaultValueFactory = _ => defaults.Rounds };
-        var model = new Option<string>("--model") { Description = "Model spec: mnist-2nn or mnist-cnn", DefaultValueFactory = _ => defaults.Model };
+        var model = new Option<string>("--model") { Description = ModelArgument.Help, DefaultValueFactory = _ => defaults.Model };
         var partition = new Option<string>("--partition") { Description = "How MNIST is split between the nodes: iid, shards:K or dirichlet:α", DefaultValueFactory = _ => defaults.Partition };
         var strategy = new Option<string>("--strategy") { Description = "Aggregation: fedavg, median, trimmed-mean, krum, multi-krum or geometric-median", DefaultValueFactory = _ => defaults.Strategy };
         var clusterSize = new Option<int>("--cluster-size") { Description = "Target members per cluster", DefaultValueFactory = _ => defaults.ClusterSize };
@@ -85,7 +85,7 @@ public sealed class DevnetCommands : ICommandModule
     {
         try
         {
-            Learning.Models.ModelSpec.ByName(options.Model);
+            ModelArgument.Resolve(options.Model);
             Learning.Data.Partitioner.Parse(options.Partition);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
@@ -96,7 +96,7 @@ public sealed class DevnetCommands : ICommandModule
 
     private static Command Genesis()
     {
-        var model = new Option<string>("--model") { Description = "Model spec: mnist-2nn or mnist-cnn", DefaultValueFactory = _ => "mnist-2nn" };
+        var model = new Option<string>("--model") { Description = ModelArgument.Help, DefaultValueFactory = _ => "mnist-2nn" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initial weights", DefaultValueFactory = _ => NodeCommandLine.PartitionSeed };
         var output = new Option<string?>("--out") { Description = "Write the model file here" };
         var dataDirs = new Option<string[]>("--data-dirs")
@@ -107,8 +107,7 @@ public sealed class DevnetCommands : ICommandModule
         command.SetAction(parse =>
         {
             GenesisModel genesis;
-            try { genesis = GenesisModel.Create(parse.GetValue(model)!, parse.GetValue(seed)); }
-            catch (Exception e) when (e is ArgumentException or KeyNotFoundException) { throw new UserFacingException($"--model: {e.Message}"); }
+            genesis = GenesisModel.Create(ModelArgument.Resolve(parse.GetValue(model)!), parse.GetValue(seed));
             if (parse.GetValue(output) is { } path) genesis.WriteTo(path);
             foreach (var dir in (parse.GetValue(dataDirs) ?? []).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries)))
                 genesis.PlaceInDataDirectory(dir);

@@ -25,7 +25,7 @@ public sealed class LearningCommands : ICommandModule
 
     private static Option<string> ModelOption() => new("--model")
     {
-        Description = $"Model spec: {string.Join(", ", ModelSpec.BuiltIn.Select(s => s.Name))}",
+        Description = ModelArgument.Help,
         DefaultValueFactory = _ => ModelSpec.MnistCnn.Name,
     };
 
@@ -74,7 +74,7 @@ public sealed class LearningCommands : ICommandModule
             var partitioner = Parse(() => Partitioner.Parse(parse.GetValue(partition)!), "--partition");
             var indices = Parse(() => partitioner.Split(train, partCount, seedValue), "--parts")[partIndex];
             if (indices.Length == 0) throw new UserFacingException($"part {partIndex} of the {partitioner.Name} split is empty");
-            var start = parse.GetValue(init) is { } initPath ? LoadModel(initPath, spec) : ModelWeights.Initial(spec, seedValue);
+            var start = parse.GetValue(init) is { } initPath ? LoadModel(initPath, spec) : spec.Initial(seedValue);
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
@@ -101,7 +101,7 @@ public sealed class LearningCommands : ICommandModule
     private static Command Merge()
     {
         var strategy = new Option<string>("--strategy") { Description = AggregationStrategies.Help, DefaultValueFactory = _ => "fedavg" };
-        var model = new Option<string?>("--model") { Description = "Model spec the inputs must match (default: the first input's tensors)" };
+        var model = new Option<string?>("--model") { Description = ModelArgument.Help + "; the inputs must match it (default: the first input's tensors)" };
         var baseModel = new Option<string?>("--base") { Description = "The round's base model, for --max-deviation" };
         var maxDeviation = new Option<double?>("--max-deviation") { Description = "Drop inputs farther than k × the median distance from --base" };
         var output = new Option<string>("--out") { Description = "Where to write the merged model", Required = true };
@@ -114,7 +114,7 @@ public sealed class LearningCommands : ICommandModule
         {
             var rule = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy");
             var specs = parse.GetValue(inputs)!.Select(ParseInput).ToArray();
-            var layout = parse.GetValue(model) is { } name ? Spec(name).Layout() : Guard(() => ModelFileReader.ReadLayout(specs[0].Path));
+            var layout = parse.GetValue(model) is { } name ? Spec(name).Layout : Guard(() => ModelFileReader.ReadLayout(specs[0].Path));
             var updates = new List<ModelUpdate>();
             try
             {
@@ -197,7 +197,7 @@ public sealed class LearningCommands : ICommandModule
             if (parse.GetValue(testSamples) is > 0 and var m) test = test.Take(m);
             var options = new SimulationOptions
             {
-                Spec = spec, Clients = parse.GetValue(clients), Fraction = parse.GetValue(fraction), Partition = parse.GetValue(partition)!,
+                Model = spec, Clients = parse.GetValue(clients), Fraction = parse.GetValue(fraction), Partition = parse.GetValue(partition)!,
                 Rounds = parse.GetValue(rounds), TargetAccuracy = parse.GetValue(target), Metric = headline, Seed = parse.GetValue(seed),
                 Strategy = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy"),
                 Training = new TrainingOptions
@@ -245,7 +245,7 @@ public sealed class LearningCommands : ICommandModule
             });
     }
 
-    private static ModelSpec Spec(string name) => Parse(() => ModelSpec.ByName(name), "--model");
+    private static ModelDefinition Spec(string name) => ModelArgument.Resolve(name);
 
     private static (string Path, long Samples) ParseInput(string text)
     {
@@ -255,7 +255,7 @@ public sealed class LearningCommands : ICommandModule
         return (text[..colon], samples);
     }
 
-    private static ModelWeights LoadModel(string path, ModelSpec spec) => LoadModel(path, spec.Layout());
+    private static ModelWeights LoadModel(string path, ModelDefinition model) => LoadModel(path, model.Layout);
 
     private static ModelWeights LoadModel(string path, TensorLayout layout) => Guard(() => SafeTensors.Load(path, layout));
 
@@ -263,21 +263,29 @@ public sealed class LearningCommands : ICommandModule
     /// The training and test sets of the data flags, scaled with the constants fitted on the training set, and checked
     /// against what the model takes.
     /// </summary>
-    private static (Dataset Train, Dataset Test) LoadScaled(DataOptions data, ParseResult parse, ModelSpec spec)
+    private static (Dataset Train, Dataset Test) LoadScaled(DataOptions data, ParseResult parse, ModelDefinition model)
     {
         var source = data.Source(parse);
         var (train, test) = data.Load(parse);
         var scaling = data.FitScaling(parse, train, source.ResolvedFormat);
-        RequireFits(spec, train);
+        RequireFits(model, train);
         return (scaling.Apply(train), scaling.Apply(test));
     }
 
-    /// <summary>The built-in models take MNIST's shape; a dataset of another shape needs a model file that takes it.</summary>
-    private static void RequireFits(ModelSpec spec, Dataset data)
+    /// <summary>
+    /// One dry forward pass on the data's sample shape, then the output against the task: logits for at least the
+    /// data's classes, or one value per sample for regression.
+    /// </summary>
+    private static void RequireFits(ModelDefinition model, Dataset data)
     {
-        if (!data.SampleShape.SequenceEqual([1, MnistDataset.Rows, MnistDataset.Columns]) || !data.IsClassification || data.ClassNames.Count > MnistDataset.Classes)
-            throw new UserFacingException($"the built-in model {spec.Name} takes 28x28 grey images of at most 10 classes; this data has samples of shape " +
-                $"[{string.Join(", ", data.SampleShape)}] and {(data.IsClassification ? $"{data.ClassNames.Count} classes" : "regression targets")}: pass a model that fits it");
+        IReadOnlyList<int> output;
+        try { output = model.DryRun(data.SampleShape); }
+        catch (ModelFormatException e) { throw new UserFacingException($"{e.Message}; pass a model that takes the data's samples (or other data flags)", ExitCodes.BadInput, e); }
+        var shape = $"[{string.Join(", ", output)}]";
+        if (data.IsClassification && (output.Count != 1 || output[0] < data.ClassNames.Count))
+            throw new UserFacingException($"model {model.Name} outputs {shape} per sample; the data has {data.ClassNames.Count} classes, so it needs logits [{data.ClassNames.Count}] (or more)", ExitCodes.BadInput);
+        if (!data.IsClassification && !(output.Count == 0 || output is [1]))
+            throw new UserFacingException($"model {model.Name} outputs {shape} per sample; a regression model outputs one value ([1] or a scalar)", ExitCodes.BadInput);
     }
 
     /// <summary>The other scores, then the task's default headline metric and the loss as the last lines (scripts read those).</summary>

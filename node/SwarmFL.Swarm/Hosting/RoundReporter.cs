@@ -12,7 +12,7 @@ namespace SwarmFL.Swarm.Hosting;
 
 /// <summary>A test set to score models on for the run results (not part of the protocol).</summary>
 /// <summary>A test set and the metric it is scored by (the swarm's headline metric).</summary>
-public sealed record TestSet(ModelSpec Spec, TensorData Data, string Metric = SwarmFL.Learning.Metrics.Metric.Accuracy);
+public sealed record TestSet(ModelDefinition Model, TensorData Data, string Metric = SwarmFL.Learning.Metrics.Metric.Accuracy);
 
 /// <summary>
 /// Keeps the per-round books (time by activity, traffic, transfer time) and writes one rounds.jsonl line per ended round.
@@ -49,7 +49,7 @@ public sealed class RoundReporter
         IModelExchange models, StatusFiles files, TestSet? test, DateTimeOffset processStart, Serilog.ILogger log)
     {
         (_timer, _traffic, _transferTime, _coordinator, _state, _models, _files, _test, _log) = (timer, traffic, transferTime, coordinator, state, models, files, test, log);
-        _scorer = test is null ? null : new LocalTrainer(test.Spec);
+        _scorer = test is null ? null : new LocalTrainer(test.Model);
         _processStart = _roundStartedAt = processStart;
         // A restarted node resumes after the last line it wrote: the rounds that ended while it was down (or whose line was
         // still queued when it died) are closed and written too, from the chain and the state file, marked as resumed.
@@ -176,7 +176,7 @@ public sealed class RoundReporter
         if (_lastScore is { } last && last.Model.Equals(id.Value)) return last.Accuracy;
         try
         {
-            var weights = SafeTensors.Decode(await _models.GetAsync(id.Value, ct), _test.Spec.Layout(), $"model {id}");
+            var weights = SafeTensors.Decode(await _models.GetAsync(id.Value, ct), _test.Model.Layout, $"model {id}");
             var accuracy = await Task.Run(() => _scorer.Evaluate(weights, _test.Data, ct: ct).Score(_test.Metric), ct);
             _lastScore = (id.Value, accuracy);
             return accuracy;

