@@ -26,6 +26,8 @@ public sealed record DataSpec
     [JsonPropertyName("input")] public int[] Input { get; init; } = [1, MnistDataset.Rows, MnistDataset.Columns];
     [JsonPropertyName("classes")] public string[] Classes { get; init; } = Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
     [JsonPropertyName("scaling")] public FeatureScaling Scaling { get; init; } = FeatureScaling.Identity;
+    /// <summary>Regression only: the pinned target standardisation.</summary>
+    [JsonPropertyName("target")] public TargetScaling? Target { get; init; }
     /// <summary>The SHA-256 of the swarm's model ("0x" + 64 hex digits), as the chain would pin it without a data spec.</summary>
     [JsonPropertyName("model")] public string? Model { get; init; }
 
@@ -44,6 +46,7 @@ public sealed record DataSpec
         Input = data.SampleShape,
         Classes = data.ClassNames.ToArray(),
         Scaling = FeatureScaling.Fit(scalingKind, data),
+        Target = data.IsClassification ? null : TargetScaling.Fit(data),
     });
 
     private static DataSpec Validated(DataSpec spec)
@@ -63,6 +66,8 @@ public sealed record DataSpec
         if (Classes.Distinct(StringComparer.Ordinal).Count() != Classes.Length) throw new FormatException("the class list names a class twice");
         if (Metric == Metrics.Metric.RocAuc && Classes.Length != 2) throw new FormatException("roc-auc is the headline of binary tasks only (2 classes)");
         Scaling.Validate(Input);
+        if (task == LearningTaskKind.Classification && Target is not null) throw new FormatException("a classification spec has no target scaling");
+        Target?.Validate();
         if (Model is not null && !(Model.Length == 66 && Model.StartsWith("0x", StringComparison.Ordinal) && Model[2..].All(Uri.IsHexDigit) && Model == Model.ToLowerInvariant()))
             throw new FormatException($"model '{Model}' is not a model hash (0x and 64 lowercase hex digits)");
     }
@@ -75,7 +80,7 @@ public sealed record DataSpec
     public string Canonical() =>
         $"{{\"classes\":{JsonSerializer.Serialize(Classes, Canon)},\"format\":{JsonSerializer.Serialize(Format)},\"input\":{JsonSerializer.Serialize(Input)}," +
         $"\"metric\":{JsonSerializer.Serialize(Metric)},{(Model is null ? "" : $"\"model\":{JsonSerializer.Serialize(Model)},")}\"scaling\":{{\"kind\":{JsonSerializer.Serialize(Scaling.Kind)},\"scale\":{JsonSerializer.Serialize(Scaling.Scale)}," +
-        $"\"shift\":{JsonSerializer.Serialize(Scaling.Shift)}}},\"task\":{JsonSerializer.Serialize(Task)}}}";
+        $"\"shift\":{JsonSerializer.Serialize(Scaling.Shift)}}},{(Target is null ? "" : $"\"target\":{{\"scale\":{JsonSerializer.Serialize(Target.Scale)},\"shift\":{JsonSerializer.Serialize(Target.Shift)}}},")}\"task\":{JsonSerializer.Serialize(Task)}}}";
 
     public byte[] Hash() => SHA256.HashData(Encoding.UTF8.GetBytes(Canonical()));
 
@@ -126,6 +131,9 @@ public sealed record DataSpec
             throw new DataFileException(path, $"cannot read the data spec: {e.Message}", inner: e);
         }
     }
+
+    /// <summary>Features, then (regression) targets, scaled with the pinned constants.</summary>
+    public Dataset Scale(Dataset data) => Target is { } target && !data.IsClassification ? target.Apply(Scaling.Apply(data)) : Scaling.Apply(data);
 
     /// <summary>The source settings a member reads its data with under this spec (task and class numbering pinned).</summary>
     public DataSource Apply(DataSource source) => source with { Task = TaskKind, ClassNames = TaskKind == LearningTaskKind.Classification ? Classes : null };

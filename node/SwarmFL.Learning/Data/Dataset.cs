@@ -80,6 +80,11 @@ public sealed class Dataset
     /// <summary>The same samples with other features (for scaling), same shape.</summary>
     public Dataset WithFeatures(float[] features) => new(features, SampleShape, Labels, Targets, ClassNames, FeatureNames);
 
+    /// <summary>The same regression samples with other targets (for target scaling).</summary>
+    public Dataset WithTargets(float[] targets) =>
+        Targets is not null && targets.Length == Count ? new(Features, SampleShape, null, targets, ClassNames, FeatureNames)
+            : throw new ArgumentException("targets can only replace the targets of a regression dataset, one per sample");
+
     public int[] LabelHistogram()
     {
         var h = new int[ClassNames.Count];

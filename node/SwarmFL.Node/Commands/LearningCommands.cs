@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using SwarmFL.Learning.Aggregation;
 using SwarmFL.Learning.Data;
+using SwarmFL.Learning.Data.Scaling;
 using SwarmFL.Learning.Metrics;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
@@ -269,7 +270,9 @@ public sealed class LearningCommands : ICommandModule
         var (train, test) = data.Load(parse);
         var scaling = data.FitScaling(parse, train, source.ResolvedFormat);
         RequireFits(model, train);
-        return (scaling.Apply(train), scaling.Apply(test));
+        if (train.IsClassification) return (scaling.Apply(train), scaling.Apply(test));
+        var target = TargetScaling.Fit(train);
+        return (target.Apply(scaling.Apply(train)), target.Apply(scaling.Apply(test)));
     }
 
     /// <summary>

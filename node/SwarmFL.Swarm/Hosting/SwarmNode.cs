@@ -214,7 +214,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var all = DatasetReader.Load(source, MnistSplit.Train);
         spec.RequireFits(all, source.Path);
         if (_options.Limit > 0) all = all.Take(_options.Limit);
-        var partition = spec.Scaling.Apply(all.Subset(SwarmFL.Learning.Data.Partitioner.Parse(_options.Partition).Split(all, _options.Parts, _options.PartitionSeed)[_options.Part]));
+        var partition = spec.Scale(all.Subset(SwarmFL.Learning.Data.Partitioner.Parse(_options.Partition).Split(all, _options.Parts, _options.PartitionSeed)[_options.Part]));
         var (train, heldOut) = TorchLearner.SplitHeldOut(partition);
         _learner = new TorchLearner(_model, train, heldOut, _options.Training, spec.Metric);
         if (_options.TestData is { } test)
@@ -222,7 +222,7 @@ public sealed class SwarmNode : IAsyncDisposable
             var testSet = DatasetReader.Load(source with { Path = test }, MnistSplit.Test);
             spec.RequireFits(testSet, test);
             if (_options.TestLimit > 0) testSet = testSet.Take(_options.TestLimit);
-            _testSet = new TestSet(_model, new TensorData(spec.Scaling.Apply(testSet)), spec.Metric);
+            _testSet = new TestSet(_model, new TensorData(spec.Scale(testSet)), spec.Metric);
         }
         _log.Information("Local data: {Train} training and {HeldOut} held-out samples ({Partition}, part {Part} of {Parts}), {Task} scored by {Metric}",
             train.Count, heldOut.Count, _options.Partition, _options.Part, _options.Parts, spec.Task, spec.Metric);
