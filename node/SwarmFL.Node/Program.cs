@@ -58,7 +58,7 @@ public static class Program
             case UserFacingException user:
                 Console.Error.WriteLine($"error: {user.Message}");
                 return user.ExitCode;
-            case KeyFileException or FormatException or FileNotFoundException or DirectoryNotFoundException:
+            case KeyFileException or FormatException or FileNotFoundException or DirectoryNotFoundException or SwarmFL.Learning.Data.DataFileException:
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
             default:

@@ -79,3 +79,18 @@ public sealed class MnistDataset
 }
 
 public enum MnistSplit { Train, Test }
+
+public static class MnistDatasetExtensions
+{
+    /// <summary>
+    /// The common form: pixels standardised with the MNIST constants exactly as <c>TensorData</c> always did (so
+    /// existing runs train on the same floats), shape [1, 28, 28], classes "0"–"9".
+    /// </summary>
+    public static Dataset ToDataset(this MnistDataset data)
+    {
+        var pixels = new float[data.Images.Length];
+        for (var i = 0; i < pixels.Length; i++) pixels[i] = (data.Images[i] / 255f - MnistDataset.PixelMean) / MnistDataset.PixelStd;
+        return Dataset.Classification(pixels, [1, MnistDataset.Rows, MnistDataset.Columns], data.Labels.Select(l => (int)l).ToArray(),
+            Enumerable.Range(0, MnistDataset.Classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+    }
+}

@@ -12,7 +12,13 @@ public abstract class Partitioner
 {
     public abstract string Name { get; }
 
-    public abstract int[][] Split(IReadOnlyList<byte> labels, int clients, ulong seed);
+    /// <summary>Splits by class label (or, for regression, by <see cref="Dataset.StrataForPartitioning"/>).</summary>
+    public abstract int[][] Split(IReadOnlyList<int> labels, int clients, ulong seed);
+
+    /// <summary>MNIST's byte labels; the same split as their integer values give.</summary>
+    public int[][] Split(IReadOnlyList<byte> labels, int clients, ulong seed) => Split(labels.Select(l => (int)l).ToArray(), clients, seed);
+
+    public int[][] Split(Dataset data, int clients, ulong seed) => Split(data.StrataForPartitioning(), clients, seed);
 
     /// <summary>Reads "iid", "shards:K" or "dirichlet:α".</summary>
     public static Partitioner Parse(string text)
@@ -43,7 +49,7 @@ public sealed class IidPartitioner : Partitioner
 {
     public override string Name => "iid";
 
-    public override int[][] Split(IReadOnlyList<byte> labels, int clients, ulong seed)
+    public override int[][] Split(IReadOnlyList<int> labels, int clients, ulong seed)
     {
         RequireClients(labels.Count, clients);
         var order = new DeterministicRandom(seed).Permutation(labels.Count);
@@ -66,7 +72,7 @@ public sealed class ShardPartitioner(int shardsPerClient) : Partitioner
     public int ShardsPerClient { get; } = shardsPerClient;
     public override string Name => $"shards:{ShardsPerClient}";
 
-    public override int[][] Split(IReadOnlyList<byte> labels, int clients, ulong seed)
+    public override int[][] Split(IReadOnlyList<int> labels, int clients, ulong seed)
     {
         RequireClients(labels.Count, clients);
         var shards = clients * ShardsPerClient;
@@ -97,7 +103,7 @@ public sealed class DirichletPartitioner(double alpha) : Partitioner
     public double Alpha { get; } = alpha;
     public override string Name => $"dirichlet:{Alpha.ToString(CultureInfo.InvariantCulture)}";
 
-    public override int[][] Split(IReadOnlyList<byte> labels, int clients, ulong seed)
+    public override int[][] Split(IReadOnlyList<int> labels, int clients, ulong seed)
     {
         RequireClients(labels.Count, clients);
         var random = new DeterministicRandom(seed);

@@ -22,8 +22,10 @@ public sealed record SimulationOptions
     public double Fraction { get; init; } = 0.1;
     public string Partition { get; init; } = "iid";
     public int Rounds { get; init; } = 20;
-    /// <summary>Stop as soon as the global model reaches this test accuracy.</summary>
+    /// <summary>Stop as soon as the global model reaches this test score on <see cref="Metric"/>.</summary>
     public double? TargetAccuracy { get; init; }
+    /// <summary>The headline metric the target and the log use (a <see cref="Metrics.Metric"/> name).</summary>
+    public string Metric { get; init; } = Metrics.Metric.Accuracy;
     public TrainingOptions Training { get; init; } = new() { Epochs = 5, BatchSize = 10, LearningRate = 0.05 };
     public IAggregationStrategy Strategy { get; init; } = new FedAvg();
     public ulong Seed { get; init; } = 1;
@@ -60,10 +62,15 @@ public sealed class FedAvgSimulation(ILogger? logger = null)
     private readonly ILogger _log = logger ?? Log.ForContext<FedAvgSimulation>();
 
     public SimulationResult Run(MnistDataset train, MnistDataset test, SimulationOptions options,
+        Action<RoundReport>? onRound = null, Action<SimulationProgress>? progress = null, CancellationToken ct = default) =>
+        Run(train.ToDataset(), test.ToDataset(), options, onRound, progress, ct);
+
+    /// <summary>Any dataset (already scaled); the target is on <see cref="SimulationOptions.Metric"/>.</summary>
+    public SimulationResult Run(Dataset train, Dataset test, SimulationOptions options,
         Action<RoundReport>? onRound = null, Action<SimulationProgress>? progress = null, CancellationToken ct = default)
     {
         options.Validate();
-        var partitions = Partitioner.Parse(options.Partition).Split(train.Labels, options.Clients, options.Seed);
+        var partitions = Partitioner.Parse(options.Partition).Split(train, options.Clients, options.Seed);
         var clientData = new TensorData?[options.Clients];
         using var testData = new TensorData(test);
         var trainer = new LocalTrainer(options.Model, _log);
@@ -99,10 +106,11 @@ public sealed class FedAvgSimulation(ILogger? logger = null)
                 var evaluation = trainer.Evaluate(global, testData, ct: ct);
                 var report = new RoundReport(round, picked, evaluation, lossSum / sampleSum, global.ContentId(), stopwatch.Elapsed);
                 reports.Add(report);
-                _log.Information("Round {Round}: test accuracy {Accuracy:P2}, loss {Loss:F4}, {Seconds:F1} s",
-                    round, evaluation.Accuracy, evaluation.Loss, stopwatch.Elapsed.TotalSeconds);
+                var score = evaluation.Score(options.Metric);
+                _log.Information("Round {Round}: test {Metric} {Score:F4}, loss {Loss:F4}, {Seconds:F1} s",
+                    round, options.Metric, score, evaluation.Loss, stopwatch.Elapsed.TotalSeconds);
                 onRound?.Invoke(report);
-                if (options.TargetAccuracy is { } target && evaluation.Accuracy >= target)
+                if (options.TargetAccuracy is { } target && score >= target)
                 {
                     reached = round;
                     break;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Serilog;
+using SwarmFL.Learning.Data;
+using SwarmFL.Learning.Metrics;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
 using TorchSharp;
@@ -80,7 +82,7 @@ public sealed class LocalTrainer
                         var x = images.narrow(0, offset, size);
                         var y = labels.narrow(0, offset, size);
                         optimizer.zero_grad();
-                        var loss = nn.functional.cross_entropy(network.Forward(x), y);
+                        var loss = TaskLoss.Of(data.Task, network.Forward(x), y);
                         loss.backward();
                         if (anchors is not null) AddProximalGradient(parameters, anchors, options.ProximalMu);
                         optimizer.step();
@@ -126,7 +128,10 @@ public sealed class LocalTrainer
         network.Module.eval();
         using var _ = no_grad();
         double lossSum = 0;
-        long correct = 0;
+        var classification = data.Task == LearningTaskKind.Classification;
+        var predicted = new List<long>(classification ? data.Count : 0);
+        var positiveScores = classification && data.Classes == 2 ? new List<double>(data.Count) : null;
+        var outputs = new List<float>(classification ? 0 : data.Count);
         for (var begin = 0; begin < data.Count; begin += batchSize)
         {
             ct.ThrowIfCancellationRequested();
@@ -134,10 +139,27 @@ public sealed class LocalTrainer
             var size = Math.Min(batchSize, data.Count - begin);
             var x = data.Images.narrow(0, begin, size);
             var y = data.Labels.narrow(0, begin, size);
-            var logits = network.Forward(x);
-            lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-            correct += logits.argmax(1).eq(y).sum().item<long>();
+            var output = network.Forward(x);
+            lossSum += TaskLoss.Of(data.Task, output, y, nn.Reduction.Sum).item<float>();
+            if (classification)
+            {
+                predicted.AddRange(output.argmax(1).data<long>());
+                if (positiveScores is not null) positiveScores.AddRange(nn.functional.softmax(output, 1).select(1, 1).to_type(ScalarType.Float64).data<double>());
+            }
+            else outputs.AddRange(TaskLoss.RegressionOutput(output).data<float>());
         }
-        return new Evaluation(correct / (double)data.Count, lossSum / data.Count, data.Count);
+        MetricScores scores;
+        if (classification)
+        {
+            var truth = data.Labels.data<long>().Select(l => (int)l).ToArray();
+            scores = MetricScores.Classification(truth, predicted.Select(p => (int)p).ToArray(), positiveScores?.ToArray());
+        }
+        else
+        {
+            var truth = data.Labels.data<float>().Select(t => (double)t).ToArray();
+            scores = MetricScores.Regression(truth, outputs.Select(o => (double)o).ToArray());
+        }
+        var accuracy = classification ? scores[Metric.Accuracy] : double.NaN;
+        return new Evaluation(accuracy, lossSum / data.Count, data.Count) { Scores = scores };
     }
 }

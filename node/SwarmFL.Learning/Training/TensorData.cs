@@ -4,20 +4,29 @@ using static TorchSharp.torch;
 
 namespace SwarmFL.Learning.Training;
 
-/// <summary>A dataset converted once to libtorch tensors: standardised float images [N,1,28,28] and int64 labels [N].</summary>
+/// <summary>
+/// A dataset converted once to libtorch tensors: float features [N, ...sample shape] and the targets [N] (int64 class
+/// labels, or float32 regression targets).
+/// </summary>
 public sealed class TensorData : IDisposable
 {
     public Tensor Images { get; }
     public Tensor Labels { get; }
     public int Count { get; }
+    public LearningTaskKind Task { get; }
+    public int Classes { get; }
 
-    public TensorData(MnistDataset data)
+    public TensorData(MnistDataset data) : this(data.ToDataset()) { }
+
+    public TensorData(Dataset data)
     {
         Count = data.Count;
-        var pixels = new float[data.Images.Length];
-        for (var i = 0; i < pixels.Length; i++) pixels[i] = (data.Images[i] / 255f - MnistDataset.PixelMean) / MnistDataset.PixelStd;
-        Images = tensor(pixels, [data.Count, 1, MnistDataset.Rows, MnistDataset.Columns]);
-        Labels = tensor(data.Labels.Select(l => (long)l).ToArray(), [data.Count]);
+        Task = data.Task;
+        Classes = data.ClassNames.Count;
+        Images = tensor(data.Features, [data.Count, .. data.SampleShape.Select(d => (long)d)]);
+        Labels = data.Labels is { } labels
+            ? tensor(labels.Select(l => (long)l).ToArray(), [data.Count])
+            : tensor(data.Targets!, [data.Count]);
     }
 
     /// <summary>Samples already in tensors: inputs [N, …] and int64 labels [N]; this object owns and disposes them.</summary>

@@ -41,7 +41,18 @@ public sealed record TrainingResult(ModelFiles.ModelWeights Weights, long Sample
     public double SamplesPerSecond => Samples * 1.0 / Math.Max(Elapsed.TotalSeconds, 1e-9);
 }
 
+/// <summary>
+/// One evaluation: the mean loss and every score of the task (<see cref="Scores"/>). <see cref="Accuracy"/> is the
+/// classification accuracy, NaN for a regression task; read a swarm's headline metric with <see cref="Score"/>.
+/// </summary>
 public sealed record Evaluation(double Accuracy, double Loss, int Count)
 {
-    public override string ToString() => $"accuracy {Accuracy:P2}, loss {Loss:F4} on {Count} samples";
+    public Metrics.MetricScores? Scores { get; init; }
+
+    public double Score(string metric) =>
+        Scores is { } s ? s[metric] : metric == Metrics.Metric.Accuracy ? Accuracy : throw new ArgumentException($"no {metric} in this evaluation");
+
+    public override string ToString() => Scores is { Task: Data.LearningTaskKind.Regression } s
+        ? $"{s}, loss {Loss:F4} on {Count} samples"
+        : $"accuracy {Accuracy:P2}, loss {Loss:F4} on {Count} samples";
 }

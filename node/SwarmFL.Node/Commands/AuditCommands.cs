@@ -26,8 +26,9 @@ public sealed class AuditCommands : ICommandModule
         var json = new Option<bool>("--json") { Description = "Print the lineage and findings as JSON" };
         var dataDirs = new Option<string[]>("--data-dirs") { Description = "Node data directories whose model stores to read (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
         var via = new Option<string[]>("--via") { Description = "Peers to fetch models from (/ip4/…/tcp/…/p2p/…)", AllowMultipleArgumentsPerToken = true };
+        var dataSpec = new Option<string?>("--data-spec") { Description = "The swarm's data spec, when it has one (its hash is pinned with the model's; it names the metric the commits carry)" };
         var command = new Command("audit", "Print the swarm's model history from chain events and check it; exits 1 naming the round, cluster and leader of any failure")
-            { rpc, contract, verify, json, dataDirs, via };
+            { rpc, contract, verify, json, dataDirs, via, dataSpec };
         command.SetAction(async (parse, ct) =>
         {
             var eth = new EthClient(new JsonRpcClient(parse.GetValue(rpc)!));
@@ -41,12 +42,15 @@ public sealed class AuditCommands : ICommandModule
             catch (ChainRpcException e) { throw new UserFacingException(e.Message, ExitCodes.Unavailable, e); }
             catch (NoContractCodeException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
 
+            var data = parse.GetValue(dataSpec) is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist;
             await using var models = new AuditModelSource(Split(parse.GetValue(dataDirs)), Split(parse.GetValue(via)));
             var doVerify = parse.GetValue(verify);
             IMergeEngine? merger = null;
             if (doVerify)
             {
                 var swarmConfig = await swarm.ConfigAsync(ct);
+                // A swarm pinned with a data spec pins the spec's hash; the spec names the model by its hash.
+                if (!data.IsDefault) swarmConfig = swarmConfig with { ModelSpecHash = RequirePinnedSpec(data, swarmConfig.ModelSpecHash) };
                 await models.ConnectAsync(ct);
                 merger = new LearningMergeEngine(await PinnedLayoutAsync(swarmConfig, models, ct));
             }
@@ -56,7 +60,7 @@ public sealed class AuditCommands : ICommandModule
                 Console.WriteLine(JsonSerializer.Serialize(new { history, report }, new JsonSerializerOptions { WriteIndented = true, Converters = { new ContentIdJson(), new AddressJson() } }));
             else
             {
-                Console.Write(LineagePrinter.Print(history));
+                Console.Write(LineagePrinter.Print(history, data.Metric));
                 foreach (var finding in report.Findings) Console.WriteLine(finding);
                 Console.WriteLine(report.Passed
                     ? $"audit passed: {history.Rounds.Count} rounds, {report.HashesChecked} content ids checked, {report.MergesRecomputed} merges recomputed"
@@ -96,6 +100,12 @@ public sealed class AuditCommands : ICommandModule
         }
         try { return SwarmFL.Learning.Models.Declarative.DeclarativeModel.Parse(file, $"model file {ContentId.FromDigest(hash)}").Layout; }
         catch (ModelFormatException e) { throw new UserFacingException(e.Message, ExitCodes.CheckFailed, e); }
+    }
+
+    private static byte[] RequirePinnedSpec(SwarmFL.Learning.Data.DataSpec data, byte[] pinned)
+    {
+        try { return data.ModelHashPinnedBy(pinned); }
+        catch (FormatException e) { throw new UserFacingException(e.Message, ExitCodes.CheckFailed, e); }
     }
 
     private static string[] Split(string[]? values) =>

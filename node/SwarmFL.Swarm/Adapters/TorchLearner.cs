@@ -1,4 +1,5 @@
 using SwarmFL.Learning.Data;
+using SwarmFL.Learning.Metrics;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Training;
@@ -18,9 +19,14 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
     private readonly TensorData _heldOut;
     private readonly TrainingOptions _options;
     private readonly TensorLayout _layout;
+    private readonly string _metric;
     private readonly SemaphoreSlim _torch = new(1, 1);
 
     public TorchLearner(ModelDefinition model, MnistDataset train, MnistDataset heldOut, TrainingOptions options)
+        : this(model, train.ToDataset(), heldOut.ToDataset(), options) { }
+
+    /// <summary>Any dataset, already scaled with the swarm's pinned constants; <paramref name="metric"/> is what it commits.</summary>
+    public TorchLearner(ModelDefinition model, Dataset train, Dataset heldOut, TrainingOptions options, string metric = Metric.Accuracy)
     {
         if (train.Count == 0) throw new ArgumentException("this node has no training samples");
         if (heldOut.Count == 0) throw new ArgumentException("this node has no held-out samples to validate with");
@@ -29,6 +35,7 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
         _heldOut = new TensorData(heldOut);
         _options = options;
         _layout = model.Layout;
+        _metric = metric;
         TrainingSamples = (ulong)train.Count;
     }
 
@@ -36,6 +43,13 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
 
     /// <summary>Splits a partition deterministically: every tenth sample is held out for validation.</summary>
     public static (MnistDataset Train, MnistDataset HeldOut) SplitHeldOut(MnistDataset partition)
+    {
+        var indices = Enumerable.Range(0, partition.Count).ToArray();
+        return (partition.Subset(indices.Where(i => i % 10 != 9).ToArray()), partition.Subset(indices.Where(i => i % 10 == 9).ToArray()));
+    }
+
+    /// <summary>The same rule for any dataset: every tenth sample is held out for validation.</summary>
+    public static (Dataset Train, Dataset HeldOut) SplitHeldOut(Dataset partition)
     {
         var indices = Enumerable.Range(0, partition.Count).ToArray();
         return (partition.Subset(indices.Where(i => i % 10 != 9).ToArray()), partition.Subset(indices.Where(i => i % 10 == 9).ToArray()));
@@ -51,8 +65,8 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
             var result = await Task.Run(() => _trainer.Train(start, _train, options, p => progress?.Report(p.Fraction), ct), ct);
             // Scored on the held-out split (a tenth of the data), not on the training set: nine times less work on the
             // round's critical path, and a fairer number.
-            var accuracy = _trainer.Evaluate(result.Weights, _heldOut, ct: ct).Accuracy;
-            return new LocalUpdate(result.Weights.ToSafeTensors(), TrainingSamples, accuracy);
+            var score = _trainer.Evaluate(result.Weights, _heldOut, ct: ct).Score(_metric);
+            return new LocalUpdate(result.Weights.ToSafeTensors(), TrainingSamples, score);
         }
         finally
         {
@@ -66,7 +80,7 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
         await _torch.WaitAsync(ct);
         try
         {
-            return await Task.Run(() => _trainer.Evaluate(weights, _heldOut, ct: ct).Accuracy, ct);
+            return await Task.Run(() => _trainer.Evaluate(weights, _heldOut, ct: ct).Score(_metric), ct);
         }
         finally
         {

