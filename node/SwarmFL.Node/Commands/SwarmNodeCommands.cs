@@ -40,6 +40,8 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
     private readonly Option<double?> _deviation = new("--deviation-limit") { Description = "As leader, drop updates farther than k × the median distance from the base model" };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
+    private readonly Option<ulong?> _deploymentBlock = new("--deployment-block") { Description = "The block the swarm's contract was deployed in (swarm create prints it; join learns it from the peer): events are read from there" };
+    private readonly Option<ulong> _confirmations = new("--confirmations") { Description = "Blocks an event must be deep to count as final (0 on a devnet; see docs/chains.md for public chains)", DefaultValueFactory = _ => 0 };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -80,6 +82,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({info.RpcUrl}), round {info.CurrentRound}");
             var spec = ModelSpec.FromJson(info.ModelSpecJson);
             var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer)) with { Model = spec };
+            if (options.DeploymentBlock == 0) options = options with { DeploymentBlock = info.DeploymentBlock };
             return await RunNodeAsync(options, ct);
         });
         return command;
@@ -94,7 +97,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             var info = await AskSwarmAsync(NodeKey.Generate(), parse.GetValue(via)!, ct);
             Console.WriteLine($"peer-id: {info.PeerId}");
             Console.WriteLine($"address: {info.Address}");
-            Console.WriteLine($"swarm: {info.Contract} (chain {info.ChainId}, {info.RpcUrl})");
+            Console.WriteLine($"swarm: {info.Contract} (chain {info.ChainId}, {info.RpcUrl}, deployed in block {info.DeploymentBlock})");
             Console.WriteLine($"round: {info.CurrentRound} {info.Phase}");
             Console.WriteLine($"role: {info.Status.Role}{(info.Status.Cluster >= 0 ? $" of cluster {info.Status.Cluster}" : "")}, {info.Status.Activity}");
             if (info.Status.LocalAccuracy >= 0) Console.WriteLine($"local-accuracy: {info.Status.LocalAccuracy:P2}");
@@ -109,7 +112,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut,
+        _testData, _testLimit, _rounds, _deviation, _optOut, _deploymentBlock, _confirmations,
     ];
 
     private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
@@ -155,6 +158,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         Rounds = Value(parse, _rounds, config, "rounds"),
         DeviationLimit = Value(parse, _deviation, config, "deviation-limit"),
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
+        DeploymentBlock = Value(parse, _deploymentBlock, config, "deployment-block") ?? 0,
+        Confirmations = Value(parse, _confirmations, config, "confirmations"),
     };
 
     private static async Task<int> RunNodeAsync(SwarmNodeOptions options, CancellationToken ct)

@@ -96,7 +96,7 @@ public sealed class SwarmNode : IAsyncDisposable
         await ShareGenesisAsync(ct);
         LoadLearning();
         var chainClock = new ChainClock();
-        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock);
+        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock, _options.Confirmations);
         _state = new NodeStateStore(_dataDirectory.StatePath, _log);
         _reporter = new RoundReporter(_timer, _traffic, () => _models.TransferTime, _coordinator, _state, _models, _files, _testSet, _processStart, _log);
         _driver = new RoundDriver(
@@ -116,7 +116,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var eth = new EthClient(new JsonRpcClient(_options.RpcUrl));
         var sender = await TransactionSender.ConnectAsync(eth, Key, null, SwarmCoordinatorAbi.Errors, ct: ct);
         _chainId = (ulong)sender.ChainId;
-        _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, ct: ct);
+        _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, _options.DeploymentBlock, ct);
         var config = _config = await _contract.ConfigAsync(ct);
         if (!config.ModelSpecHash.AsSpan().SequenceEqual(_options.Model.Hash()))
             throw new InvalidOperationException($"the swarm at {_options.Contract} pins model spec {Hex.Encode(config.ModelSpecHash)}, but this node runs {_options.Model.Name} ({_options.Model.HashHex}); start it with the swarm's --model");
@@ -320,6 +320,7 @@ public sealed class SwarmNode : IAsyncDisposable
             ChainId = _chainId,
             RpcUrl = _options.RpcUrl,
             Contract = _contract.Address.ToString(),
+            DeploymentBlock = _contract.DeploymentBlock,
             ModelSpecJson = _options.Model.CanonicalJson,
             CurrentRound = status?.Round ?? 0,
             Phase = status?.Phase.ToString() ?? "",
