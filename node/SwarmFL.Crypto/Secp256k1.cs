@@ -1,164 +1,130 @@
-using Org.BouncyCastle.Asn1.X9;
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Math.EC;
-using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
+using NBitcoin.Secp256k1;
 using NetBigInteger = System.Numerics.BigInteger;
 
 namespace SwarmFL.Crypto;
 
 /// <summary>
-/// ECDSA over secp256k1 (SEC 2), on BouncyCastle's curve arithmetic: deterministic RFC 6979 nonces, low-s signatures
-/// (as Ethereum and libp2p require), verification and public-key recovery (SEC 1 §4.1.6).
+/// ECDSA over secp256k1 (SEC 2) on NBitcoin.Secp256k1, the C# port of Bitcoin Core's libsecp256k1: deterministic
+/// RFC 6979 nonces, low-s signatures (as Ethereum and libp2p require), verification and public-key recovery.
 /// </summary>
+/// <remarks>
+/// libsecp256k1 refuses high-s signatures in verification; this API accepts them unless <c>requireLowS</c> is set
+/// (a high-s signature is mathematically valid, and callers such as libp2p peers may send one), so s is normalised
+/// to the low half before the library sees it. Private keys travel as spans, never as integers, so a key whose first
+/// byte is 0x00 is signed with exactly like any other.
+/// </remarks>
 public static class Secp256k1
 {
     public const int PrivateKeySize = 32;
     public const int CompressedPublicKeySize = 33;
     public const int UncompressedPublicKeySize = 65;
 
-    private static readonly X9ECParameters Curve = ECNamedCurveTable.GetByName("secp256k1");
-    internal static readonly ECDomainParameters Domain = new(Curve.Curve, Curve.G, Curve.N, Curve.H);
-    private static readonly BcBigInteger HalfN = Curve.N.ShiftRight(1);
+    public static NetBigInteger Order { get; } = NetBigInteger.Parse("0FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", System.Globalization.NumberStyles.HexNumber);
+    private static readonly NetBigInteger HalfOrder = Order >> 1;
 
-    public static NetBigInteger Order { get; } = ToNet(Curve.N);
-
-    public static bool IsValidPrivateKey(ReadOnlySpan<byte> key)
-    {
-        if (key.Length != PrivateKeySize) return false;
-        var d = new BcBigInteger(1, key.ToArray());
-        return d.SignValue > 0 && d.CompareTo(Curve.N) < 0;
-    }
+    public static bool IsValidPrivateKey(ReadOnlySpan<byte> key) => key.Length == PrivateKeySize && ECPrivKey.TryCreate(key, out _);
 
     /// <summary>The public key of a private key, compressed (33 bytes) or uncompressed (65 bytes, 0x04 prefix).</summary>
-    public static byte[] PublicKeyOf(ReadOnlySpan<byte> privateKey, bool compressed)
-    {
-        if (!IsValidPrivateKey(privateKey)) throw new ArgumentException("not a valid secp256k1 private key", nameof(privateKey));
-        var q = Domain.G.Multiply(new BcBigInteger(1, privateKey.ToArray())).Normalize();
-        return q.GetEncoded(compressed);
-    }
+    public static byte[] PublicKeyOf(ReadOnlySpan<byte> privateKey, bool compressed) => PrivateKey(privateKey).CreatePubKey().ToBytes(compressed);
 
     /// <summary>Parses a compressed or uncompressed public key; throws FormatException when it is not a point on the curve.</summary>
-    public static byte[] NormalizePublicKey(ReadOnlySpan<byte> publicKey, bool compressed) => DecodePoint(publicKey).GetEncoded(compressed);
+    public static byte[] NormalizePublicKey(ReadOnlySpan<byte> publicKey, bool compressed) => DecodePoint(publicKey).ToBytes(compressed);
 
-    public static bool IsValidPublicKey(ReadOnlySpan<byte> publicKey)
-    {
-        try { DecodePoint(publicKey); return true; }
-        catch (FormatException) { return false; }
-    }
+    public static bool IsValidPublicKey(ReadOnlySpan<byte> publicKey) => TryDecodePoint(publicKey, out _);
 
     /// <summary>Signs a 32-byte message hash with an RFC 6979 nonce; the result has low s and the matching recovery id.</summary>
     public static EcdsaSignature Sign(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> hash32)
     {
-        var (d, r, s) = SignLowS(privateKey, hash32);
-        var publicKey = Domain.G.Multiply(d).Normalize();
-        for (byte recoveryId = 0; recoveryId < 4; recoveryId++)
-        {
-            var candidate = RecoverPoint(hash32, r, s, recoveryId);
-            if (candidate is not null && candidate.Equals(publicKey))
-                return new EcdsaSignature(ToNet(r), ToNet(s), recoveryId);
-        }
-        throw new InvalidOperationException("no recovery id reproduces the signer's key; this cannot happen for a valid signature");
+        RequireHash(hash32);
+        if (!PrivateKey(privateKey).TrySignRecoverable(hash32, out var signature) || signature is null)
+            throw new InvalidOperationException("secp256k1 signing failed; this cannot happen for a valid key and hash");
+        Span<byte> compact = stackalloc byte[64];
+        signature.WriteToSpanCompact(compact, out var recoveryId);
+        return new EcdsaSignature(ReadScalar(compact[..32]), ReadScalar(compact[32..]), (byte)recoveryId);
     }
 
     /// <summary>
     /// The same signature without the recovery id (reported as 0), for protocols that send the public key anyway
-    /// (libp2p): it skips the public-key recoveries that finding the id costs, which matters on every noise handshake.
+    /// (libp2p): it skips the work that finding the id costs, which matters on every noise handshake and gossip message.
     /// </summary>
     public static EcdsaSignature SignWithoutRecoveryId(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> hash32)
     {
-        var (_, r, s) = SignLowS(privateKey, hash32);
-        return new EcdsaSignature(ToNet(r), ToNet(s), 0);
-    }
-
-    private static (BcBigInteger D, BcBigInteger R, BcBigInteger S) SignLowS(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> hash32)
-    {
-        if (hash32.Length != 32) throw new ArgumentException("ECDSA signs a 32-byte hash", nameof(hash32));
-        if (!IsValidPrivateKey(privateKey)) throw new ArgumentException("not a valid secp256k1 private key", nameof(privateKey));
-        var d = new BcBigInteger(1, privateKey.ToArray());
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, new ECPrivateKeyParameters(d, Domain));
-        var rs = signer.GenerateSignature(hash32.ToArray());
-        var s = rs[1].CompareTo(HalfN) > 0 ? Curve.N.Subtract(rs[1]) : rs[1];
-        return (d, rs[0], s);
+        RequireHash(hash32);
+        var signature = PrivateKey(privateKey).SignECDSARFC6979(hash32);
+        Span<byte> compact = stackalloc byte[64];
+        signature.WriteCompactToSpan(compact);
+        return new EcdsaSignature(ReadScalar(compact[..32]), ReadScalar(compact[32..]), 0);
     }
 
     /// <summary>Checks a signature of a 32-byte hash. High-s signatures are refused when <paramref name="requireLowS"/> is set.</summary>
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> hash32, EcdsaSignature signature, bool requireLowS = false)
     {
-        if (hash32.Length != 32) return false;
-        var r = ToBc(signature.R);
-        var s = ToBc(signature.S);
-        if (r.SignValue <= 0 || s.SignValue <= 0 || r.CompareTo(Curve.N) >= 0 || s.CompareTo(Curve.N) >= 0) return false;
-        if (requireLowS && s.CompareTo(HalfN) > 0) return false;
-        ECPoint q;
-        try { q = DecodePoint(publicKey); }
-        catch (FormatException) { return false; }
-        var verifier = new ECDsaSigner();
-        verifier.Init(false, new ECPublicKeyParameters(q, Domain));
-        return verifier.VerifySignature(hash32.ToArray(), r, s);
+        if (hash32.Length != 32 || !InRange(signature)) return false;
+        var s = signature.S;
+        if (s > HalfOrder)
+        {
+            if (requireLowS) return false;
+            s = Order - s;
+        }
+        Span<byte> compact = stackalloc byte[64];
+        EcdsaSignature.WriteBigEndian32(signature.R, compact[..32]);
+        EcdsaSignature.WriteBigEndian32(s, compact[32..]);
+        if (!SecpECDSASignature.TryCreateFromCompact(compact, out var parsed) || parsed is null) return false;
+        return TryDecodePoint(publicKey, out var key) && key.SigVerify(parsed, hash32);
     }
 
     /// <summary>Recovers the signer's public key (uncompressed, 65 bytes) from a hash and a signature with recovery id.</summary>
     public static byte[] Recover(ReadOnlySpan<byte> hash32, EcdsaSignature signature)
     {
+        RequireHash(hash32);
+        if (!InRange(signature)) throw new FormatException("signature r or s is out of range");
+        if (signature.RecoveryId > 3) throw new FormatException($"recovery id {signature.RecoveryId} is out of range");
+        Span<byte> compact = stackalloc byte[64];
+        EcdsaSignature.WriteBigEndian32(signature.R, compact[..32]);
+        EcdsaSignature.WriteBigEndian32(signature.S, compact[32..]);
+        if (!SecpRecoverableECDSASignature.TryCreateFromCompact(compact, signature.RecoveryId, out var parsed) || parsed is null
+            || !ECPubKey.TryRecover(Context.Instance, parsed, hash32, out var key) || key is null)
+            throw new FormatException("signature does not recover to a public key");
+        return key.ToBytes(false);
+    }
+
+    private static bool InRange(EcdsaSignature signature) =>
+        signature.R.Sign > 0 && signature.S.Sign > 0 && signature.R < Order && signature.S < Order;
+
+    private static void RequireHash(ReadOnlySpan<byte> hash32)
+    {
         if (hash32.Length != 32) throw new ArgumentException("ECDSA signs a 32-byte hash", nameof(hash32));
-        var r = ToBc(signature.R);
-        var s = ToBc(signature.S);
-        if (r.SignValue <= 0 || s.SignValue <= 0 || r.CompareTo(Curve.N) >= 0 || s.CompareTo(Curve.N) >= 0)
-            throw new FormatException("signature r or s is out of range");
-        var point = RecoverPoint(hash32, r, s, signature.RecoveryId)
-            ?? throw new FormatException("signature does not recover to a public key");
-        return point.GetEncoded(false);
     }
 
-    // SEC 1 v2 §4.1.6: R has x = r + j·n and the parity in the low bit of the recovery id; Q = r⁻¹(sR − eG).
-    private static ECPoint? RecoverPoint(ReadOnlySpan<byte> hash32, BcBigInteger r, BcBigInteger s, byte recoveryId)
+    private static ECPrivKey PrivateKey(ReadOnlySpan<byte> privateKey)
     {
-        if (recoveryId > 3) return null;
-        var x = r.Add(Curve.N.Multiply(BcBigInteger.ValueOf(recoveryId / 2)));
-        var prime = ((FpCurve)Curve.Curve).Q;
-        if (x.CompareTo(prime) >= 0) return null;
-
-        var encoded = new byte[33];
-        encoded[0] = (byte)((recoveryId & 1) == 0 ? 0x02 : 0x03);
-        var xBytes = x.ToByteArrayUnsigned();
-        xBytes.CopyTo(encoded, 33 - xBytes.Length);
-        ECPoint bigR;
-        try { bigR = Curve.Curve.DecodePoint(encoded); }
-        catch (ArgumentException) { return null; }
-
-        var e = new BcBigInteger(1, hash32.ToArray());
-        var rInverse = r.ModInverse(Curve.N);
-        var eNegative = BcBigInteger.Zero.Subtract(e).Mod(Curve.N);
-        var q = ECAlgorithms.SumOfTwoMultiplies(Domain.G, rInverse.Multiply(eNegative).Mod(Curve.N), bigR, rInverse.Multiply(s).Mod(Curve.N)).Normalize();
-        return q.IsInfinity ? null : q;
+        if (privateKey.Length != PrivateKeySize || !ECPrivKey.TryCreate(privateKey, out var key) || key is null)
+            throw new ArgumentException("not a valid secp256k1 private key", nameof(privateKey));
+        return key;
     }
 
-    private static ECPoint DecodePoint(ReadOnlySpan<byte> publicKey)
+    private static ECPubKey DecodePoint(ReadOnlySpan<byte> publicKey)
     {
+        if (publicKey.Length is not (64 or CompressedPublicKeySize or UncompressedPublicKeySize))
+            throw new FormatException($"a secp256k1 public key has 33 or 65 bytes, got {publicKey.Length}");
+        return TryDecodePoint(publicKey, out var key) ? key : throw new FormatException("public key is not a point on secp256k1");
+    }
+
+    private static bool TryDecodePoint(ReadOnlySpan<byte> publicKey, out ECPubKey key)
+    {
+        key = null!;
         if (publicKey.Length == 64) // Ethereum's raw x ‖ y form
         {
             Span<byte> prefixed = stackalloc byte[65];
             prefixed[0] = 0x04;
             publicKey.CopyTo(prefixed[1..]);
-            return DecodePoint(prefixed);
+            return TryDecodePoint(prefixed, out key);
         }
-        if (publicKey.Length is not (CompressedPublicKeySize or UncompressedPublicKeySize))
-            throw new FormatException($"a secp256k1 public key has 33 or 65 bytes, got {publicKey.Length}");
-        try
-        {
-            var point = Curve.Curve.DecodePoint(publicKey.ToArray()).Normalize();
-            if (point.IsInfinity || !point.IsValid()) throw new FormatException("public key is not a point on secp256k1");
-            return point;
-        }
-        catch (ArgumentException e)
-        {
-            throw new FormatException($"public key is not a point on secp256k1: {e.Message}");
-        }
+        if (publicKey.Length is not (CompressedPublicKeySize or UncompressedPublicKeySize)) return false;
+        if (!ECPubKey.TryCreate(publicKey, Context.Instance, out _, out var parsed) || parsed is null) return false;
+        key = parsed;
+        return true;
     }
 
-    private static NetBigInteger ToNet(BcBigInteger value) => new(value.ToByteArrayUnsigned(), isUnsigned: true, isBigEndian: true);
-    private static BcBigInteger ToBc(NetBigInteger value) => new(1, value.ToByteArray(isUnsigned: true, isBigEndian: true));
+    private static NetBigInteger ReadScalar(ReadOnlySpan<byte> bytes32) => new(bytes32, isUnsigned: true, isBigEndian: true);
 }

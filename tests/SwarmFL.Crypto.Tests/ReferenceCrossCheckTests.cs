@@ -12,6 +12,8 @@ public class ReferenceCrossCheckTests
         Enumerable.Range(0, count).Select(_ => NodeKey.Generate())
             .Append(NodeKey.FromHex("0x0000000000000000000000000000000000000000000000000000000000000001"))
             .Append(NodeKey.FromHex("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140")) // n − 1
+            .Append(NodeKey.FromHex("0x00" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(31)))) // leading 0x00 (Nethereum's EthECKey trips on it)
+            .Append(NodeKey.FromHex("0x0000" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(30))))
             .ToList();
 
     [Fact]

@@ -16,7 +16,7 @@ namespace SwarmFL.Swarm.Tests;
 /// full rounds, and the audit rebuilt from the contract's events alone recomputes every merge. Learning and the
 /// network are in-memory stand-ins here; the end-to-end tests use the real ones.
 /// </summary>
-public sealed class ChainRoundTests(HardhatNode hardhat) : IClassFixture<HardhatNode>, IDisposable
+public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("swarmfl-chain-rounds").FullName;
     private readonly SharedModelStore _store = new();
@@ -25,7 +25,7 @@ public sealed class ChainRoundTests(HardhatNode hardhat) : IClassFixture<Hardhat
 
     private async Task<SwarmCoordinator> Connect(NodeKey key, EthereumAddress? contract = null, SwarmConfig? deploy = null)
     {
-        var eth = new EthClient(new JsonRpcClient(hardhat.RpcUrl));
+        var eth = new EthClient(new JsonRpcClient(chain.RpcUrl));
         var sender = await TransactionSender.ConnectAsync(eth, key, HardhatNode.ChainId, SwarmCoordinatorAbi.Errors);
         return deploy is not null
             ? await SwarmCoordinator.DeployAsync(sender, deploy)
@@ -122,3 +122,7 @@ public sealed class ChainRoundTests(HardhatNode hardhat) : IClassFixture<Hardhat
         Assert.Contains(report.Findings, f => f.Severity == FindingSeverity.Info && f.Leader == leader);
     }
 }
+
+public sealed class ChainRoundHardhatTests(HardhatNode chain) : ChainRoundTests(chain), IClassFixture<HardhatNode>;
+
+public sealed class ChainRoundAnvilTests(AnvilNode chain) : ChainRoundTests(chain), IClassFixture<AnvilNode>;

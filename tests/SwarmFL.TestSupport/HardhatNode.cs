@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Xunit;
 
 namespace SwarmFL.TestSupport;
@@ -9,7 +7,7 @@ namespace SwarmFL.TestSupport;
 /// A real `npx hardhat node` on a free loopback port, started for a test class (use as an xunit class or collection fixture).
 /// Hardhat's well-known account #0 holds funds; everything else must be funded by the code under test.
 /// </summary>
-public sealed class HardhatNode : IAsyncLifetime
+public sealed class HardhatNode : IAsyncLifetime, ILocalChain
 {
     public const string Account0PrivateKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     public const long ChainId = 31337;
@@ -17,6 +15,7 @@ public sealed class HardhatNode : IAsyncLifetime
     private Process? _process;
     private readonly System.Text.StringBuilder _log = new();
 
+    public string Name => "hardhat";
     public int Port { get; private set; }
     public string RpcUrl => $"http://127.0.0.1:{Port}";
     public string Log { get { lock (_log) return _log.ToString(); } }
@@ -41,36 +40,12 @@ public sealed class HardhatNode : IAsyncLifetime
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"hardhat node exited early with {_process.ExitCode}:\n{Log}");
-            try
-            {
-                var response = await http.PostAsJsonAsync(RpcUrl, new { jsonrpc = "2.0", id = 1, method = "eth_chainId", @params = Array.Empty<object>() });
-                if (response.IsSuccessStatusCode)
-                {
-                    using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-                    if (doc.RootElement.TryGetProperty("result", out _)) return;
-                }
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"hardhat node did not answer on {RpcUrl} within 90 s:\n{Log}");
+        await LocalChainProcess.WaitUntilAnsweringAsync("hardhat node", RpcUrl, _process, () => Log, TimeSpan.FromSeconds(90));
     }
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-        _process?.Dispose();
+        LocalChainProcess.Stop(_process);
         return Task.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using SwarmFL.Chain.Devnet;
 using System.Numerics;
 using System.Text.Json;
 using SwarmFL.Crypto;
@@ -67,16 +68,17 @@ public sealed class EthClient(JsonRpcClient rpc) : IDisposable
     public Task<BlockHeader?> GetBlockByNumberAsync(ulong number, CancellationToken ct = default) =>
         GetBlockByNumberAsync(Quantity.ToHex(number), ct);
 
-    // Hardhat devnet extensions.
+    // Devnet conveniences live in Devnet.DevnetChain, which refuses any chain id but the devnet's; these forward to it
+    // for existing callers.
 
-    public Task SetBalanceAsync(EthereumAddress address, BigInteger wei, CancellationToken ct = default) =>
-        CallAsync("hardhat_setBalance", [address.ToString(), Quantity.ToHex(wei)], _ => true, ct);
+    public async Task SetBalanceAsync(EthereumAddress address, BigInteger wei, CancellationToken ct = default) =>
+        await (await DevnetChain.ConnectAsync(this, "hardhat_setBalance", ct)).SetBalanceAsync(address, wei, ct);
 
-    public Task IncreaseTimeAsync(ulong seconds, CancellationToken ct = default) =>
-        CallAsync("evm_increaseTime", [seconds], _ => true, ct);
+    public async Task IncreaseTimeAsync(ulong seconds, CancellationToken ct = default) =>
+        await (await DevnetChain.ConnectAsync(this, "evm_increaseTime", ct)).IncreaseTimeAsync(seconds, ct);
 
-    public Task MineAsync(CancellationToken ct = default) =>
-        CallAsync("evm_mine", [], _ => true, ct);
+    public async Task MineAsync(CancellationToken ct = default) =>
+        await (await DevnetChain.ConnectAsync(this, "evm_mine", ct)).MineAsync(ct);
 
     private async Task<T> CallAsync<T>(string method, IReadOnlyList<object?> parameters, Func<JsonElement, T> parse, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using SwarmFL.Chain.Devnet;
 using System.Numerics;
 using Serilog;
 using SwarmFL.Chain.Rpc;
@@ -22,7 +23,7 @@ public sealed class NoContractCodeException(EthereumAddress address, Uri endpoin
 
 /// <summary>An account has no funds to pay for gas on a chain where it cannot fund itself.</summary>
 public sealed class InsufficientFundsException(EthereumAddress address, BigInteger chainId)
-    : Exception($"account {address} has no funds on chain {chainId}: send it some ether to pay for gas, then retry")
+    : Exception($"account {address} has no funds on chain {chainId}: send ether to {address} to pay for gas, then start again (only the devnet, chain id {DevnetChain.ChainId}, funds accounts itself)")
 {
     public EthereumAddress Address { get; } = address;
 }
@@ -31,10 +32,10 @@ public sealed class InsufficientFundsException(EthereumAddress address, BigInteg
 public static class ChainChecks
 {
     /// <summary>Hardhat's and Anvil's default chain id: a devnet where accounts may mint themselves ether.</summary>
-    public const long DevnetChainId = 31337;
+    public const long DevnetChainId = DevnetChain.ChainId;
 
     /// <summary>What a devnet account grants itself: 1000 ether.</summary>
-    public static readonly BigInteger DevnetFunding = BigInteger.Pow(10, 21);
+    public static readonly BigInteger DevnetFunding = DevnetChain.DefaultFunding;
 
     public static async Task<BigInteger> RequireChainIdAsync(EthClient eth, BigInteger? expected, CancellationToken ct = default)
     {
@@ -58,9 +59,9 @@ public static class ChainChecks
     {
         var balance = await eth.GetBalanceAsync(account, ct: ct);
         if (!balance.IsZero) return balance;
-        if (chainId != DevnetChainId) throw new InsufficientFundsException(account, chainId);
+        if (!DevnetChain.IsDevnet(chainId)) throw new InsufficientFundsException(account, chainId);
         (logger ?? Log.Logger).Information("Funding {Account} on devnet chain {ChainId} through hardhat_setBalance", account.ToString(), chainId);
-        await eth.SetBalanceAsync(account, DevnetFunding, ct);
+        await (await DevnetChain.ConnectAsync(eth, "hardhat_setBalance", ct)).SetBalanceAsync(account, DevnetFunding, ct);
         return await eth.GetBalanceAsync(account, ct: ct);
     }
 }

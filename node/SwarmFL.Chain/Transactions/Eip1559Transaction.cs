@@ -12,23 +12,17 @@ public sealed record AccessListEntry(EthereumAddress Address, IReadOnlyList<byte
 /// keccak256(0x02 ‖ rlp([chainId, nonce, maxPriorityFeePerGas, maxFeePerGas, gasLimit, to, value, data, accessList])),
 /// and the signed form appends [yParity, r, s] to that list. <see cref="To"/> null creates a contract.
 /// </summary>
-public sealed record Eip1559Transaction
+public sealed record Eip1559Transaction : EthereumTransaction
 {
     public const byte TypeByte = 0x02;
 
-    public required BigInteger ChainId { get; init; }
-    public required ulong Nonce { get; init; }
     public required BigInteger MaxPriorityFeePerGas { get; init; }
     public required BigInteger MaxFeePerGas { get; init; }
-    public required ulong GasLimit { get; init; }
-    public EthereumAddress? To { get; init; }
-    public BigInteger Value { get; init; }
-    public byte[] Data { get; init; } = [];
     public IReadOnlyList<AccessListEntry> AccessList { get; init; } = [];
 
-    public byte[] SigningHash() => Keccak256.Hash([TypeByte, .. RlpEncoder.EncodeList(UnsignedFields())]);
+    public override byte[] SigningHash() => Keccak256.Hash([TypeByte, .. RlpEncoder.EncodeList(UnsignedFields())]);
 
-    public SignedTransaction Sign(NodeKey key)
+    public override SignedTransaction Sign(NodeKey key)
     {
         var signature = key.SignHash(SigningHash());
         if (signature.RecoveryId > 1)
@@ -91,7 +85,7 @@ public sealed record Eip1559Transaction
 }
 
 /// <summary>A signed transaction: <see cref="Raw"/> is what eth_sendRawTransaction takes, <see cref="Hash"/> its id.</summary>
-public sealed record SignedTransaction(Eip1559Transaction Transaction, EcdsaSignature Signature, byte[] Raw, EthereumAddress From)
+public sealed record SignedTransaction(EthereumTransaction Transaction, EcdsaSignature Signature, byte[] Raw, EthereumAddress From)
 {
     public byte[] Hash { get; } = Keccak256.Hash(Raw);
     public string HashHex => Hex.Encode(Hash);

@@ -18,11 +18,14 @@ public sealed record TransactionSenderOptions
     public TimeSpan ReceiptTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }
 
+/// <summary>A transaction's fees: <see cref="GasPrice"/> set means a legacy (type 0) transaction, null an EIP-1559 one.</summary>
+public sealed record FeeQuote(BigInteger? GasPrice, BigInteger MaxFee, BigInteger Tip);
+
 /// <summary>What to send: a call to <see cref="To"/> (or a deployment when null).</summary>
 public sealed record TransactionRequest(EthereumAddress? To, byte[] Data, BigInteger Value = default, ulong? GasLimit = null, string Operation = "transaction");
 
 /// <summary>
-/// Signs and sends EIP-1559 transactions from one key. Nonces are handed out under a lock, so concurrent sends in
+/// Signs and sends transactions from one key: EIP-1559 where the chain has a base fee, legacy EIP-155 elsewhere. Nonces are handed out under a lock, so concurrent sends in
 /// this process never collide; the first send (and any send after a failure) re-reads the pending nonce from the
 /// chain, so a restart or another process using the key is picked up, and "nonce too low" triggers a resync.
 /// Reverts are reported as <see cref="ContractRevertException"/> with the reason decoded against
@@ -115,7 +118,7 @@ public sealed class TransactionSender
     public async Task<SignedTransaction> SendAsync(TransactionRequest request, CancellationToken ct = default)
     {
         var gasLimit = request.GasLimit ?? await EstimateGasAsync(request, ct);
-        var (maxFee, tip) = await EstimateFeesAsync(ct);
+        var fees = await QuoteFeesAsync(ct);
 
         await _nonceLock.WaitAsync(ct);
         try
@@ -123,17 +126,18 @@ public sealed class TransactionSender
             for (var attempt = 1; ; attempt++)
             {
                 _nextNonce ??= await Eth.GetTransactionCountAsync(Address, "pending", ct);
-                var signed = new Eip1559Transaction
-                {
-                    ChainId = ChainId,
-                    Nonce = _nextNonce.Value,
-                    MaxPriorityFeePerGas = tip,
-                    MaxFeePerGas = maxFee,
-                    GasLimit = gasLimit,
-                    To = request.To,
-                    Value = request.Value,
-                    Data = request.Data,
-                }.Sign(Key);
+                EthereumTransaction transaction = fees.GasPrice is { } gasPrice
+                    ? new LegacyTransaction
+                    {
+                        ChainId = ChainId, Nonce = _nextNonce.Value, GasPrice = gasPrice, GasLimit = gasLimit,
+                        To = request.To, Value = request.Value, Data = request.Data,
+                    }
+                    : new Eip1559Transaction
+                    {
+                        ChainId = ChainId, Nonce = _nextNonce.Value, MaxPriorityFeePerGas = fees.Tip, MaxFeePerGas = fees.MaxFee,
+                        GasLimit = gasLimit, To = request.To, Value = request.Value, Data = request.Data,
+                    };
+                var signed = transaction.Sign(Key);
                 try
                 {
                     await Eth.SendRawTransactionAsync(signed.Raw, ct);
@@ -192,8 +196,31 @@ public sealed class TransactionSender
     /// <summary>maxFeePerGas = 2 × the latest base fee + tip: stays includable through several blocks of rising base fee.</summary>
     public async Task<(BigInteger MaxFee, BigInteger Tip)> EstimateFeesAsync(CancellationToken ct = default)
     {
-        var latest = await Eth.GetBlockByNumberAsync("latest", ct)
-                     ?? throw new ChainRpcException("eth_getBlockByNumber", Eth.Endpoint, "no latest block");
+        var latest = await LatestBlockAsync(ct);
+        return await Eip1559FeesAsync(latest.BaseFeePerGas ?? BigInteger.Zero, ct);
+    }
+
+    /// <summary>
+    /// The fees of the next transaction: EIP-1559 fees where the latest block has a base fee, otherwise (a chain without
+    /// EIP-1559) a legacy gas price from eth_gasPrice, sent as a type-0 EIP-155 transaction.
+    /// </summary>
+    public async Task<FeeQuote> QuoteFeesAsync(CancellationToken ct = default)
+    {
+        var latest = await LatestBlockAsync(ct);
+        if (latest.BaseFeePerGas is { } baseFee)
+        {
+            var (maxFee, tip) = await Eip1559FeesAsync(baseFee, ct);
+            return new FeeQuote(null, maxFee, tip);
+        }
+        var gasPrice = await Eth.GasPriceAsync(ct);
+        return new FeeQuote(gasPrice, gasPrice, 0);
+    }
+
+    private async Task<BlockHeader> LatestBlockAsync(CancellationToken ct) =>
+        await Eth.GetBlockByNumberAsync("latest", ct) ?? throw new ChainRpcException("eth_getBlockByNumber", Eth.Endpoint, "no latest block");
+
+    private async Task<(BigInteger MaxFee, BigInteger Tip)> Eip1559FeesAsync(BigInteger baseFee, CancellationToken ct)
+    {
         BigInteger tip;
         try
         {
@@ -203,7 +230,6 @@ public sealed class TransactionSender
         {
             tip = _options.FallbackPriorityFee;
         }
-        var baseFee = latest.BaseFeePerGas ?? BigInteger.Zero;
         return (baseFee * 2 + tip, tip);
     }
 

@@ -52,6 +52,8 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
     private readonly Option<double?> _deviation = new("--deviation-limit") { Description = "As leader, drop updates farther than k × the median distance from the base model" };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
+    private readonly Option<ulong?> _deploymentBlock = new("--deployment-block") { Description = "The block the swarm's contract was deployed in (swarm create prints it; join learns it from the peer): events are read from there" };
+    private readonly Option<ulong> _confirmations = new("--confirmations") { Description = "Blocks an event must be deep to count as final (0 on a devnet; see docs/chains.md for public chains)", DefaultValueFactory = _ => 0 };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -94,6 +96,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             var givenModel = parse.GetResult(_model) is { Implicit: false } || config is { } c && c.TryGetProperty("model", out _);
             var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer));
             if (!givenModel) options = options with { Model = null };
+            if (options.DeploymentBlock == 0) options = options with { DeploymentBlock = info.DeploymentBlock };
             return await RunNodeAsync(options, ct);
         });
         return command;
@@ -108,7 +111,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             var info = await AskSwarmAsync(NodeKey.Generate(), parse.GetValue(via)!, ct);
             Console.WriteLine($"peer-id: {info.PeerId}");
             Console.WriteLine($"address: {info.Address}");
-            Console.WriteLine($"swarm: {info.Contract} (chain {info.ChainId}, {info.RpcUrl})");
+            Console.WriteLine($"swarm: {info.Contract} (chain {info.ChainId}, {info.RpcUrl}, deployed in block {info.DeploymentBlock})");
             Console.WriteLine($"round: {info.CurrentRound} {info.Phase}");
             Console.WriteLine($"role: {info.Status.Role}{(info.Status.Cluster >= 0 ? $" of cluster {info.Status.Cluster}" : "")}, {info.Status.Activity}");
             if (info.Status.LocalAccuracy >= 0) Console.WriteLine($"local-accuracy: {info.Status.LocalAccuracy:P2}");
@@ -123,7 +126,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut, _trustModel,
+        _testData, _testLimit, _rounds, _deviation, _optOut, _trustModel, _deploymentBlock, _confirmations,
     ];
 
     private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
@@ -172,6 +175,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         Rounds = Value(parse, _rounds, config, "rounds"),
         DeviationLimit = Value(parse, _deviation, config, "deviation-limit"),
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
+        DeploymentBlock = Value(parse, _deploymentBlock, config, "deployment-block") ?? 0,
+        Confirmations = Value(parse, _confirmations, config, "confirmations"),
     };
 
     /// <summary>How to read --data: null (MNIST IDX, as before) unless --data names something else or a data flag is given.</summary>

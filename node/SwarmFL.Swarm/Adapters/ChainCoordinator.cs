@@ -9,9 +9,9 @@ using RoundPhase = SwarmFL.Swarm.Rounds.RoundPhase;
 namespace SwarmFL.Swarm.Adapters;
 
 /// <summary>The round protocol's coordinator port over the deployed SwarmCoordinator contract.</summary>
-public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress self, ChainClock? clock = null) : ISwarmCoordinator
+public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress self, ChainClock? clock = null, ulong confirmations = 0) : ISwarmCoordinator
 {
-    private readonly SwarmEventLog _events = new(contract);
+    private readonly SwarmEventLog _events = new(contract, confirmations);
 
     public EthereumAddress Self => self;
 

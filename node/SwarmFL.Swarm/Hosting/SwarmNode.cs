@@ -100,7 +100,7 @@ public sealed class SwarmNode : IAsyncDisposable
         await ShareGenesisAsync(ct);
         LoadLearning();
         var chainClock = new ChainClock();
-        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock);
+        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock, _options.Confirmations);
         _state = new NodeStateStore(_dataDirectory.StatePath, _log);
         _reporter = new RoundReporter(_timer, _traffic, () => _models.TransferTime, _coordinator, _state, _models, _files, _testSet, _processStart, _log);
         _driver = new RoundDriver(
@@ -120,7 +120,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var eth = new EthClient(new JsonRpcClient(_options.RpcUrl));
         var sender = await TransactionSender.ConnectAsync(eth, Key, null, SwarmCoordinatorAbi.Errors, ct: ct);
         _chainId = (ulong)sender.ChainId;
-        _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, ct: ct);
+        _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, _options.DeploymentBlock, ct);
         var config = _config = await _contract.ConfigAsync(ct);
         if (_options.Model is { } model && !config.ModelSpecHash.AsSpan().SequenceEqual(_options.DataSpec.PinnedHash(model.Hash())))
             throw new InvalidOperationException(_options.DataSpec.IsDefault
@@ -336,6 +336,7 @@ public sealed class SwarmNode : IAsyncDisposable
             ChainId = _chainId,
             RpcUrl = _options.RpcUrl,
             Contract = _contract.Address.ToString(),
+            DeploymentBlock = _contract.DeploymentBlock,
             // Informative only (a joiner fetches the model file by the chain's hash); TorchScript has no JSON form.
             ModelSpecJson = _model switch
             {

@@ -10,6 +10,10 @@ public sealed record SwarmNodeOptions
     public required string DataDirectory { get; init; }
     public required string RpcUrl { get; init; }
     public required string Contract { get; init; }
+    /// <summary>The block the contract was deployed in (`swarm create` prints it): event reads start there, not at genesis.</summary>
+    public ulong DeploymentBlock { get; init; }
+    /// <summary>Blocks an event must be deep before the node treats it as final (0 on a devnet; see docs/chains.md).</summary>
+    public ulong Confirmations { get; init; }
     public string Listen { get; init; } = "/ip4/127.0.0.1/tcp/0";
     /// <summary>Any running node of the swarm (multiaddr with /p2p/): the ring is joined through it.</summary>
     public string? Bootstrap { get; init; }

@@ -11,9 +11,8 @@ using SwarmFL.TestSupport;
 
 namespace SwarmFL.Chain.Tests.Contracts;
 
-/// <summary>A whole round and the start of the next through the typed binding, on a real Hardhat node.</summary>
-[Collection(HardhatCollection.Name)]
-public class SwarmCoordinatorHardhatTests(HardhatNode hardhat)
+/// <summary>A whole round and the start of the next through the typed binding, on a real Hardhat node and on anvil.</summary>
+public abstract class SwarmCoordinatorChainTests(ILocalChain chain)
 {
     private sealed record Node(NodeKey Key, TransactionSender Sender, SwarmCoordinator Swarm);
 
@@ -24,7 +23,7 @@ public class SwarmCoordinatorHardhatTests(HardhatNode hardhat)
     [Fact]
     public async Task RegisterCommitCloseMergeSemiGlobalAndReplaceThroughTheBinding()
     {
-        using var eth = new EthClient(new JsonRpcClient(hardhat.RpcUrl));
+        using var eth = new EthClient(new JsonRpcClient(chain.RpcUrl));
         var creator = await TransactionSender.ConnectAsync(eth, NodeKey.FromHex(HardhatNode.Account0PrivateKey), HardhatNode.ChainId,
             SwarmCoordinatorAbi.Errors);
         var deployed = await SwarmCoordinator.DeployAsync(creator, Config);
@@ -189,3 +188,9 @@ public class SwarmCoordinatorHardhatTests(HardhatNode hardhat)
         public int GetHashCode(SwarmConfig c) => 0;
     }
 }
+
+[Collection(HardhatCollection.Name)]
+public sealed class SwarmCoordinatorHardhatTests(HardhatNode chain) : SwarmCoordinatorChainTests(chain);
+
+[Collection(AnvilCollection.Name)]
+public sealed class SwarmCoordinatorAnvilTests(AnvilNode chain) : SwarmCoordinatorChainTests(chain);

@@ -8,10 +8,9 @@ using SwarmFL.TestSupport;
 
 namespace SwarmFL.Chain.Tests.Transactions;
 
-[Collection(HardhatCollection.Name)]
-public class TransactionSenderHardhatTests(HardhatNode hardhat)
+public abstract class TransactionSenderChainTests(ILocalChain chain)
 {
-    private EthClient NewClient() => new(new JsonRpcClient(hardhat.RpcUrl));
+    private EthClient NewClient() => new(new JsonRpcClient(chain.RpcUrl));
 
     [Fact]
     public async Task AnEmptyDevnetAccountFundsItselfAndTransfersValue()
@@ -156,3 +155,9 @@ public class TransactionSenderHardhatTests(HardhatNode hardhat)
         Assert.True(await eth.GasPriceAsync() > 0);
     }
 }
+
+[Collection(HardhatCollection.Name)]
+public sealed class TransactionSenderHardhatTests(HardhatNode chain) : TransactionSenderChainTests(chain);
+
+[Collection(AnvilCollection.Name)]
+public sealed class TransactionSenderAnvilTests(AnvilNode chain) : TransactionSenderChainTests(chain);
