@@ -47,6 +47,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private RoundReporter _reporter = null!;
     private readonly ValidationBoard _validations = new();
     private readonly WakeSignal _wake = new();
+    private readonly ChainHead _head = new();
     private readonly DateTimeOffset _processStart = ProcessStart();
     private string? _lastError;
     private string _topic = "";
@@ -96,7 +97,8 @@ public sealed class SwarmNode : IAsyncDisposable
         await ShareGenesisAsync(ct);
         LoadLearning();
         var chainClock = new ChainClock();
-        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock);
+        _head.Advanced += _ => _wake.Set();
+        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock, _head);
         _state = new NodeStateStore(_dataDirectory.StatePath, _log);
         _reporter = new RoundReporter(_timer, _traffic, () => _models.TransferTime, _coordinator, _state, _models, _files, _testSet, _processStart, _log);
         _driver = new RoundDriver(
@@ -220,7 +222,8 @@ public sealed class SwarmNode : IAsyncDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var watcher = new BlockWatcher(_contract.Eth, _wake, _options.BlockPollInterval).RunAsync(stop.Token);
+        var watcher = new BlockWatcher(_contract.Eth, _head, new BlockPollSchedule(_options.BlockPollInterval, _options.BlockPollSlowest), _log)
+            { UseSubscription = _options.SubscribeToNewHeads }.RunAsync(stop.Token);
         var statusWriter = WriteStatusWhileRunningAsync(stop.Token);
         var failures = 0;
         string? lastError = null;
