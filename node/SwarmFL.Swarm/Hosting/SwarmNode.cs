@@ -86,16 +86,30 @@ public sealed class SwarmNode : IAsyncDisposable
     private async Task StartAsync(CancellationToken ct)
     {
         Key = _dataDirectory.LoadOrCreateKey();
-        await ConnectChainAsync(ct);
-        _ring = await RingNodeHost.StartAsync(new RingNodeOptions { DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap }, _log, ct);
-        ListenAddress = _ring.Address.ToString();
-        _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log);
-        _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
-        StartGossip();
-        SwarmInfoProtocol.Serve(_ring.Host, Describe);
-        await RegisterAsync(ct);
-        await ShareGenesisAsync(ct);
-        LoadLearning();
+        // Loading the data and starting libtorch is CPU work that needs nothing from the network: it runs while the node
+        // connects to the chain, joins the ring and registers (on a busy machine each took seconds, one after the other).
+        var learning = Task.Run(LoadLearning, CancellationToken.None);
+        try
+        {
+            await ConnectChainAsync(ct);
+            _ring = await RingNodeHost.StartAsync(new RingNodeOptions { DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap }, _log, ct);
+            ListenAddress = _ring.Address.ToString();
+            _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log);
+            _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
+            StartGossip();
+            SwarmInfoProtocol.Serve(_ring.Host, Describe);
+            await RegisterAsync(ct);
+            // Whoever waits for this node (the devnet launcher starts the next nodes once it is registered) need not
+            // wait for its data too.
+            WriteStartingStatus("registered; loading data");
+            await ShareGenesisAsync(ct);
+        }
+        catch
+        {
+            await learning.ContinueWith(_ => { }, TaskScheduler.Default); // observe it; the first failure is the one to report
+            throw;
+        }
+        await learning;
         var chainClock = new ChainClock();
         _head.Advanced += _ => _wake.Set();
         _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock, _head);
@@ -299,6 +313,21 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         try { return new DateTimeOffset(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero); }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception) { return DateTimeOffset.UtcNow; }
+    }
+
+    /// <summary>Before the round driver exists: who and where this node is, and what it is doing.</summary>
+    private void WriteStartingStatus(string activity)
+    {
+        try
+        {
+            lock (_files)
+                _files.WriteStatus(new NodeStatusFile(Key.PeerId.ToString(), Key.Address.ToString(), ListenAddress, 0, SwarmFL.Swarm.Rounds.RoundPhase.Waiting.ToString(),
+                    NodeRole.Observer.ToString(), null, activity, null, null, null, DateTimeOffset.UtcNow, false, null));
+        }
+        catch (IOException e)
+        {
+            _log.Warning("Could not write status.json: {Error}", e.Message);
+        }
     }
 
     private void WriteStatus(bool stopped, string? error)
