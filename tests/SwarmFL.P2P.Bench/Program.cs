@@ -1,6 +1,8 @@
 // Two-process loopback benchmark for the SwarmFL libp2p stack.
 //   serve  --mode libp2p|tcp                     prints its address on stdout, then serves until stdin closes
-//   client --mode libp2p|tcp --addr A --size N --runs R [--dials D]
+//   client --mode libp2p|tcp --addr A --size N --runs R [--dials D] [--window BYTES] [--max-window BYTES]
+//   proxy  --target A --delay-ms MS              a delaying TCP proxy in front of A; prints A with the proxy's port
+//                                                (same /p2p/ suffix), then relays until stdin closes
 // The sink protocol: the client streams N bytes and half-closes; the server answers with the 8-byte count it read.
 // The client prints one JSON line: best/median throughput (MiB/s) over the runs and, for libp2p, the median
 // dial-to-first-stream latency over D fresh connections.
@@ -18,11 +20,17 @@ const int Chunk = 256 * 1024;
 
 var options = ParseArgs(args.Skip(1).ToArray());
 var mode = options.GetValueOrDefault("mode", "libp2p");
-// Per-stream yamux receive window each side grants (default: the spec's 256 KiB).
+// Per-stream yamux receive window each side grants at the start (default: the spec's 256 KiB), and how far it may grow
+// (default: YamuxOptions' 16 MiB; equal to --window for a fixed window).
+var window = int.Parse(options.GetValueOrDefault("window", (256 * 1024).ToString()));
 var hostOptions = new HostOptions
 {
     IdentifyOnConnect = false,
-    Yamux = new SwarmFL.P2P.Yamux.YamuxOptions { ReceiveWindow = int.Parse(options.GetValueOrDefault("window", (256 * 1024).ToString())) },
+    Yamux = new SwarmFL.P2P.Yamux.YamuxOptions
+    {
+        ReceiveWindow = window,
+        MaxReceiveWindow = Math.Max(window, int.Parse(options.GetValueOrDefault("max-window", new SwarmFL.P2P.Yamux.YamuxOptions().MaxReceiveWindow.ToString()))),
+    },
 };
 Serilog.Log.Logger = new Serilog.LoggerConfiguration().MinimumLevel.Warning().CreateLogger();
 
@@ -31,12 +39,24 @@ switch (args.FirstOrDefault())
     case "serve":
         await ServeAsync(mode, hostOptions);
         break;
+    case "proxy":
+    {
+        var target = Multiaddr.Parse(options["target"]);
+        var parts = target.Components;
+        await using var proxy = new SwarmFL.P2P.Bench.DelayProxy(new IPEndPoint(parts[0].AsIPAddress(), parts[1].AsPort()),
+            TimeSpan.FromMilliseconds(double.Parse(options.GetValueOrDefault("delay-ms", "25"), System.Globalization.CultureInfo.InvariantCulture)));
+        var port = proxy.Start().Port;
+        var text = target.ToString();
+        Console.WriteLine(text.Replace($"/tcp/{parts[1].AsPort()}", $"/tcp/{port}"));
+        await WaitForStdinCloseAsync();
+        break;
+    }
     case "client":
         await ClientAsync(mode, hostOptions, options["addr"], long.Parse(options.GetValueOrDefault("size", "268435456")),
             int.Parse(options.GetValueOrDefault("runs", "3")), int.Parse(options.GetValueOrDefault("dials", "20")));
         break;
     default:
-        Console.Error.WriteLine("usage: serve --mode libp2p|tcp | client --mode libp2p|tcp --addr A --size N --runs R");
+        Console.Error.WriteLine("usage: serve --mode libp2p|tcp | client --mode libp2p|tcp --addr A --size N --runs R | proxy --target A --delay-ms MS");
         return 2;
 }
 return 0;
@@ -127,7 +147,10 @@ static async Task ClientAsync(string mode, HostOptions hostOptions, string addre
     }
     Console.WriteLine(JsonSerializer.Serialize(new
     {
-        impl = mode == "tcp" ? "raw-tcp (.NET sockets)" : $"swarmfl (noise+yamux, window {hostOptions.Yamux.ReceiveWindow / 1024} KiB)",
+        impl = mode == "tcp" ? "raw-tcp (.NET sockets)"
+            : hostOptions.Yamux.MaxReceiveWindow > hostOptions.Yamux.ReceiveWindow
+                ? $"swarmfl (noise+yamux, window {hostOptions.Yamux.ReceiveWindow / 1024} KiB growing to {hostOptions.Yamux.MaxReceiveWindow / 1024} KiB)"
+                : $"swarmfl (noise+yamux, fixed window {hostOptions.Yamux.ReceiveWindow / 1024} KiB)",
         size,
         runs,
         bestMiBps = Math.Round(throughputs.Max(), 1),

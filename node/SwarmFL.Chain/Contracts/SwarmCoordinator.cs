@@ -17,14 +17,20 @@ namespace SwarmFL.Chain.Contracts;
 public sealed class SwarmCoordinator
 {
     private readonly TransactionSender? _sender;
+    private readonly string _viewBlock;
 
-    private SwarmCoordinator(EthClient eth, EthereumAddress address, TransactionSender? sender, ulong deploymentBlock)
+    private SwarmCoordinator(EthClient eth, EthereumAddress address, TransactionSender? sender, ulong deploymentBlock, string viewBlock = "latest")
     {
         Eth = eth;
         Address = address;
         _sender = sender;
         DeploymentBlock = deploymentBlock;
+        _viewBlock = viewBlock;
     }
+
+    /// <summary>The same binding with its views read at block <paramref name="block"/>, so that several reads see one state
+    /// even while blocks arrive; transactions are unaffected.</summary>
+    public SwarmCoordinator At(ulong block) => new(Eth, Address, _sender, DeploymentBlock, Quantity.ToHex(block));
 
     public EthClient Eth { get; }
     public EthereumAddress Address { get; }
@@ -196,7 +202,7 @@ public sealed class SwarmCoordinator
         byte[] output;
         try
         {
-            output = await Eth.CallAsync(new CallRequest(Address, function.EncodeCall(arguments), _sender?.Address), ct: ct);
+            output = await Eth.CallAsync(new CallRequest(Address, function.EncodeCall(arguments), _sender?.Address), _viewBlock, ct);
         }
         catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
         {

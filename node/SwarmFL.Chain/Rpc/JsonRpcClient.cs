@@ -19,7 +19,7 @@ public sealed record JsonRpcOptions
 }
 
 /// <summary>
-/// JSON-RPC 2.0 over HTTP POST. Transport failures (refused or reset connections, timeouts, HTTP 5xx/429) are
+/// JSON-RPC 2.0 over HTTP POST, one call per request or several as a batch (<see cref="BeginBatch"/>). Transport failures (refused or reset connections, timeouts, HTTP 5xx/429) are
 /// retried with exponential backoff; JSON-RPC errors, reverts included, are final and surface immediately.
 /// A response that is not valid JSON-RPC becomes a <see cref="ChainRpcException"/>.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed class JsonRpcClient : IDisposable
     private readonly HttpClient _http;
     private readonly JsonRpcOptions _options;
     private readonly ILogger _log;
+    private readonly AsyncLocal<JsonRpcBatch?> _batch = new();
     private long _nextId;
 
     public JsonRpcClient(Uri endpoint, JsonRpcOptions? options = null, ILogger? logger = null, HttpMessageHandler? handler = null)
@@ -54,11 +55,103 @@ public sealed class JsonRpcClient : IDisposable
             ? uri
             : throw new FormatException($"'{endpoint}' is not an http:// or https:// RPC URL");
 
+    /// <summary>
+    /// Opens a batch scope for the calling flow: the calls it starts until <see cref="JsonRpcBatch.SendAsync"/> are held
+    /// and then go out as one JSON-RPC batch (one HTTP request). Calls after the send, or from other flows, go alone.
+    /// </summary>
+    public JsonRpcBatch BeginBatch()
+    {
+        var batch = new JsonRpcBatch(this, _batch.Value);
+        _batch.Value = batch;
+        return batch;
+    }
+
+    internal void EndBatch(JsonRpcBatch batch)
+    {
+        if (_batch.Value == batch) _batch.Value = batch.Outer;
+    }
+
     /// <summary>Calls a method and returns its "result" (a detached copy, valid after this returns).</summary>
     public async Task<JsonElement> CallAsync(string method, IReadOnlyList<object?> parameters, CancellationToken ct = default)
     {
         var id = Interlocked.Increment(ref _nextId);
+        if (_batch.Value is { } batch)
+        {
+            var pending = new PendingCall(id, method, parameters);
+            if (batch.TryAdd(pending)) return await pending.Result.Task.WaitAsync(ct);
+        }
         var body = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id, method, @params = parameters });
+        Traffic.RecordCall(method);
+        var (status, response) = await PostWithRetriesAsync(method, body, ct);
+        return ParseResponse(method, id, status, response);
+    }
+
+    /// <summary>Sends held calls as one batch and completes each with its own result or error. A node that refuses
+    /// batches (answers with one object) gets the calls one by one instead.</summary>
+    internal async Task SendBatchAsync(IReadOnlyList<PendingCall> calls, CancellationToken ct)
+    {
+        if (calls.Count == 0) return;
+        var label = calls.Count == 1 ? calls[0].Method : $"batch of {calls.Count} ({calls[0].Method}, …)";
+        foreach (var call in calls) Traffic.RecordCall(call.Method);
+        var body = JsonSerializer.SerializeToUtf8Bytes(calls.Select(c => new { jsonrpc = "2.0", id = c.Id, method = c.Method, @params = c.Parameters }).ToArray());
+        HttpStatusCode status;
+        byte[] response;
+        try
+        {
+            (status, response) = await PostWithRetriesAsync(label, body, ct);
+        }
+        catch (Exception e)
+        {
+            foreach (var call in calls) call.Result.TrySetException(e);
+            return;
+        }
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(response);
+        }
+        catch (JsonException)
+        {
+            var malformed = Malformed(label, $"HTTP {(int)status} with a body that is not JSON: {Snippet(response)}");
+            foreach (var call in calls) call.Result.TrySetException(malformed);
+            return;
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                _log.Debug("{Endpoint} answered a batch with {Answer}; sending its calls one by one", Endpoint, Snippet(response));
+                await Task.WhenAll(calls.Select(async call =>
+                {
+                    try { call.Result.TrySetResult(await CallAsync(call.Method, call.Parameters, ct)); }
+                    catch (Exception e) { call.Result.TrySetException(e); }
+                }));
+                return;
+            }
+            var byId = new Dictionary<long, JsonElement>();
+            foreach (var item in document.RootElement.EnumerateArray())
+            {
+                if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("id", out var itemId) && IdOf(itemId) is { } n)
+                    byId.TryAdd(n, item);
+            }
+            foreach (var call in calls)
+            {
+                try
+                {
+                    if (!byId.TryGetValue(call.Id, out var item))
+                        throw Malformed(call.Method, $"the batch answer has no response with id {call.Id}: {Snippet(response)}");
+                    call.Result.TrySetResult(ResultOf(call.Method, call.Id, item, response));
+                }
+                catch (Exception e)
+                {
+                    call.Result.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, byte[] Body)> PostWithRetriesAsync(string method, byte[] body, CancellationToken ct)
+    {
         var backoff = _options.InitialBackoff;
         for (var attempt = 1; ; attempt++)
         {
@@ -66,7 +159,7 @@ public sealed class JsonRpcClient : IDisposable
             Exception? cause;
             try
             {
-                return await AttemptAsync(method, id, body, ct);
+                return await AttemptAsync(body, ct);
             }
             catch (TransportFailure e)
             {
@@ -82,7 +175,7 @@ public sealed class JsonRpcClient : IDisposable
         }
     }
 
-    private async Task<JsonElement> AttemptAsync(string method, long id, byte[] body, CancellationToken ct)
+    private async Task<(HttpStatusCode Status, byte[] Body)> AttemptAsync(byte[] body, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.RequestTimeout);
@@ -109,7 +202,7 @@ public sealed class JsonRpcClient : IDisposable
 
         if ((int)status >= 500 || status == HttpStatusCode.TooManyRequests)
             throw new TransportFailure($"HTTP {(int)status} {status}", null);
-        return ParseResponse(method, id, status, responseBytes);
+        return (status, responseBytes);
     }
 
     private JsonElement ParseResponse(string method, long id, HttpStatusCode status, byte[] responseBytes)
@@ -128,14 +221,21 @@ public sealed class JsonRpcClient : IDisposable
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw Malformed(method, $"expected a JSON-RPC response object, got {Snippet(responseBytes)}");
-            if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
-                throw ToRpcError(method, error, responseBytes);
-            if (!root.TryGetProperty("id", out var responseId) || !SameId(responseId, id))
-                throw Malformed(method, $"response id does not match request id {id}: {Snippet(responseBytes)}");
-            if (!root.TryGetProperty("result", out var result))
-                throw Malformed(method, $"response has neither result nor error: {Snippet(responseBytes)}");
-            return result.Clone();
+            return ResultOf(method, id, root, responseBytes);
         }
+    }
+
+    private JsonElement ResultOf(string method, long id, JsonElement root, byte[] responseBytes)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Malformed(method, $"expected a JSON-RPC response object, got {Snippet(responseBytes)}");
+        if (root.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
+            throw ToRpcError(method, error, responseBytes);
+        if (!root.TryGetProperty("id", out var responseId) || !SameId(responseId, id))
+            throw Malformed(method, $"response id does not match request id {id}: {Snippet(responseBytes)}");
+        if (!root.TryGetProperty("result", out var result))
+            throw Malformed(method, $"response has neither result nor error: {Snippet(responseBytes)}");
+        return result.Clone();
     }
 
     private ChainRpcException ToRpcError(string method, JsonElement error, byte[] responseBytes)
@@ -157,11 +257,13 @@ public sealed class JsonRpcClient : IDisposable
             : null;
     }
 
-    private static bool SameId(JsonElement responseId, long id) => responseId.ValueKind switch
+    private static bool SameId(JsonElement responseId, long id) => IdOf(responseId) == id;
+
+    private static long? IdOf(JsonElement responseId) => responseId.ValueKind switch
     {
-        JsonValueKind.Number => responseId.TryGetInt64(out var n) && n == id,
-        JsonValueKind.String => responseId.GetString() == id.ToString(),
-        _ => false,
+        JsonValueKind.Number when responseId.TryGetInt64(out var n) => n,
+        JsonValueKind.String when long.TryParse(responseId.GetString(), out var n) => n,
+        _ => null,
     };
 
     private ChainRpcException Malformed(string method, string problem) => new(method, Endpoint, $"malformed response: {problem}");

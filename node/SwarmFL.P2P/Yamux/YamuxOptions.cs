@@ -6,8 +6,24 @@ public sealed record YamuxOptions
     /// <summary>The window every stream starts with, fixed by the spec.</summary>
     public const int InitialWindow = 256 * 1024;
 
-    /// <summary>The receive window we grant each stream (≥ 256 KiB; the excess is announced in the SYN/ACK window update).</summary>
+    /// <summary>The receive window we grant each stream at its start (≥ 256 KiB; the excess is announced in the SYN/ACK
+    /// window update). It is also the floor the window shrinks back to.</summary>
     public int ReceiveWindow { get; init; } = InitialWindow;
+    /// <summary>
+    /// The most a stream's receive window may grow to (toward bandwidth × round-trip time, see
+    /// <see cref="ReceiveWindowTuner"/>). Equal to <see cref="ReceiveWindow"/>: a fixed window.
+    /// </summary>
+    public int MaxReceiveWindow { get; init; } = 16 * 1024 * 1024;
+    /// <summary>All growth beyond <see cref="ReceiveWindow"/> of one session's streams together: the memory a peer can
+    /// make us buffer on one connection is at most this plus <see cref="ReceiveWindow"/> per open stream.</summary>
+    public long MaxSessionWindowGrowth { get; init; } = 32 * 1024 * 1024;
+    /// <summary>How often the session measures the round-trip time with a yamux ping (first at start; zero: never,
+    /// and windows stay at <see cref="ReceiveWindow"/>).</summary>
+    public TimeSpan RttProbeInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>A window shrinks when half of it sat unread for at least this long (see <see cref="ReceiveWindowTuner"/>).</summary>
+    public TimeSpan WindowShrinkAfter { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Times window epochs and pings (tests freeze it).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>Streams the remote may have open on this connection at once; more are reset.</summary>
     public int MaxInboundStreams { get; init; } = 256;
     /// <summary>Streams we may open at once on this connection.</summary>

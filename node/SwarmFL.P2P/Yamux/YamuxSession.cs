@@ -12,7 +12,7 @@ namespace SwarmFL.P2P.Yamux;
 /// dispatches them; one task writes queued frames, so a reader never waits behind a blocked writer (which would let
 /// two peers that both send deadlock). The dialer opens odd stream ids, the listener even ones.
 /// </summary>
-public sealed class YamuxSession : IAsyncDisposable
+public sealed partial class YamuxSession : IAsyncDisposable
 {
     private readonly Stream _connection;
     private readonly ILogger _log;
@@ -35,11 +35,13 @@ public sealed class YamuxSession : IAsyncDisposable
         _connection = connection;
         Options = options ?? new YamuxOptions();
         if (Options.ReceiveWindow < YamuxOptions.InitialWindow) throw new ArgumentException("receive window below the 256 KiB the spec starts with");
+        if (Options.MaxReceiveWindow < Options.ReceiveWindow) Options = Options with { MaxReceiveWindow = Options.ReceiveWindow };
         _log = log ?? Log.ForContext<YamuxSession>();
         IsClient = isClient;
         _nextStreamId = isClient ? 1u : 2u;
         _writeLoop = Task.Run(WriteLoopAsync);
         _readLoop = Task.Run(ReadLoopAsync);
+        _ = Task.Run(ProbeRttAsync);
     }
 
     public YamuxOptions Options { get; }
@@ -87,7 +89,7 @@ public sealed class YamuxSession : IAsyncDisposable
     {
         var id = Interlocked.Increment(ref _nextPingId);
         var done = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pings[id] = (done, Stopwatch.GetTimestamp());
+        _pings[id] = (done, Options.Clock.GetTimestamp());
         try
         {
             Enqueue(new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Syn, 0, id));
@@ -311,12 +313,12 @@ public sealed class YamuxSession : IAsyncDisposable
         if ((header.Flags & YamuxFlags.Syn) != 0)
             Enqueue(new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Ack, 0, header.Length));
         else if ((header.Flags & YamuxFlags.Ack) != 0 && _pings.TryRemove(header.Length, out var ping))
-            ping.Done.TrySetResult(Stopwatch.GetElapsedTime(ping.Started));
+            ping.Done.TrySetResult(Options.Clock.GetElapsedTime(ping.Started));
     }
 
     private async ValueTask DiscardAsync(uint length)
     {
-        if (length > (uint)Options.ReceiveWindow) throw new ProtocolViolationException($"yamux data frame of {length} bytes exceeds any window");
+        if (length > (uint)Options.MaxReceiveWindow) throw new ProtocolViolationException($"yamux data frame of {length} bytes exceeds any window");
         var scratch = ArrayPool<byte>.Shared.Rent((int)Math.Min(length, 65536));
         try
         {
@@ -336,6 +338,7 @@ public sealed class YamuxSession : IAsyncDisposable
     internal void Forget(YamuxStream stream)
     {
         if (!_streams.TryRemove(new KeyValuePair<uint, YamuxStream>(stream.Id, stream))) return;
+        ReleaseWindow(stream.ReturnWindowGrowth());
         if (stream.IsInbound) Interlocked.Decrement(ref _inboundCount);
         else Interlocked.Decrement(ref _outboundCount);
     }

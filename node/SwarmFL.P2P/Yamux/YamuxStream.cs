@@ -6,8 +6,8 @@ namespace SwarmFL.P2P.Yamux;
 
 /// <summary>
 /// One yamux stream as a duplex <see cref="Stream"/>. Received data lands in a pipe (filled by the session's reader);
-/// reading it returns window credit to the sender once half the window is consumed. Writing waits for send credit,
-/// which is the backpressure. <see cref="CloseWriteAsync"/> half-closes (FIN); <see cref="Reset"/> aborts (RST).
+/// reading it returns window credit to the sender once half the window is consumed, and at that moment the window may
+/// grow or shrink (<see cref="ReceiveWindowTuner"/>). Writing waits for send credit, which is the backpressure. <see cref="CloseWriteAsync"/> half-closes (FIN); <see cref="Reset"/> aborts (RST).
 /// </summary>
 public sealed class YamuxStream : Stream
 {
@@ -18,6 +18,9 @@ public sealed class YamuxStream : Stream
     private TaskCompletionSource _sendWindowChanged = NewSignal();
     private long _receiveWindow = YamuxOptions.InitialWindow; // credit the remote still has
     private long _unacknowledged;                            // bytes read by the application, not yet credited back
+    private long _buffered;                                  // bytes received, not yet read by the application
+    private long _window;                                    // credit + buffered + unacknowledged: what we grant in all
+    private long _epoch;                                     // when the window was last credited (Options.Clock timestamp)
     private bool _writeClosed;
     private bool _remoteClosed;
     private bool _readAbandoned;
@@ -32,6 +35,14 @@ public sealed class YamuxStream : Stream
         _received = new Pipe(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16 * 1024, useSynchronizationContext: false));
         // Our announced receive window: the initial window plus what the SYN/ACK update granted.
         _receiveWindow = session.Options.ReceiveWindow;
+        _window = session.Options.ReceiveWindow;
+        _epoch = session.Options.Clock.GetTimestamp();
+    }
+
+    /// <summary>The receive window this stream grants now (it grows with a fast reader, shrinks with a slow one).</summary>
+    public long ReceiveWindowSize
+    {
+        get { lock (_sync) return _window; }
     }
 
     public uint Id { get; }
@@ -77,21 +88,48 @@ public sealed class YamuxStream : Stream
         }
     }
 
-    /// <summary>Gives the remote more send credit once half the window has been consumed (fewer, larger updates).</summary>
+    /// <summary>
+    /// Gives the remote more send credit once half the window has been consumed (fewer, larger updates), resizing the
+    /// window at the same moment: the update carries what was consumed plus the growth (or minus the shrink).
+    /// </summary>
     private void Credit(int consumed)
     {
-        uint delta = 0;
+        long delta = 0;
         lock (_sync)
         {
+            _buffered -= consumed;
             _unacknowledged += consumed;
-            if (_unacknowledged >= _session.Options.ReceiveWindow / 2 && !_remoteClosed)
+            if (_unacknowledged >= _window / 2 && !_remoteClosed)
             {
-                delta = (uint)_unacknowledged;
-                _receiveWindow += _unacknowledged;
+                var options = _session.Options;
+                var now = options.Clock.GetTimestamp();
+                var next = _readAbandoned
+                    ? options.ReceiveWindow
+                    : ReceiveWindowTuner.Next(_window, options.Clock.GetElapsedTime(_epoch, now), _session.Rtt, _buffered,
+                        options.ReceiveWindow, options.MaxReceiveWindow, options.WindowShrinkAfter);
+                // Credit already given cannot be taken back: the window shrinks at most by what is being credited now.
+                next = Math.Max(next, _window - _unacknowledged);
+                if (next > _window && !_session.TryReserveWindow(next - _window)) next = _window;
+                if (next < _window) _session.ReleaseWindow(_window - next);
+                delta = _unacknowledged + (next - _window);
+                _receiveWindow += delta;
                 _unacknowledged = 0;
+                _window = next;
+                _epoch = now;
             }
         }
-        if (delta > 0) _session.Enqueue(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, delta));
+        if (delta > 0) _session.Enqueue(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.None, Id, (uint)delta));
+    }
+
+    /// <summary>Called when the session forgets the stream: its growth goes back to the session's budget.</summary>
+    internal long ReturnWindowGrowth()
+    {
+        lock (_sync)
+        {
+            var growth = _window - _session.Options.ReceiveWindow;
+            _window = _session.Options.ReceiveWindow;
+            return Math.Max(0, growth);
+        }
     }
 
     /// <summary>Called by the session reader: moves <paramref name="length"/> bytes from the connection into this stream.</summary>
@@ -102,6 +140,7 @@ public sealed class YamuxStream : Stream
             if (length > _receiveWindow) throw new ProtocolViolationException($"yamux stream {Id}: {length} bytes overrun the receive window of {_receiveWindow}");
             if (_remoteClosed && length > 0) throw new ProtocolViolationException($"yamux stream {Id}: data after FIN");
             _receiveWindow -= length;
+            _buffered += length;
         }
         var writer = _received.Writer;
         var remaining = (int)length;

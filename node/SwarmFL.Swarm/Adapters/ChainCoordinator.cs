@@ -1,4 +1,5 @@
 using SwarmFL.Chain.Contracts;
+using SwarmFL.Chain.Rpc;
 using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
 using SwarmFL.Swarm.Ports;
@@ -8,10 +9,25 @@ using RoundPhase = SwarmFL.Swarm.Rounds.RoundPhase;
 
 namespace SwarmFL.Swarm.Adapters;
 
-/// <summary>The round protocol's coordinator port over the deployed SwarmCoordinator contract.</summary>
-public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress self, ChainClock? clock = null, ulong confirmations = 0) : ISwarmCoordinator
+/// <summary>
+/// The round protocol's coordinator port over the deployed SwarmCoordinator contract. The node keeps one view of the
+/// chain per block: the first step at a block reads everything it needs at that block in one JSON-RPC batch, and
+/// further steps, leader look-ups and event queries inside the same block are answered from that view.
+/// </summary>
+/// <param name="followedHead">
+/// The newest block, kept current by a follower (new-heads subscription or poll). Without one, each snapshot first asks
+/// for the block number.
+/// </param>
+public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress self, ChainClock? clock = null, ChainHead? followedHead = null,
+    ulong confirmations = 0)
+    : ISwarmCoordinator
 {
     private readonly SwarmEventLog _events = new(contract, confirmations);
+    private readonly ChainHead _head = followedHead ?? new ChainHead();
+    private ChainView? _view;
+
+    /// <summary>What this node read at one block.</summary>
+    private sealed record ChainView(ulong Block, RoundSnapshot Snapshot, ClusterRoundState? MyClusterState);
 
     public EthereumAddress Self => self;
 
@@ -26,66 +42,129 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         ContentId.FromDigest(config.GenesisModel));
 
     /// <summary>
-    /// Reads the round as this node sees it. The reads are independent, so they go out together: a step costs about two
-    /// round trips to the chain node instead of eight, and the node runs a step on every new block.
+    /// The round as this node sees it at the newest block. Reads that depend on the round or the cluster are asked
+    /// with the previous view's round and cluster in the same batch; only when those changed (a new round) does a
+    /// second, smaller batch follow.
     /// </summary>
     public async Task<RoundSnapshot> GetRoundAsync(CancellationToken ct)
     {
-        var latestBlock = clock is null ? Task.FromResult<SwarmFL.Chain.Rpc.BlockHeader?>(null) : contract.Eth.GetBlockByNumberAsync("latest", ct);
-        var events = _events.RefreshAsync(ct);
-        var isMember = contract.IsMemberAsync(self, ct);
-        var clusterOf = TryClusterOfAsync(ct);
-        var (round, info) = await CurrentRoundInfoAsync(ct);
-        var member = info.Phase != ChainPhase.Waiting && await isMember;
-        int? cluster = member && await clusterOf is { } mine ? (int)mine : null;
-        ContentId? baseModel = null;
-        if (cluster is { } c)
-        {
-            var digest = await contract.BaseModelAsync((uint)c, ct);
-            if (digest.Any(b => b != 0)) baseModel = ContentId.FromDigest(digest);
-        }
-        var committed = member && (await events).OfType<ModelCommitted>().Any(e => e.Round == round && e.Member == self);
-        if (await latestBlock is { } block) clock!.Observe(DateTimeOffset.FromUnixTimeSeconds((long)block.Timestamp));
-        return new RoundSnapshot(round, (RoundPhase)(byte)info.Phase, DateTimeOffset.FromUnixTimeSeconds((long)info.Deadline),
-            (int)info.MemberCount, (int)info.Commits, (int)info.ClusterCount, cluster, baseModel, committed);
+        var block = await HeadAsync(ct);
+        if (_view is { } known && known.Block == block) return known.Snapshot;
+        var view = await ReadViewAsync(block, _view, ct);
+        _view = view;
+        return view.Snapshot;
     }
 
-    /// <summary>The current round and its state. The round may end between the two reads (roundInfo then reverts with
-    /// WrongRound): then both are read again.</summary>
-    private async Task<(ulong Round, RoundInfo Info)> CurrentRoundInfoAsync(CancellationToken ct)
+    private async Task<ulong> HeadAsync(CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        if (followedHead?.Number is { } followed) return followed;
+        _head.Advance(await contract.Eth.BlockNumberAsync(ct));
+        return _head.Number!.Value;
+    }
+
+    private async Task<ChainView> ReadViewAsync(ulong block, ChainView? previous, CancellationToken ct)
+    {
+        var at = contract.At(block);
+        var guessRound = previous?.Snapshot.Round;
+        var guessCluster = previous?.Snapshot.MyCluster;
+        var wantState = previous?.Snapshot is { } p && (p.Phase is RoundPhase.Merge or RoundPhase.SemiGlobal || p is { Phase: RoundPhase.Commit, IHaveCommitted: true });
+        Task<BlockHeader?> header;
+        Task<ulong> currentRound;
+        Task<bool> isMember;
+        Task<uint?> clusterOf;
+        Task<IReadOnlyList<SwarmEvent>> events;
+        Task<RoundInfo>? guessedInfo = null;
+        Task<byte[]>? guessedBase = null;
+        Task<ClusterRoundState>? guessedState = null;
+        using (var batch = contract.Eth.Rpc.BeginBatch())
         {
-            var round = await contract.CurrentRoundAsync(ct);
-            try
+            header = contract.Eth.GetBlockByNumberAsync(block, ct);
+            currentRound = at.CurrentRoundAsync(ct);
+            isMember = at.IsMemberAsync(self, ct);
+            clusterOf = TryClusterOfAsync(at, ct);
+            events = _events.RefreshToAsync(block, ct);
+            if (guessRound is { } r) guessedInfo = at.RoundInfoAsync(r, ct);
+            if (guessCluster is { } c)
             {
-                return (round, await contract.RoundInfoAsync(round, ct));
+                guessedBase = at.BaseModelAsync((uint)c, ct);
+                if (wantState && guessRound is { } sr) guessedState = at.ClusterStateAsync(sr, (uint)c, ct);
             }
-            catch (ContractRevertException e) when (e.Reason.Name == "WrongRound" && attempt < 3) { }
+            await batch.SendAsync(ct);
         }
+        var round = await currentRound;
+        var sameRound = round == guessRound;
+        var info = sameRound ? await OrNullAsync(guessedInfo) : null;
+        var mineOrNull = await clusterOf;
+        var sameCluster = sameRound && mineOrNull is { } m && (int)m == guessCluster;
+        var baseDigest = sameCluster ? await OrNullAsync(guessedBase) : null;
+        var state = sameCluster ? await OrNullAsync(guessedState) : null;
+        if (info is null)
+        {
+            // A new round (or the first view): what depends on it comes in a second batch.
+            Task<RoundInfo> freshInfo;
+            Task<byte[]>? freshBase = null;
+            using (var batch = contract.Eth.Rpc.BeginBatch())
+            {
+                freshInfo = at.RoundInfoAsync(round, ct);
+                if (mineOrNull is { } mine) freshBase = at.BaseModelAsync(mine, ct);
+                await batch.SendAsync(ct);
+            }
+            info = await freshInfo;
+            baseDigest = await OrNullAsync(freshBase);
+        }
+        else if (!sameCluster && mineOrNull is { } mine)
+        {
+            baseDigest = await at.BaseModelAsync(mine, ct);
+        }
+        var member = info.Phase != ChainPhase.Waiting && await isMember;
+        int? cluster = member && mineOrNull is { } c2 ? (int)c2 : null;
+        ContentId? baseModel = cluster is not null && baseDigest is { } d && d.Any(b => b != 0) ? ContentId.FromDigest(d) : null;
+        var committed = member && (await events).OfType<ModelCommitted>().Any(e => e.Round == round && e.Member == self);
+        if (await header is { } h) clock?.Observe(DateTimeOffset.FromUnixTimeSeconds((long)h.Timestamp));
+        var snapshot = new RoundSnapshot(round, (RoundPhase)(byte)info.Phase, DateTimeOffset.FromUnixTimeSeconds((long)info.Deadline),
+            (int)info.MemberCount, (int)info.Commits, (int)info.ClusterCount, cluster, baseModel, committed);
+        return new ChainView(block, snapshot, cluster is null ? null : state);
+    }
+
+    /// <summary>A read made on a guess: its failure (a revert for a round that has ended) only means the guess was wrong.</summary>
+    private static async Task<T?> OrNullAsync<T>(Task<T>? read) where T : class
+    {
+        if (read is null) return null;
+        try { return await read; }
+        catch (ChainRpcException) { return null; }
     }
 
     /// <summary>The contract reverts clusterOf for a non-member; asked before membership is known, that means "none".</summary>
-    private async Task<uint?> TryClusterOfAsync(CancellationToken ct)
+    private async Task<uint?> TryClusterOfAsync(SwarmCoordinator at, CancellationToken ct)
     {
-        try { return await contract.ClusterOfAsync(self, ct); }
+        try { return await at.ClusterOfAsync(self, ct); }
         catch (ContractRevertException) { return null; }
     }
 
-    public Task CommitAsync(ulong round, int cluster, ContentId model, ulong samples, uint metricPpm, CancellationToken ct) =>
-        contract.CommitAsync(round, (uint)cluster, model.DigestBytes(), samples, metricPpm, ct);
+    public async Task CommitAsync(ulong round, int cluster, ContentId model, ulong samples, uint metricPpm, CancellationToken ct) =>
+        Wrote(await contract.CommitAsync(round, (uint)cluster, model.DigestBytes(), samples, metricPpm, ct));
 
     public Task<bool> TryCloseAsync(ulong round, CancellationToken ct) => RacingAsync(() => contract.CloseAsync(round, ct));
 
     public Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) =>
         RacingAsync(() => contract.ReplaceLeaderAsync(round, (uint)cluster, ct));
 
+    /// <summary>Our own transaction made a block: the next snapshot must see it, whether or not the follower has yet.</summary>
+    private void Wrote(TransactionReceipt receipt) => _head.Advance(receipt.BlockNumber);
+
     public async Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct)
     {
         ClusterRoundState state;
         try
         {
-            state = await contract.ClusterStateAsync(round, (uint)cluster, ct);
+            var view = _view is { } v && v.Block == _head.Number ? v : null;
+            var mine = view is not null && view.Snapshot.Round == round && view.Snapshot.MyCluster == cluster;
+            if (mine && view!.MyClusterState is { } known) state = known;
+            else
+            {
+                state = await (view is null ? contract : contract.At(view.Block)).ClusterStateAsync(round, (uint)cluster, ct);
+                if (mine && _view == view) _view = view! with { MyClusterState = state };
+            }
         }
         catch (ContractRevertException e) when (e.Reason.Name == "WrongRound")
         {
@@ -98,19 +177,23 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     }
 
     public async Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct) =>
-        (await _events.RefreshAsync(ct)).OfType<ModelCommitted>().Where(e => e.Round == round).Select(ToCommit).ToList();
+        (await EventsAsync(ct)).OfType<ModelCommitted>().Where(e => e.Round == round).Select(ToCommit).ToList();
 
     public async Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) =>
-        (await _events.RefreshAsync(ct)).OfType<MergePublished>().Where(e => e.Round == round).Select(ToMerge).ToList();
+        (await EventsAsync(ct)).OfType<MergePublished>().Where(e => e.Round == round).Select(ToMerge).ToList();
 
     public async Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct) =>
-        (await _events.RefreshAsync(ct)).OfType<SemiGlobalPublished>().Where(e => e.Round == round).Select(ToSemiGlobal).ToList();
+        (await EventsAsync(ct)).OfType<SemiGlobalPublished>().Where(e => e.Round == round).Select(ToSemiGlobal).ToList();
 
-    public Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, CancellationToken ct) =>
-        contract.PublishMergeAsync(round, (uint)cluster, model.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct);
+    /// <summary>The events up to the newest known block: read once per block, never again.</summary>
+    private Task<IReadOnlyList<SwarmEvent>> EventsAsync(CancellationToken ct) =>
+        _head.Number is { } head && (followedHead is not null || _view?.Block == head) ? _events.RefreshToAsync(head, ct) : _events.RefreshAsync(ct);
 
-    public Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct) =>
-        contract.PublishSemiGlobalAsync(round, (uint)cluster, model.DigestBytes(), clusterModels.Select(i => i.DigestBytes()), ct);
+    public async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, CancellationToken ct) =>
+        Wrote(await contract.PublishMergeAsync(round, (uint)cluster, model.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct));
+
+    public async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct) =>
+        Wrote(await contract.PublishSemiGlobalAsync(round, (uint)cluster, model.DigestBytes(), clusterModels.Select(i => i.DigestBytes()), ct));
 
     internal static CommittedModel ToCommit(ModelCommitted e) =>
         new(e.Round, (int)e.Cluster, e.Member, ContentId.FromDigest(e.ModelId), e.Samples, e.Metric);
@@ -122,11 +205,11 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         new(e.Round, (int)e.Cluster, e.Leader, ContentId.FromDigest(e.ModelId), e.ClusterModels.Select(i => ContentId.FromDigest(i)).ToList());
 
     /// <summary>A revert means a peer got there first (or the moment has not come): the caller simply looks again.</summary>
-    private static async Task<bool> RacingAsync(Func<Task> send)
+    private async Task<bool> RacingAsync(Func<Task<TransactionReceipt>> send)
     {
         try
         {
-            await send();
+            Wrote(await send());
             return true;
         }
         catch (ContractRevertException e)

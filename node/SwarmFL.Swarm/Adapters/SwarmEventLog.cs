@@ -4,10 +4,9 @@ using SwarmFL.Chain.Contracts;
 namespace SwarmFL.Swarm.Adapters;
 
 /// <summary>
-/// The contract's events read incrementally, safe against reorgs. Events more than <c>confirmations</c> blocks deep
-/// are final: read once and kept. The younger tail is read again on every refresh, so a reorg inside it simply
-/// changes what the next refresh returns. A reorg deeper than that (the last final block's hash changed) is noticed
-/// too: the log walks back to the fork and reads from there, and says so in the log.
+            // At depth 0 (a devnet) the head counts as final: no block-hash reads, so a step's reads stay one batch.
+            if (confirmations > 0) await RollBackOnReorgAsync(ct);
+            if (latest >= confirmations && latest - confirmations >= _nextFinal)
 /// </summary>
 /// <remarks>
 /// On a devnet 0 is right (no reorgs but the ones a test makes); on a public chain use the depth the chain documents
@@ -26,22 +25,29 @@ public sealed class SwarmEventLog(SwarmCoordinator contract, ulong confirmations
 
     public ulong Confirmations => confirmations;
 
-    public async Task<IReadOnlyList<SwarmEvent>> RefreshAsync(CancellationToken ct)
+    /// <summary>The events up to the chain's latest block (asks the chain for it).</summary>
+    public async Task<IReadOnlyList<SwarmEvent>> RefreshAsync(CancellationToken ct) =>
+        await RefreshToAsync(await contract.Eth.BlockNumberAsync(ct), ct);
+
+    /// <summary>
+    /// The events up to block <paramref name="latest"/>; costs no request when that block has been read already. The
+    /// read itself is the first thing this does, so inside a JSON-RPC batch scope it joins the batch.
+    /// </summary>
+    public async Task<IReadOnlyList<SwarmEvent>> RefreshToAsync(ulong latest, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            await RollBackOnReorgAsync(ct);
-            var head = await contract.Eth.GetBlockByNumberAsync("latest", ct)
-                       ?? throw new SwarmFL.Chain.Rpc.ChainRpcException("eth_getBlockByNumber", contract.Eth.Endpoint, "no latest block");
-            var latest = head.Number;
+            // At depth 0 (a devnet) the head counts as final: no block-hash reads, so a step's reads stay one batch.
+            if (confirmations > 0) await RollBackOnReorgAsync(ct);
             if (latest >= confirmations && latest - confirmations >= _nextFinal)
             {
                 var finalUpTo = latest - confirmations;
                 _final.AddRange(await contract.GetEventsAsync(_nextFinal, finalUpTo, ct));
                 _nextFinal = finalUpTo + 1;
-                await RememberHashAsync(finalUpTo, confirmations == 0 ? head.Hash : null, ct);
+                if (confirmations > 0) await RememberHashAsync(finalUpTo, null, ct);
             }
+            if (confirmations == 0) return _final.ToList();
             var tailFrom = Math.Max(_nextFinal, contract.DeploymentBlock);
             if (latest < tailFrom) return _final.ToList();
             var tail = await contract.GetEventsAsync(tailFrom, latest, ct);

@@ -43,7 +43,10 @@ public sealed class RoundReporter
     private DateTimeOffset? _openedAt;
     private TimeSpan _transferBefore;
 
-    private sealed record ClosedBooks(ulong Round, Dictionary<string, double> Seconds, IReadOnlyDictionary<string, TrafficFigures> Traffic, bool Resumed = false);
+    private sealed record ClosedBooks(ulong Round, Dictionary<string, double> Seconds, IReadOnlyDictionary<string, TrafficFigures> Traffic, bool Resumed = false)
+    {
+        public ChainRpcFigures? ChainRpc { get; init; }
+    }
 
     public RoundReporter(PhaseTimer timer, TrafficLedger traffic, Func<TimeSpan> transferTime, ISwarmCoordinator coordinator, NodeStateStore state,
         IModelExchange models, StatusFiles files, TestSet? test, DateTimeOffset processStart, Serilog.ILogger log)
@@ -92,7 +95,7 @@ public sealed class RoundReporter
             var transfer = _transferTime();
             seconds["transfer"] = (transfer - _transferBefore).TotalSeconds;
             _transferBefore = transfer;
-            _unsent.Add(new ClosedBooks(_round, seconds, _traffic.TakeRound()));
+            _unsent.Add(new ClosedBooks(_round, seconds, _traffic.TakeRound()) { ChainRpc = _traffic.TakeRoundRpc() });
             LastClosedRound = _round;
             _roundStartedAt = now;
             _round++;
@@ -163,6 +166,7 @@ public sealed class RoundReporter
             SemiGlobalTestAccuracy = await TestAccuracyAsync(semi?.Model, ct),
             Seconds = books.Seconds,
             Traffic = books.Traffic,
+            ChainRpc = books.ChainRpc,
             Resumed = books.Resumed ? true : null,
         };
     }

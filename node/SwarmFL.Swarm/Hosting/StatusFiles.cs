@@ -88,6 +88,12 @@ public sealed record SwarmValidationFigures(double Accuracy, int Reports, ulong 
 
 public sealed record TrafficFigures(long BytesIn, long BytesOut, long MessagesIn, long MessagesOut);
 
+/// <summary>
+/// A round's chain RPC: <c>requests</c> the chain node had to serve (a batch counts once), <c>calls</c> inside them,
+/// new-head <c>notifications</c> received over WebSocket, and the calls per method.
+/// </summary>
+public sealed record ChainRpcFigures(long Requests, long Calls, long Notifications, IReadOnlyDictionary<string, long> CallsByMethod);
+
 public sealed record RoundResultFile
 {
     public required ulong Round { get; init; }
@@ -109,6 +115,8 @@ public sealed record RoundResultFile
     public double? SemiGlobalTestAccuracy { get; init; }
     public IReadOnlyDictionary<string, double> Seconds { get; init; } = new Dictionary<string, double>();
     public IReadOnlyDictionary<string, TrafficFigures> Traffic { get; init; } = new Dictionary<string, TrafficFigures>();
+    /// <summary>This node's JSON-RPC exchanges with the chain during the round.</summary>
+    public ChainRpcFigures? ChainRpc { get; init; }
     /// <summary>True when the round ended while this node was not running (restart): its line comes from the chain and
     /// the state file, with no time or traffic.</summary>
     public bool? Resumed { get; init; }

@@ -50,6 +50,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private RoundReporter _reporter = null!;
     private readonly ValidationBoard _validations = new();
     private readonly WakeSignal _wake = new();
+    private readonly ChainHead _head = new();
     private readonly DateTimeOffset _processStart = ProcessStart();
     private string? _lastError;
     private string _topic = "";
@@ -88,19 +89,35 @@ public sealed class SwarmNode : IAsyncDisposable
     private async Task StartAsync(CancellationToken ct)
     {
         Key = _dataDirectory.LoadOrCreateKey();
-        await ConnectChainAsync(ct);
-        _ring = await RingNodeHost.StartAsync(new RingNodeOptions { DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap }, _log, ct);
-        ListenAddress = _ring.Address.ToString();
-        _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log);
-        _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
-        StartGossip();
-        SwarmInfoProtocol.Serve(_ring.Host, Describe);
-        await RegisterAsync(ct);
-        _model = await PinnedModel.ResolveAsync(_options, _config, _models, _dataDirectory.Root, _log, ct);
-        await ShareGenesisAsync(ct);
-        LoadLearning();
+        // Loading the data is CPU work that needs nothing from the network: it runs while the node connects to the chain,
+        // joins the ring and registers (on a busy machine each took seconds, one after the other). The learner is built
+        // once the pinned model is known, which may come from the peers after registration.
+        var data = Task.Run(LoadData, CancellationToken.None);
+        try
+        {
+            await ConnectChainAsync(ct);
+            _ring = await RingNodeHost.StartAsync(new RingNodeOptions { DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap }, _log, ct);
+            ListenAddress = _ring.Address.ToString();
+            _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log);
+            _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
+            StartGossip();
+            SwarmInfoProtocol.Serve(_ring.Host, Describe);
+            await RegisterAsync(ct);
+            // Whoever waits for this node (the devnet launcher starts the next nodes once it is registered) need not
+            // wait for its data too.
+            WriteStartingStatus("registered; loading data");
+            _model = await PinnedModel.ResolveAsync(_options, _config, _models, _dataDirectory.Root, _log, ct);
+            await ShareGenesisAsync(ct);
+        }
+        catch
+        {
+            await data.ContinueWith(_ => { }, TaskScheduler.Default); // observe it; the first failure is the one to report
+            throw;
+        }
+        BuildLearner(await data);
         var chainClock = new ChainClock();
-        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock, _options.Confirmations);
+        _head.Advanced += _ => _wake.Set();
+        _coordinator = new ChainCoordinator(_contract, Key.Address, chainClock, _head, _options.Confirmations);
         _state = new NodeStateStore(_dataDirectory.StatePath, _log);
         _reporter = new RoundReporter(_timer, _traffic, () => _models.TransferTime, _coordinator, _state, _models, _files, _testSet, _processStart, _log);
         _driver = new RoundDriver(
@@ -207,7 +224,10 @@ public sealed class SwarmNode : IAsyncDisposable
     /// Reads this node's data with the swarm's pinned data spec (task, class numbering), checks it fits, takes this
     /// node's partition and scales it with the pinned constants. MNIST without a spec is read exactly as it always was.
     /// </summary>
-    private void LoadLearning()
+    /// <summary>This node's share of the data, scaled by the swarm's rule; needs nothing but the options.</summary>
+    private sealed record LocalData(Dataset Train, Dataset HeldOut, TensorData? Test);
+
+    private LocalData LoadData()
     {
         var spec = _options.DataSpec;
         var source = spec.Apply(_options.Data ?? new DataSource { Path = _options.TrainData, Format = DataFormat.Mnist });
@@ -216,16 +236,24 @@ public sealed class SwarmNode : IAsyncDisposable
         if (_options.Limit > 0) all = all.Take(_options.Limit);
         var partition = spec.Scale(all.Subset(SwarmFL.Learning.Data.Partitioner.Parse(_options.Partition).Split(all, _options.Parts, _options.PartitionSeed)[_options.Part]));
         var (train, heldOut) = TorchLearner.SplitHeldOut(partition);
-        _learner = new TorchLearner(_model, train, heldOut, _options.Training, spec.Metric);
-        if (_options.TestData is { } test)
+        TensorData? test = null;
+        if (_options.TestData is { } testPath)
         {
-            var testSet = DatasetReader.Load(source with { Path = test }, MnistSplit.Test);
-            spec.RequireFits(testSet, test);
+            var testSet = DatasetReader.Load(source with { Path = testPath }, MnistSplit.Test);
+            spec.RequireFits(testSet, testPath);
             if (_options.TestLimit > 0) testSet = testSet.Take(_options.TestLimit);
-            _testSet = new TestSet(_model, new TensorData(spec.Scale(testSet)), spec.Metric);
+            test = new TensorData(spec.Scale(testSet));
         }
+        return new LocalData(train, heldOut, test);
+    }
+
+    private void BuildLearner(LocalData data)
+    {
+        var spec = _options.DataSpec;
+        _learner = new TorchLearner(_model, data.Train, data.HeldOut, _options.Training, spec.Metric);
+        if (data.Test is { } test) _testSet = new TestSet(_model, test, spec.Metric);
         _log.Information("Local data: {Train} training and {HeldOut} held-out samples ({Partition}, part {Part} of {Parts}), {Task} scored by {Metric}",
-            train.Count, heldOut.Count, _options.Partition, _options.Part, _options.Parts, spec.Task, spec.Metric);
+            data.Train.Count, data.HeldOut.Count, _options.Partition, _options.Part, _options.Parts, spec.Task, spec.Metric);
     }
 
     /// <summary>
@@ -236,7 +264,8 @@ public sealed class SwarmNode : IAsyncDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var watcher = new BlockWatcher(_contract.Eth, _wake, _options.BlockPollInterval).RunAsync(stop.Token);
+        var watcher = new BlockWatcher(_contract.Eth, _head, new BlockPollSchedule(_options.BlockPollInterval, _options.BlockPollSlowest), _log)
+            { UseSubscription = _options.SubscribeToNewHeads }.RunAsync(stop.Token);
         var statusWriter = WriteStatusWhileRunningAsync(stop.Token);
         var failures = 0;
         string? lastError = null;
@@ -312,6 +341,21 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         try { return new DateTimeOffset(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero); }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception) { return DateTimeOffset.UtcNow; }
+    }
+
+    /// <summary>Before the round driver exists: who and where this node is, and what it is doing.</summary>
+    private void WriteStartingStatus(string activity)
+    {
+        try
+        {
+            lock (_files)
+                _files.WriteStatus(new NodeStatusFile(Key.PeerId.ToString(), Key.Address.ToString(), ListenAddress, 0, SwarmFL.Swarm.Rounds.RoundPhase.Waiting.ToString(),
+                    NodeRole.Observer.ToString(), null, activity, null, null, null, DateTimeOffset.UtcNow, false, null));
+        }
+        catch (IOException e)
+        {
+            _log.Warning("Could not write status.json: {Error}", e.Message);
+        }
     }
 
     private void WriteStatus(bool stopped, string? error)

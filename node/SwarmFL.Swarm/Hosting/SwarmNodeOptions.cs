@@ -46,8 +46,14 @@ public sealed record SwarmNodeOptions
     public bool OptOutOfLeadership { get; init; }
     /// <summary>The longest the node sleeps between two looks at the chain when nothing woke it earlier.</summary>
     public TimeSpan StepInterval { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>How often the node asks the chain for its block number; a new block wakes the round loop.</summary>
+    /// <summary>
+    /// Without a new-heads subscription, the fastest the node asks the chain for its block number; a new block wakes the
+    /// round loop. The poll follows the chain's block time and backs off to <see cref="BlockPollSlowest"/>.
+    /// </summary>
     public TimeSpan BlockPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan BlockPollSlowest { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Follow new blocks over a WebSocket subscription when the chain offers one (on the RPC port).</summary>
+    public bool SubscribeToNewHeads { get; init; } = true;
 
     public IReadOnlyList<string> Problems()
     {

@@ -10,6 +10,7 @@ namespace SwarmFL.Swarm.Hosting;
 public sealed class TrafficLedger(TrafficCounters p2p, RpcTrafficCounter rpc)
 {
     private Dictionary<string, TrafficFigures> _previous = [];
+    private ChainRpcFigures _previousRpc = new(0, 0, 0, new Dictionary<string, long>());
 
     public static string FamilyOf(string protocol) => protocol switch
     {
@@ -39,5 +40,16 @@ public sealed class TrafficLedger(TrafficCounters p2p, RpcTrafficCounter rpc)
         });
         _previous = now;
         return delta;
+    }
+
+    /// <summary>The chain RPC since the previous call.</summary>
+    public ChainRpcFigures TakeRoundRpc()
+    {
+        var now = new ChainRpcFigures(rpc.Requests, rpc.Calls, rpc.Notifications, rpc.CallsByMethod);
+        var before = _previousRpc;
+        _previousRpc = now;
+        return new ChainRpcFigures(now.Requests - before.Requests, now.Calls - before.Calls, now.Notifications - before.Notifications,
+            now.CallsByMethod.Select(kv => (kv.Key, Count: kv.Value - before.CallsByMethod.GetValueOrDefault(kv.Key)))
+                .Where(x => x.Count > 0).ToDictionary(x => x.Key, x => x.Count));
     }
 }
