@@ -38,7 +38,6 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<string?> _testData = new("--test-data") { Description = "Also score base and local models on this MNIST test set (for run results)" };
     private readonly Option<int> _testLimit = new("--test-limit") { Description = "Use only the first N test images (0: all)", DefaultValueFactory = _ => 0 };
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
-    private readonly Option<double?> _deviation = new("--deviation-limit") { Description = "As leader, drop updates farther than k × the median distance from the base model" };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
 
     public IEnumerable<Command> CreateCommands()
@@ -109,7 +108,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut,
+        _testData, _testLimit, _rounds, _optOut,
     ];
 
     private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
@@ -153,7 +152,6 @@ public sealed class SwarmNodeCommands : ICommandModule
         TestData = Value(parse, _testData, config, "test-data"),
         TestLimit = Value(parse, _testLimit, config, "test-limit"),
         Rounds = Value(parse, _rounds, config, "rounds"),
-        DeviationLimit = Value(parse, _deviation, config, "deviation-limit"),
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
     };
 

@@ -103,7 +103,7 @@ public sealed class SwarmNode : IAsyncDisposable
             new TimedCoordinator(_coordinator, _timer),
             new SizedTransfers(_models, ModelWeights.Initial(_options.Model, 1).ToSafeTensors().Length),
             new TimedLearner(_learner, _timer),
-            new TimedMerger(new LearningMergeEngine(_options.Model, _options.DeviationLimit), _timer),
+            new TimedMerger(new LearningMergeEngine(_options.Model), _timer),
             new BoardingAnnouncer(new GossipAnnouncer(_gossip, _topic, _log), _validations, Key.PeerId.ToString()),
             _state,
             chainClock,

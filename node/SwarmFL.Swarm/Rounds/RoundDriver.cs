@@ -181,8 +181,8 @@ public sealed class RoundDriver(
 
         SetStatus(round, NodeRole.Leader, $"merging {inputs.Count} models ({rules.AggregationStrategy})");
         var result = merger.Merge(rules.AggregationStrategy, baseModel, inputs);
-        foreach (var (id, reason) in result.Dropped)
-            _log.Warning("Round {Round} cluster {Cluster}: filter dropped {Model}: {Reason}", round.Round, cluster, id, reason);
+        foreach (var dropped in result.Dropped)
+            _log.Warning("Round {Round} cluster {Cluster}: dropped {Model} ({Reason}): {Detail}", round.Round, cluster, dropped.Id, dropped.Reason, dropped.Detail);
         var mergedId = await models.PutAsync(result.Model, ct);
         // The published inputs are what went into the aggregation, before its deterministic filter: with the same
         // inputs anyone reproduces the same bytes.
