@@ -19,7 +19,20 @@ public static class AggregationStrategies
     public static readonly IReadOnlyList<string> Names = [FedAvg, Median, TrimmedMean, Krum, MultiKrum, GeometricMedian];
 
     public const string Help =
-        "fedavg | median | trimmed-mean:β | krum:f | multi-krum:f:m | geometric-median[:maxIterations[:tolerance]]";
+        "fedavg | median | trimmed-mean[:β] | krum[:f] | multi-krum[:f:m] | geometric-median[:maxIterations[:tolerance]] " +
+        "(defaults: β 0.1, f 1, m 3, 100 iterations, tolerance 1e-6)";
+
+    /// <summary>The contract's strategy id of a strategy (its position in <see cref="Names"/>).</summary>
+    public static byte IdOf(IAggregationStrategy strategy) => strategy switch
+    {
+        Aggregation.FedAvg => 0,
+        CoordinateMedian => 1,
+        Aggregation.TrimmedMean => 2,
+        Aggregation.Krum { M: 1 } => 3,
+        Aggregation.Krum => 4,
+        Aggregation.GeometricMedian => 5,
+        _ => throw new ArgumentException($"strategy {strategy.Name} has no contract id"),
+    };
 
     public static IAggregationStrategy Parse(string text)
     {
@@ -30,8 +43,11 @@ public static class AggregationStrategies
             {
                 FedAvg when parts.Length == 1 => new FedAvg(),
                 Median when parts.Length == 1 => new CoordinateMedian(),
+                TrimmedMean when parts.Length == 1 => new TrimmedMean(0.1),
                 TrimmedMean when parts.Length == 2 => new TrimmedMean(Number(parts[1])),
+                Krum when parts.Length == 1 => new Krum(1),
                 Krum when parts.Length == 2 => new Krum(Integer(parts[1])),
+                MultiKrum when parts.Length == 1 => new Krum(1, 3),
                 MultiKrum when parts.Length == 3 => new Krum(Integer(parts[1]), Integer(parts[2])),
                 GeometricMedian when parts.Length == 1 => new GeometricMedian(),
                 GeometricMedian when parts.Length == 2 => new GeometricMedian(Integer(parts[1])),

@@ -3,28 +3,17 @@ using SwarmFL.Learning.Aggregation;
 
 namespace SwarmFL.Swarm.Adapters;
 
-/// <summary>The contract's aggregation strategy ids and the strategy names SwarmFL.Learning owns.</summary>
+/// <summary>
+/// Between the contract's aggregation fields and SwarmFL.Learning, which owns the strategy names and the policy text:
+/// the strategy id a policy's strategy has, and the policy a swarm pinned (its text with the contract's sample cap).
+/// </summary>
 public static class AggregationNames
 {
-    public static string ToStrategy(AggregationStrategy id) => id switch
-    {
-        AggregationStrategy.FedAvg => AggregationStrategies.FedAvg,
-        AggregationStrategy.Median => AggregationStrategies.Median,
-        AggregationStrategy.TrimmedMean => AggregationStrategies.TrimmedMean + ":0.1",
-        AggregationStrategy.Krum => AggregationStrategies.Krum + ":1",
-        AggregationStrategy.MultiKrum => AggregationStrategies.MultiKrum + ":1:3",
-        AggregationStrategy.GeometricMedian => AggregationStrategies.GeometricMedian,
-        _ => throw new FormatException($"unknown aggregation strategy id {(byte)id}"),
-    };
+    public static AggregationStrategy IdOf(IAggregationStrategy strategy) =>
+        (AggregationStrategy)AggregationStrategies.IdOf(strategy);
 
-    public static AggregationStrategy FromName(string name) => name.Split(':')[0].Trim().ToLowerInvariant() switch
-    {
-        AggregationStrategies.FedAvg => AggregationStrategy.FedAvg,
-        AggregationStrategies.Median => AggregationStrategy.Median,
-        AggregationStrategies.TrimmedMean => AggregationStrategy.TrimmedMean,
-        AggregationStrategies.Krum => AggregationStrategy.Krum,
-        AggregationStrategies.MultiKrum => AggregationStrategy.MultiKrum,
-        AggregationStrategies.GeometricMedian => AggregationStrategy.GeometricMedian,
-        _ => throw new FormatException($"unknown aggregation strategy '{name}': expected {AggregationStrategies.Help}"),
-    };
+    /// <summary>The policy every leader, checker and audit of the swarm applies: its pinned text, capped at its maxSamples.</summary>
+    /// <exception cref="FormatException">The pinned text is not a policy this node can apply.</exception>
+    public static string PolicyOf(AggregationRules rules) =>
+        (AggregationPolicy.Parse(rules.Policy) with { MaxSamples = rules.MaxSamples > long.MaxValue ? long.MaxValue : (long)rules.MaxSamples }).Text;
 }
