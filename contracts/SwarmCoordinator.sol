@@ -21,6 +21,16 @@ contract SwarmCoordinator {
         uint8 aggregation;
     }
 
+    /// @notice What decides a merge beyond the strategy id, fixed at creation (docs/contracts-interface.md):
+    ///         `policy` is the canonical aggregation policy text every leader, checker and audit applies (strategy with
+    ///         its parameters, deviation limit, update norm bound); `maxSamples` caps each commit's sample count;
+    ///         `leaderCooldown` is how many rounds a leader that failed (timed out) cannot be elected.
+    struct AggregationRules {
+        string policy;
+        uint64 maxSamples;
+        uint32 leaderCooldown;
+    }
+
     /// @dev The current round in one slot, so that a commit reads and writes it once.
     struct RoundState {
         uint64 number;
@@ -56,6 +66,7 @@ contract SwarmCoordinator {
         uint64 lastCommit; // round of the member's last commit
         uint64 lastFailedRound; // round in which it last failed as a leader
         uint32 leaderFailures;
+        uint32 pendingSlot; // 1 + position in _pending while a change of this member is queued, else 0
         bytes32 keyX;
         bytes32 ringId;
         string multiaddr;
@@ -86,6 +97,9 @@ contract SwarmCoordinator {
     uint8 public constant MAX_AGGREGATION = 5;
     /// @notice Longest commit window or merge timeout (10 years): keeps every timestamp within its uint40 slot field.
     uint64 public constant MAX_DURATION = 10 * 365 days;
+    uint256 public constant MAX_POLICY_LENGTH = 256;
+    /// @notice Highest reason code of a dropped merge input (1 wrong size … 7 bad sample count, see the docs).
+    uint8 public constant MAX_DROP_REASON = 7;
 
     // ---------------------------------------------------------------------------------------------------- config
 
@@ -98,6 +112,8 @@ contract SwarmCoordinator {
     bytes32 private immutable _modelSpecHash;
     bytes32 private immutable _genesisModel;
     uint8 private immutable _aggregation;
+    uint64 private immutable _maxSamples;
+    uint32 private immutable _leaderCooldown;
 
     // ---------------------------------------------------------------------------------------------------- state
 
@@ -113,6 +129,7 @@ contract SwarmCoordinator {
     mapping(address => bool) private _allowed;
     mapping(uint256 => ClusterState) private _clusters;
     mapping(uint256 => bytes32) private _base; // latest semi-global model per cluster; zero means the genesis model
+    string private _policy; // AggregationRules.policy (a string cannot be immutable); last, so the slots above keep their numbers
 
     // ---------------------------------------------------------------------------------------------------- events
 
@@ -129,6 +146,9 @@ contract SwarmCoordinator {
     event ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers);
     event LeaderReplaced(uint64 indexed round, uint32 indexed cluster, address indexed failedLeader, address nextLeader, uint32 attempt);
     event MergePublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] inputs);
+    /// @notice The committed models a merge left out, with one reason code each; emitted right after its MergePublished.
+    event InputsDropped(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32[] dropped, uint8[] reasons);
+    event AggregationRulesSet(AggregationRules rules);
     event SemiGlobalStarted(uint64 indexed round, uint32 clusters);
     event SemiGlobalPublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] clusterModels);
 
@@ -151,6 +171,9 @@ contract SwarmCoordinator {
     error NoSuchCluster(uint32 cluster, uint32 clusterCount);
     error AlreadyCommitted(uint64 round, address member);
     error ZeroSamples();
+    error TooManySamples(uint64 samples, uint64 max);
+    error DropListMismatch(uint256 dropped, uint256 reasons);
+    error UnknownDropReason(uint8 reason);
     error ZeroModel();
     error EmptyList();
     error CloseTooEarly(uint64 deadline, uint32 commits, uint32 quorum);
@@ -161,7 +184,7 @@ contract SwarmCoordinator {
 
     // ---------------------------------------------------------------------------------------------------- setup
 
-    constructor(Config memory config_) {
+    constructor(Config memory config_, AggregationRules memory rules_) {
         if (config_.targetClusterSize == 0) revert InvalidConfig("targetClusterSize must be at least 1");
         if (config_.commitWindow == 0) revert InvalidConfig("commitWindow must be positive");
         if (config_.commitWindow > MAX_DURATION) revert InvalidConfig("commitWindow too long");
@@ -169,7 +192,13 @@ contract SwarmCoordinator {
         if (config_.mergeTimeout > MAX_DURATION) revert InvalidConfig("mergeTimeout too long");
         if (config_.genesisModel == bytes32(0)) revert InvalidConfig("genesisModel must be set");
         if (config_.aggregation > MAX_AGGREGATION) revert InvalidConfig("unknown aggregation strategy");
+        if (rules_.maxSamples == 0) revert InvalidConfig("maxSamples must be positive");
+        if (bytes(rules_.policy).length == 0) revert InvalidConfig("aggregation policy must be set");
+        if (bytes(rules_.policy).length > MAX_POLICY_LENGTH) revert InvalidConfig("aggregation policy too long");
         creator = msg.sender;
+        _maxSamples = rules_.maxSamples;
+        _leaderCooldown = rules_.leaderCooldown;
+        _policy = rules_.policy;
         _minPeers = config_.minPeers;
         _commitWindow = config_.commitWindow;
         _mergeTimeout = config_.mergeTimeout;
@@ -181,6 +210,7 @@ contract SwarmCoordinator {
         _round.number = 1;
         _round.phase = PHASE_WAITING;
         emit SwarmCreated(msg.sender, config_);
+        emit AggregationRulesSet(rules_);
         emit RoundWaiting(1);
     }
 
@@ -195,6 +225,10 @@ contract SwarmCoordinator {
             genesisModel: _genesisModel,
             aggregation: _aggregation
         });
+    }
+
+    function aggregationRules() external view returns (AggregationRules memory) {
+        return AggregationRules({policy: _policy, maxSamples: _maxSamples, leaderCooldown: _leaderCooldown});
     }
 
     // ---------------------------------------------------------------------------------------------------- admission
@@ -262,7 +296,9 @@ contract SwarmCoordinator {
         RoundState memory r = _round;
         uint64 effective = r.phase == PHASE_WAITING ? r.number : r.number + 1;
         if (status == MEMBER_JOINING) {
-            delete _members[msg.sender]; // its queued entry is skipped when the round opens
+            // Withdrawn before it took effect: its queue entry goes too, so register→leave cycles cannot fill the queue.
+            _unqueueChange(m.pendingSlot);
+            delete _members[msg.sender];
         } else {
             m.status = MEMBER_LEAVING;
             _queueChange(msg.sender);
@@ -399,6 +435,7 @@ contract SwarmCoordinator {
         uint32 expected = ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount);
         if (cluster != expected) revert WrongCluster(expected, cluster);
         if (samples == 0) revert ZeroSamples();
+        if (samples > _maxSamples) revert TooManySamples(samples, _maxSamples);
         if (modelId == bytes32(0)) revert ZeroModel();
         m.lastCommit = round;
         _round.commits = r.commits + 1;
@@ -448,7 +485,7 @@ contract SwarmCoordinator {
             Member storage m = _members[a];
             if (m.lastCommit == round) {
                 ++committers;
-                if (!m.optedOut) eligible[eligibleCount++] = a;
+                if (!m.optedOut && !_coolingDown(m, round)) eligible[eligibleCount++] = a;
             }
         }
         if (eligibleCount == 0) {
@@ -466,14 +503,40 @@ contract SwarmCoordinator {
 
     /// @param inputs the committed model ids the leader merged (the audit checks them against the commits)
     function publishMerge(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] calldata inputs) external {
-        RoundState memory r = _requireRound(round);
+        _clusterFinished(_publishMerge(round, cluster, modelId, inputs), true);
+    }
+
+    /// @notice publishMerge for a merge that left inputs out: `dropped` are committed ids it did not merge, each with
+    ///         its reason code, so every checker reproduces the same drops (docs/contracts-interface.md).
+    function publishMergeWithDrops(
+        uint64 round,
+        uint32 cluster,
+        bytes32 modelId,
+        bytes32[] calldata inputs,
+        bytes32[] calldata dropped,
+        uint8[] calldata reasons
+    ) external {
+        if (dropped.length != reasons.length) revert DropListMismatch(dropped.length, reasons.length);
+        for (uint256 i; i < reasons.length; ++i) {
+            if (reasons[i] == 0 || reasons[i] > MAX_DROP_REASON) revert UnknownDropReason(reasons[i]);
+        }
+        RoundState memory r = _publishMerge(round, cluster, modelId, inputs);
+        if (dropped.length > 0) emit InputsDropped(round, cluster, msg.sender, dropped, reasons);
+        _clusterFinished(r, true);
+    }
+
+    /// @dev Checks and records a merge; the caller emits its drops, then finishes the cluster (which may open the next round).
+    function _publishMerge(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] calldata inputs)
+        private
+        returns (RoundState memory r)
+    {
+        r = _requireRound(round);
         if (r.phase != PHASE_MERGE) revert WrongPhase(PHASE_MERGE, r.phase);
         ClusterState storage s = _requireLeader(cluster, r, CLUSTER_AWAITING_MERGE);
         if (modelId == bytes32(0)) revert ZeroModel();
         if (inputs.length == 0) revert EmptyList();
         s.status = CLUSTER_MERGED;
         emit MergePublished(round, cluster, msg.sender, modelId, inputs);
-        _clusterFinished(r, true);
     }
 
     /// @param clusterModels the cluster models (merge outputs of this round) the semi-global model was built from
@@ -534,9 +597,15 @@ contract SwarmCoordinator {
         for (uint256 step = 1; step < size; ++step) {
             address a = _ring[first + (offset + step) % size];
             Member storage m = _members[a];
-            if (m.lastCommit == round && !m.optedOut && m.lastFailedRound != round) return a;
+            if (m.lastCommit == round && !m.optedOut && !_coolingDown(m, round)) return a;
         }
         return address(0);
+    }
+
+    /// @dev A member that failed as a leader in round f is not elected in rounds f … f + leaderCooldown.
+    function _coolingDown(Member storage m, uint64 round) private view returns (bool) {
+        uint64 failed = m.lastFailedRound;
+        return failed != 0 && round <= failed + _leaderCooldown;
     }
 
     function _requireLeader(uint32 cluster, RoundState memory r, uint8 awaited) private view returns (ClusterState storage s) {
@@ -625,8 +694,9 @@ contract SwarmCoordinator {
             address a = _pending[j];
             Member storage m = _members[a];
             uint8 status = m.status;
+            m.pendingSlot = 0;
             if (status == MEMBER_JOINING) {
-                m.status = MEMBER_ACTIVE; // a repeated queue entry of the same member now sees Active and is skipped
+                m.status = MEMBER_ACTIVE;
                 bytes32 id = m.ringId;
                 uint256 pos = joinCount++;
                 while (pos > 0 && joinerIds[pos - 1] > id) {
@@ -672,8 +742,21 @@ contract SwarmCoordinator {
     }
 
     function _queueChange(address account) private {
-        if (_pending.length >= MAX_PENDING_CHANGES) revert TooManyPendingChanges(MAX_PENDING_CHANGES);
+        uint256 length = _pending.length;
+        if (length >= MAX_PENDING_CHANGES) revert TooManyPendingChanges(MAX_PENDING_CHANGES);
         _pending.push(account);
+        _members[account].pendingSlot = uint32(length + 1);
+    }
+
+    /// @dev Removes the queue entry at `slot` (1-based) by moving the last entry into it.
+    function _unqueueChange(uint32 slot) private {
+        uint256 last = _pending.length - 1;
+        if (slot - 1 != last) {
+            address moved = _pending[last];
+            _pending[slot - 1] = moved;
+            _members[moved].pendingSlot = slot;
+        }
+        _pending.pop();
     }
 
     function _requireRound(uint64 round) private view returns (RoundState memory r) {

@@ -53,7 +53,7 @@ public sealed class LearningCommandTests : IDisposable
         var a = await TrainAsync(5, "a.safetensors");
         var cut = Path.Combine(_dir, "cut.safetensors");
         await File.WriteAllBytesAsync(cut, (await File.ReadAllBytesAsync(a))[..1000]);
-        var truncated = await SwarmflProcess.RunAsync("merge", $"{a}:10", $"{cut}:10", "--out", Path.Combine(_dir, "x.safetensors"));
+        var truncated = await SwarmflProcess.RunAsync("merge", "--strict", $"{a}:10", $"{cut}:10", "--out", Path.Combine(_dir, "x.safetensors"));
         Assert.Equal(ExitCodes.BadInput, truncated.ExitCode);
         Assert.Contains("cut.safetensors", truncated.StdErr);
         Assert.False(File.Exists(Path.Combine(_dir, "x.safetensors")));
@@ -64,5 +64,48 @@ public sealed class LearningCommandTests : IDisposable
 
         var zero = await SwarmflProcess.RunAsync("merge", $"{a}:0", "--out", Path.Combine(_dir, "y.safetensors"));
         Assert.Equal(ExitCodes.BadInput, zero.ExitCode);
+        Assert.Contains("no valid input remains", zero.StdErr);
+    }
+
+    private string Write(ModelWeights weights, string name)
+    {
+        var path = Path.Combine(_dir, name);
+        SafeTensors.Write(weights, path);
+        return path;
+    }
+
+    [Fact]
+    public async Task A_NaN_input_is_dropped_and_the_median_of_the_rest_is_written()
+    {
+        var layout = ModelSpec.Mnist2nn.Layout();
+        var models = Enumerable.Range(1, 4).Select(seed => ModelWeights.Initial(ModelSpec.Mnist2nn, (ulong)seed)).ToArray();
+        models[3]["fc1.bias"][7] = float.NaN;
+        var (a, b, c, bad) = (Write(models[0], "a.safetensors"), Write(models[1], "b.safetensors"), Write(models[2], "c.safetensors"), Write(models[3], "bad.safetensors"));
+        var cut = Path.Combine(_dir, "cut.safetensors");
+        await File.WriteAllBytesAsync(cut, (await File.ReadAllBytesAsync(a))[..1000]);
+        var padded = Path.Combine(_dir, "padded.safetensors");
+        await File.WriteAllBytesAsync(padded, [.. await File.ReadAllBytesAsync(a), 0, 0, 0, 0]);
+        var cnn = Write(ModelWeights.Initial(ModelSpec.MnistCnn, 9), "cnn.safetensors");
+        var output = Path.Combine(_dir, "median.safetensors");
+
+        var merge = (await SwarmflProcess.RunAsync("merge", "--strategy", "median", $"{a}:600", $"{b}:500", $"{c}:400", $"{bad}:400",
+            $"{cut}:400", $"{padded}:400", $"{cnn}:400", "--out", output)).EnsureSuccess("merge");
+
+        var expected = new CoordinateMedian().Aggregate(new UpdateSet(layout,
+            [ModelUpdate.InMemory(models[0], 600), ModelUpdate.InMemory(models[1], 500), ModelUpdate.InMemory(models[2], 400)]));
+        Assert.Equal(expected.ContentId().ToString(), merge.StdOut.Trim());
+        Assert.Equal(expected.ContentId(), ContentId.Of(await File.ReadAllBytesAsync(output)));
+        var dropped = merge.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("dropped ")).ToArray();
+        Assert.Equal(4, dropped.Length);
+        Assert.Contains(dropped, l => l.Contains("bad.safetensors") && l.Contains("non-finite") && l.Contains("fc1.bias"));
+        Assert.Contains(dropped, l => l.Contains("cut.safetensors") && l.Contains("wrong size"));
+        Assert.Contains(dropped, l => l.Contains("padded.safetensors") && l.Contains("wrong size"));
+        Assert.Contains(dropped, l => l.Contains("cnn.safetensors") && l.Contains("wrong size"));
+
+        var strict = await SwarmflProcess.RunAsync("merge", "--strict", "--strategy", "median", $"{a}:600", $"{b}:500", $"{bad}:400",
+            "--out", Path.Combine(_dir, "strict.safetensors"));
+        Assert.Equal(ExitCodes.BadInput, strict.ExitCode);
+        Assert.Contains("bad.safetensors", strict.StdErr);
+        Assert.False(File.Exists(Path.Combine(_dir, "strict.safetensors")));
     }
 }

@@ -1,4 +1,5 @@
 using SwarmFL.Crypto;
+using SwarmFL.Learning.Aggregation;
 using SwarmFL.Learning.Data;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
@@ -39,7 +40,7 @@ public class LearningAdapterTests
     }
 
     [Fact]
-    public async Task Merging_is_independent_of_input_order_and_refuses_bad_inputs()
+    public async Task Merging_is_independent_of_input_order_and_drops_bad_inputs()
     {
         using var a = Learner(0);
         using var b = Learner(1);
@@ -55,7 +56,10 @@ public class LearningAdapterTests
         Assert.NotEqual(ContentId.Of(ua.Model), ContentId.Of(forward.Model));
 
         var truncated = ua.Model[..(ua.Model.Length / 2)];
-        Assert.Throws<MergeRefusedException>(() => engine.Merge("fedavg", genesis, [new MergeInput(ContentId.Of(truncated), truncated, 1), inputs[1]]));
+        var withTruncated = engine.Merge("fedavg", genesis, [new MergeInput(ContentId.Of(truncated), truncated, 1), inputs[1]]);
+        Assert.Equal(ContentId.Of(ub.Model), ContentId.Of(withTruncated.Model));
+        var dropped = Assert.Single(withTruncated.Dropped);
+        Assert.Equal((ContentId.Of(truncated), RejectionReason.WrongSize), (dropped.Id, dropped.Reason));
         Assert.Throws<MergeRefusedException>(() => engine.Merge("fedavg", genesis, []));
         Assert.Throws<MergeRefusedException>(() => engine.Merge("fedavg", genesis, [inputs[0] with { Samples = 0 }]));
     }

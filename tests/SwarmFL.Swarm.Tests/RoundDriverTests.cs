@@ -20,7 +20,7 @@ public sealed class RoundDriverTests : IDisposable
     {
         var genesis = _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default).Result;
         var rules = new SwarmRules(MinPeers: nodes - 1, CommitWindow: TimeSpan.FromSeconds(30), MergeTimeout: TimeSpan.FromSeconds(20),
-            TargetClusterSize: nodes / clusters, AggregationStrategy: "fedavg", GenesisModel: genesis);
+            TargetClusterSize: nodes / clusters, AggregationPolicy: "fedavg", GenesisModel: genesis);
         var keys = Enumerable.Range(0, nodes).Select(_ => NodeKey.Generate()).ToList();
         var chain = new InMemoryChain(rules, keys.Select(k => k.Address).ToList(), clusters, _clock);
         var members = keys.Select((k, i) =>

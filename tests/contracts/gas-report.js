@@ -9,7 +9,7 @@ const fs = require("fs");
 const path = require("path");
 const hre = require("hardhat");
 const { ethers } = hre;
-const { defaultConfig, publicKeyOf, multiaddrOf, increaseTime, eventsOf } = require("./helpers");
+const { defaultConfig, defaultRules, publicKeyOf, multiaddrOf, increaseTime, eventsOf } = require("./helpers");
 
 const MEMBERS = 16;
 const TARGET = 4;
@@ -83,7 +83,7 @@ function perMember(gas) {
 async function main() {
   const config = defaultConfig({ minPeers: MEMBERS, targetClusterSize: TARGET });
   const factory = await ethers.getContractFactory("SwarmCoordinator");
-  const contract = await factory.deploy(config);
+  const contract = await factory.deploy(config, defaultRules());
   record("deploy", await contract.deploymentTransaction().wait());
 
   const wallets = await fixedWallets(MEMBERS + 2);
@@ -117,7 +117,7 @@ async function main() {
   await send("replaceLeader (after the merge timeout)", contract.replaceLeader(round, 0));
 
   // allowlist administration
-  const allowDeploy = await factory.deploy(defaultConfig({ allowlistOnly: true }));
+  const allowDeploy = await factory.deploy(defaultConfig({ allowlistOnly: true }), defaultRules());
   await allowDeploy.waitForDeployment();
   await send("allow (1 account)", allowDeploy.allow([spare.address]));
 

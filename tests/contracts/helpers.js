@@ -21,10 +21,24 @@ function defaultConfig(overrides = {}) {
   };
 }
 
+const RULE_KEYS = ["policy", "maxSamples", "leaderCooldown"];
+
+/** The AggregationRules of a deployment: the pinned policy text, the per-commit sample cap, the leader cooldown. */
+function defaultRules(overrides = {}) {
+  const rules = { policy: "fedavg", maxSamples: 1000000n, leaderCooldown: 2 };
+  for (const key of RULE_KEYS) if (key in overrides) rules[key] = overrides[key];
+  return rules;
+}
+
+/** deploy's overrides may mix Config and AggregationRules keys; this splits them. */
+function configOnly(overrides) {
+  return Object.fromEntries(Object.entries(overrides).filter(([k]) => !RULE_KEYS.includes(k)));
+}
+
 async function deploy(overrides = {}, signer) {
   const [account0] = await ethers.getSigners();
   const factory = await ethers.getContractFactory("SwarmCoordinator", signer ?? account0);
-  const contract = await factory.deploy(defaultConfig(overrides));
+  const contract = await factory.deploy(defaultConfig(configOnly(overrides)), defaultRules(overrides));
   await contract.waitForDeployment();
   return contract;
 }
@@ -96,6 +110,7 @@ function eventsOf(contract, receipt, name) {
 }
 
 module.exports = {
+  defaultRules,
   PHASE,
   CLUSTER,
   MEMBER,

@@ -15,6 +15,7 @@ const {
   eventsOf,
   expectRevert,
   runRound,
+  defaultRules,
 } = require("./helpers");
 const { peerIdFromPublicKey, ringIdOf } = require("./clusters-reference");
 
@@ -57,7 +58,7 @@ describe("SwarmCoordinator: configuration", function () {
       [{ aggregation: 6 }, "unknown aggregation strategy"],
     ];
     for (const [overrides, reason] of cases) {
-      await expectRevert(factory.deploy(defaultConfig(overrides)), factory, "InvalidConfig", [reason]);
+      await expectRevert(factory.deploy(defaultConfig(overrides), defaultRules()), factory, "InvalidConfig", [reason]);
     }
   });
 });

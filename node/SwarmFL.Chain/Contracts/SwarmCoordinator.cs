@@ -48,12 +48,17 @@ public sealed class SwarmCoordinator
         return new SwarmCoordinator(eth, address, sender, deploymentBlock);
     }
 
-    /// <summary>Deploys a new swarm: the artifact's creation bytecode followed by the ABI-encoded Config.</summary>
-    public static async Task<SwarmCoordinator> DeployAsync(TransactionSender sender, SwarmConfig config, ContractArtifact? artifact = null,
-        CancellationToken ct = default)
+    /// <summary>Deploys a new swarm with <see cref="AggregationRules.Default"/>.</summary>
+    public static Task<SwarmCoordinator> DeployAsync(TransactionSender sender, SwarmConfig config, ContractArtifact? artifact = null,
+        CancellationToken ct = default) =>
+        DeployAsync(sender, config, AggregationRules.Default, artifact, ct);
+
+    /// <summary>Deploys a new swarm: the artifact's creation bytecode followed by the ABI-encoded Config and AggregationRules.</summary>
+    public static async Task<SwarmCoordinator> DeployAsync(TransactionSender sender, SwarmConfig config, AggregationRules rules,
+        ContractArtifact? artifact = null, CancellationToken ct = default)
     {
         artifact ??= ContractArtifact.SwarmCoordinator();
-        byte[] data = [.. artifact.Bytecode, .. AbiEncoder.Encode(SwarmCoordinatorAbi.ConstructorInputs, new object[] { config.ToAbi() })];
+        byte[] data = [.. artifact.Bytecode, .. AbiEncoder.Encode(SwarmCoordinatorAbi.ConstructorInputs, new object[] { config.ToAbi(), rules.ToAbi() })];
         var receipt = await sender.SendAndWaitAsync(new TransactionRequest(null, data, Operation: "deploy SwarmCoordinator"), ct);
         var address = receipt.ContractAddress
                       ?? throw new ChainRpcException("eth_getTransactionReceipt", sender.Eth.Endpoint, "deployment receipt has no contractAddress");
@@ -66,6 +71,9 @@ public sealed class SwarmCoordinator
 
     public async Task<SwarmConfig> ConfigAsync(CancellationToken ct = default) =>
         SwarmConfig.FromAbi((object?[])(await ViewAsync(SwarmCoordinatorAbi.Config, [], ct))[0]!);
+
+    public async Task<AggregationRules> AggregationRulesAsync(CancellationToken ct = default) =>
+        AggregationRules.FromAbi((object?[])(await ViewAsync(SwarmCoordinatorAbi.AggregationRules, [], ct))[0]!);
 
     public async Task<EthereumAddress> CreatorAsync(CancellationToken ct = default) =>
         (EthereumAddress)(await ViewAsync(SwarmCoordinatorAbi.Creator, [], ct))[0]!;
@@ -156,6 +164,12 @@ public sealed class SwarmCoordinator
 
     public Task<TransactionReceipt> PublishMergeAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> inputs, CancellationToken ct = default) =>
         SendAsync(SwarmCoordinatorAbi.PublishMerge, [round, cluster, modelId, inputs.Cast<object>().ToArray()], ct);
+
+    /// <summary>publishMerge with the committed ids the merge left out, each with its reason code (1…7, see the docs).</summary>
+    public Task<TransactionReceipt> PublishMergeWithDropsAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> inputs,
+        IReadOnlyList<(byte[] Id, byte Reason)> dropped, CancellationToken ct = default) =>
+        SendAsync(SwarmCoordinatorAbi.PublishMergeWithDrops,
+            [round, cluster, modelId, inputs.Cast<object>().ToArray(), dropped.Select(d => (object)d.Id).ToArray(), dropped.Select(d => (object)d.Reason).ToArray()], ct);
 
     public Task<TransactionReceipt> ReplaceLeaderAsync(ulong round, uint cluster, CancellationToken ct = default) =>
         SendAsync(SwarmCoordinatorAbi.ReplaceLeader, [round, cluster], ct);

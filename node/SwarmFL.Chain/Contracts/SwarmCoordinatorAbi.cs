@@ -11,10 +11,14 @@ public static class SwarmCoordinatorAbi
     public const string ConfigTuple =
         "(uint32 minPeers, uint64 commitWindow, uint64 mergeTimeout, uint32 targetClusterSize, bool allowlistOnly, bytes32 modelSpecHash, bytes32 genesisModel, uint8 aggregation)";
 
-    public static readonly AbiType ConstructorInputs = AbiType.Tuple(AbiType.Parse(ConfigTuple));
+    /// <summary>The contract's AggregationRules struct: pinned policy text, per-commit sample cap, failed-leader cooldown.</summary>
+    public const string AggregationRulesTuple = "(string policy, uint64 maxSamples, uint32 leaderCooldown)";
+
+    public static readonly AbiType ConstructorInputs = AbiType.Tuple(AbiType.Parse(ConfigTuple), AbiType.Parse(AggregationRulesTuple));
 
     // Views.
     public static readonly AbiFunction Config = AbiFunction.Parse($"config() returns ({ConfigTuple})");
+    public static readonly AbiFunction AggregationRules = AbiFunction.Parse($"aggregationRules() returns ({AggregationRulesTuple})");
     public static readonly AbiFunction Creator = AbiFunction.Parse("creator() returns (address)");
     public static readonly AbiFunction IsMember = AbiFunction.Parse("isMember(address account) returns (bool)");
     public static readonly AbiFunction IsAllowed = AbiFunction.Parse("isAllowed(address account) returns (bool)");
@@ -46,6 +50,8 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiFunction Commit = AbiFunction.Parse("commit(uint64 round, uint32 cluster, bytes32 modelId, uint64 samples, uint32 metric)");
     public static readonly AbiFunction Close = AbiFunction.Parse("close(uint64 round)");
     public static readonly AbiFunction PublishMerge = AbiFunction.Parse("publishMerge(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] inputs)");
+    public static readonly AbiFunction PublishMergeWithDrops = AbiFunction.Parse(
+        "publishMergeWithDrops(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] inputs, bytes32[] dropped, uint8[] reasons)");
     public static readonly AbiFunction ReplaceLeader = AbiFunction.Parse("replaceLeader(uint64 round, uint32 cluster)");
     public static readonly AbiFunction PublishSemiGlobal = AbiFunction.Parse(
         "publishSemiGlobal(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] clusterModels)");
@@ -70,6 +76,9 @@ public static class SwarmCoordinatorAbi
         "LeaderReplaced(uint64 indexed round, uint32 indexed cluster, address indexed failedLeader, address nextLeader, uint32 attempt)");
     public static readonly AbiEvent MergePublished = AbiEvent.Parse(
         "MergePublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] inputs)");
+    public static readonly AbiEvent InputsDropped = AbiEvent.Parse(
+        "InputsDropped(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32[] dropped, uint8[] reasons)");
+    public static readonly AbiEvent AggregationRulesSet = AbiEvent.Parse($"AggregationRulesSet({AggregationRulesTuple} rules)");
     public static readonly AbiEvent SemiGlobalStarted = AbiEvent.Parse("SemiGlobalStarted(uint64 indexed round, uint32 clusters)");
     public static readonly AbiEvent SemiGlobalPublished = AbiEvent.Parse(
         "SemiGlobalPublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] clusterModels)");
@@ -82,6 +91,7 @@ public static class SwarmCoordinatorAbi
         "AlreadyPublished(uint32 cluster)",
         "AlreadyRegistered(address account)",
         "CloseTooEarly(uint64 deadline, uint32 commits, uint32 quorum)",
+        "DropListMismatch(uint256 dropped, uint256 reasons)",
         "EmptyList()",
         "InvalidConfig(string reason)",
         "InvalidPublicKeyLength(uint256 length)",
@@ -96,6 +106,8 @@ public static class SwarmCoordinatorAbi
         "SwarmFull(uint32 max)",
         "TimeoutNotReached(uint64 at)",
         "TooManyPendingChanges(uint32 max)",
+        "TooManySamples(uint64 samples, uint64 max)",
+        "UnknownDropReason(uint8 reason)",
         "WrongCluster(uint32 expected, uint32 given)",
         "WrongPhase(uint8 expected, uint8 actual)",
         "WrongRound(uint64 expected, uint64 given)",
@@ -108,19 +120,20 @@ public static class SwarmCoordinatorAbi
         Config, Creator, IsMember, IsAllowed, MemberStatus, Members, MemberInfo, RegisteredCount, ClusterOf, ClusterCount,
         ClusterMembers, CurrentRound, Phase, RoundInfo, BaseModel, LeaderOf, ClusterState, LeaderFailures,
         Register, Leave, SetLeadershipOptOut, Allow, Disallow, Commit, Close, PublishMerge, ReplaceLeader, PublishSemiGlobal,
+        AggregationRules, PublishMergeWithDrops,
     ];
 
     /// <summary>Events whose first indexed parameter is the round number, so eth_getLogs can select one round by topic 1.</summary>
     public static IReadOnlyList<AbiEvent> RoundEvents { get; } =
     [
         RoundWaiting, RoundOpened, ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished,
-        SemiGlobalStarted, SemiGlobalPublished,
+        SemiGlobalStarted, SemiGlobalPublished, InputsDropped,
     ];
 
     public static IReadOnlyList<AbiEvent> AllEvents { get; } =
     [
         SwarmCreated, AllowlistChanged, MemberRegistered, MemberLeft, LeadershipOptOut, RoundWaiting, RoundOpened,
         ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished, SemiGlobalStarted,
-        SemiGlobalPublished,
+        SemiGlobalPublished, InputsDropped, AggregationRulesSet,
     ];
 }

@@ -24,6 +24,9 @@ public sealed record ClusterSkipped(ulong Round, uint Cluster, uint Committers) 
 public sealed record LeaderElected(ulong Round, uint Cluster, EthereumAddress Leader, uint Attempt) : SwarmEvent;
 public sealed record LeaderReplaced(ulong Round, uint Cluster, EthereumAddress FailedLeader, EthereumAddress NextLeader, uint Attempt) : SwarmEvent;
 public sealed record MergePublished(ulong Round, uint Cluster, EthereumAddress Leader, byte[] ModelId, IReadOnlyList<byte[]> Inputs) : SwarmEvent;
+/// <summary>The inputs a merge left out (emitted right after its <see cref="MergePublished"/>), one reason code each.</summary>
+public sealed record InputsDropped(ulong Round, uint Cluster, EthereumAddress Leader, IReadOnlyList<byte[]> Dropped, IReadOnlyList<byte> Reasons) : SwarmEvent;
+public sealed record AggregationRulesSet(AggregationRules Rules) : SwarmEvent;
 public sealed record SemiGlobalStarted(ulong Round, uint Clusters) : SwarmEvent;
 public sealed record SemiGlobalPublished(ulong Round, uint Cluster, EthereumAddress Leader, byte[] ModelId, IReadOnlyList<byte[]> ClusterModels) : SwarmEvent;
 
@@ -45,6 +48,8 @@ public static class SwarmEventDecoder
         Entry(SwarmCoordinatorAbi.LeaderElected, (v, l) => new LeaderElected(U64(v[0]), U32(v[1]), A(v[2]), U32(v[3])) { Log = l }),
         Entry(SwarmCoordinatorAbi.LeaderReplaced, (v, l) => new LeaderReplaced(U64(v[0]), U32(v[1]), A(v[2]), A(v[3]), U32(v[4])) { Log = l }),
         Entry(SwarmCoordinatorAbi.MergePublished, (v, l) => new MergePublished(U64(v[0]), U32(v[1]), A(v[2]), (byte[])v[3]!, Ids(v[4])) { Log = l }),
+        Entry(SwarmCoordinatorAbi.InputsDropped, (v, l) => new InputsDropped(U64(v[0]), U32(v[1]), A(v[2]), Ids(v[3]), ((object?[])v[4]!).Select(r => (byte)(BigInteger)r!).ToList()) { Log = l }),
+        Entry(SwarmCoordinatorAbi.AggregationRulesSet, (v, l) => new AggregationRulesSet(AggregationRules.FromAbi((object?[])v[0]!)) { Log = l }),
         Entry(SwarmCoordinatorAbi.SemiGlobalStarted, (v, l) => new SemiGlobalStarted(U64(v[0]), U32(v[1])) { Log = l }),
         Entry(SwarmCoordinatorAbi.SemiGlobalPublished, (v, l) => new SemiGlobalPublished(U64(v[0]), U32(v[1]), A(v[2]), (byte[])v[3]!, Ids(v[4])) { Log = l }),
     }.ToDictionary(e => Hex.Encode(e.Abi.Topic0));

@@ -32,6 +32,20 @@ public sealed record SwarmConfig(
         (bool)t[4]!, (byte[])t[5]!, (byte[])t[6]!, (AggregationStrategy)(byte)(BigInteger)t[7]!);
 }
 
+/// <summary>
+/// The contract's AggregationRules, fixed at creation: the canonical aggregation policy text every leader, checking
+/// member and audit applies, the cap on each commit's sample count, and how many rounds a failed leader sits out.
+/// </summary>
+public sealed record AggregationRules(string Policy, ulong MaxSamples, uint LeaderCooldownRounds)
+{
+    /// <summary>For deployments that name no rules: FedAvg (strategy id 0), at most 10^6 samples a commit, 2 rounds out.</summary>
+    public static AggregationRules Default { get; } = new("fedavg", 1_000_000, 2);
+
+    internal object[] ToAbi() => [Policy, MaxSamples, LeaderCooldownRounds];
+
+    internal static AggregationRules FromAbi(object?[] t) => new((string)t[0]!, (ulong)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!);
+}
+
 public sealed record MemberInfo(EthereumAddress Account, byte[] PeerIdBytes, string Multiaddr, byte[] RingId, bool OptedOut, bool Active)
 {
     public PeerId PeerId => PeerId.FromBytes(PeerIdBytes);

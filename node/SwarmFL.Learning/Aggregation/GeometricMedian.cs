@@ -29,7 +29,9 @@ public sealed class GeometricMedian : IAggregationStrategy
         Epsilon = epsilon;
     }
 
-    public string Name => "geomedian";
+    public string Name => Tolerance == 1e-6 && Epsilon == 1e-8
+        ? $"geometric-median:{MaxIterations}"
+        : $"geometric-median:{MaxIterations}:{Tolerance.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>Cores a merge may use: 0 (the default) means all of them, 1 the calling thread only. The bytes do not depend on it.</summary>
     public int Threads { get; init; }

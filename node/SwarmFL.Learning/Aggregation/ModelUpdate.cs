@@ -19,9 +19,25 @@ public abstract class ModelUpdate : IDisposable
 
     public override string ToString() => $"{Describe} ({Samples} samples)";
 
+    /// <summary>The same model counted with another sample count (the swarm's cap); the view does not own the model.</summary>
+    public ModelUpdate WithSamples(long samples) => samples == Samples ? this : new Reweighted(this, samples);
+
+    private sealed class Reweighted(ModelUpdate inner, long samples) : ModelUpdate
+    {
+        public override ContentId Id => inner.Id;
+        public override long Samples => samples;
+        public override string Describe => inner.Describe;
+        public override float[] ReadTensor(int index) => inner.ReadTensor(index);
+    }
+
     /// <summary>An update held in memory; its id is the content id of its canonical safetensors encoding.</summary>
     public static ModelUpdate InMemory(ModelWeights weights, long samples, string? describe = null) =>
         new InMemoryUpdate(weights, samples, describe);
+
+    /// <summary>An update decoded from the file with content id <paramref name="id"/>: it keeps that id, even when the
+    /// file's header is not byte-for-byte the canonical one.</summary>
+    public static ModelUpdate InMemory(ModelWeights weights, long samples, ContentId id, string? describe = null) =>
+        new InMemoryUpdate(weights, samples, describe, id);
 
     /// <summary>An update read lazily from a safetensors file; its id is the content id of the file bytes.</summary>
     public static ModelUpdate FromFile(string path, TensorLayout layout, long samples)
@@ -39,9 +55,9 @@ public abstract class ModelUpdate : IDisposable
         return new FileUpdate(ModelFileReader.Open(path, layout), id, samples);
     }
 
-    private sealed class InMemoryUpdate(ModelWeights weights, long samples, string? describe) : ModelUpdate
+    private sealed class InMemoryUpdate(ModelWeights weights, long samples, string? describe, ContentId? id = null) : ModelUpdate
     {
-        private readonly Lazy<ContentId> _id = new(weights.ContentId);
+        private readonly Lazy<ContentId> _id = new(() => id ?? weights.ContentId());
         public override ContentId Id => _id.Value;
         public override long Samples => samples;
         public override string Describe => describe ?? Id.ToString();

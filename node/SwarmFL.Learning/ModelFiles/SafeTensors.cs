@@ -23,6 +23,9 @@ public static class SafeTensors
     /// <summary>Headers larger than this are refused before allocation (a 100 MB header would be hostile).</summary>
     public const long MaxHeaderBytes = 16 * 1024 * 1024;
 
+    /// <summary>The exact length of the canonical file of a layout: the header is fixed by the layout, so is the size.</summary>
+    public static long FileSize(TensorLayout layout) => 8 + EncodeHeader(layout).Length + layout.ParameterCount * sizeof(float);
+
     public static byte[] Encode(ModelWeights weights)
     {
         var header = EncodeHeader(weights.Layout);

@@ -5,7 +5,9 @@ using SwarmFL.Chain.Contracts;
 using SwarmFL.Chain.Rpc;
 using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
+using SwarmFL.Learning.Aggregation;
 using SwarmFL.Learning.Models;
+using SwarmFL.Swarm.Adapters;
 using SwarmFL.Node.Cli;
 
 namespace SwarmFL.Node.Commands;
@@ -49,8 +51,18 @@ public sealed class ChainCommands : ICommandModule
         var genesis = new Option<string>("--genesis-model") { Description = "Content id (bafkrei…) or 0x sha-256 digest of round 1's base model", Required = true };
         var aggregation = new Option<string>("--aggregation")
         {
-            Description = "fedavg, median, trimmed-mean, krum, multi-krum or geometric-median",
-            DefaultValueFactory = _ => "fedavg",
+            Description = "The aggregation policy every leader, checking member and audit applies: " + AggregationPolicy.TextHelp,
+            DefaultValueFactory = _ => AggregationStrategies.FedAvg,
+        };
+        var maxSamples = new Option<ulong>("--max-samples")
+        {
+            Description = "Most samples one commit may claim (the contract refuses more; it bounds each member's weight in every merge)",
+            DefaultValueFactory = _ => 1_000_000,
+        };
+        var leaderCooldown = new Option<uint>("--leader-cooldown")
+        {
+            Description = "Rounds a leader that missed its timeout cannot be elected again",
+            DefaultValueFactory = _ => 2,
         };
         var artifact = new Option<string?>("--artifact") { Description = "SwarmCoordinator.json Hardhat artifact (default: the one built into swarmfl)" };
         var dataSpec = new Option<string?>("--data-spec")
@@ -60,24 +72,27 @@ public sealed class ChainCommands : ICommandModule
 
         var command = new Command("create", "Deploy a new swarm and print its contract address")
         {
-            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, model, genesis, aggregation, artifact, dataSpec,
+            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, model, genesis, aggregation, maxSamples, leaderCooldown, artifact, dataSpec,
         };
         command.SetAction(async (parse, ct) =>
         {
             var pinned = parse.GetValue(model) is { } m ? ModelArgument.Resolve(m) : null;
+            var policy = ParsePolicy(parse.GetValue(aggregation)!);
+            if (parse.GetValue(maxSamples) == 0) throw new UserFacingException("--max-samples must be positive");
+            var rules = new AggregationRules(policy.Text, parse.GetValue(maxSamples), parse.GetValue(leaderCooldown));
             var config = new SwarmConfig(
                 parse.GetValue(minPeers), parse.GetValue(commitWindow), parse.GetValue(mergeTimeout), parse.GetValue(clusterSize),
                 parse.GetValue(allowlist),
                 PinnedSpecHash(parse.GetValue(dataSpec), pinned?.Hash() ?? ParseModelSpecHash(parse.GetValue(modelSpec)!)),
                 ParseModelId(parse.GetValue(genesis)!, "--genesis-model"),
-                ParseAggregation(parse.GetValue(aggregation)!));
+                AggregationNames.IdOf(policy.Strategy));
             var nodeKey = KeyFile.Load(parse.GetValue(key)!);
             var contractArtifact = LoadArtifact(parse.GetValue(artifact));
             return await WithChainErrors(async () =>
             {
                 using var eth = Connect(parse.GetValue(rpc)!);
                 var sender = await TransactionSender.ConnectAsync(eth, nodeKey, parse.GetValue(chainId), SwarmCoordinatorAbi.Errors, ct: ct);
-                var swarm = await SwarmCoordinator.DeployAsync(sender, config, contractArtifact, ct);
+                var swarm = await SwarmCoordinator.DeployAsync(sender, config, rules, contractArtifact, ct);
                 Console.WriteLine($"contract: {swarm.Address}");
                 Console.WriteLine($"chain-id: {sender.ChainId}");
                 Console.WriteLine($"block: {swarm.DeploymentBlock}");
@@ -166,7 +181,11 @@ public sealed class ChainCommands : ICommandModule
         Console.WriteLine($"  admission: {(config.AllowlistOnly ? "allowlist" : "open")}");
         Console.WriteLine($"  model-spec-hash: {Hex.Encode(config.ModelSpecHash)}{BuiltInName(config.ModelSpecHash)}");
         Console.WriteLine($"  genesis-model: {ContentId.FromDigest(config.GenesisModel)}");
-        Console.WriteLine($"  aggregation: {AggregationName(config.Aggregation)}");
+        var rules = await swarm.AggregationRulesAsync(ct);
+        Console.WriteLine($"  aggregation: {AggregationStrategies.Names.ElementAtOrDefault((int)config.Aggregation) ?? $"unknown ({(byte)config.Aggregation})"}");
+        Console.WriteLine($"  aggregation-policy: {rules.Policy}");
+        Console.WriteLine($"  max-samples: {rules.MaxSamples}");
+        Console.WriteLine($"  leader-cooldown: {rules.LeaderCooldownRounds} rounds");
         Console.WriteLine($"round: {round}");
         Console.WriteLine($"phase: {info.Phase}");
         if (info.Phase != RoundPhase.Waiting)
@@ -272,19 +291,15 @@ public sealed class ChainCommands : ICommandModule
     private static byte[]? TryParseBytes32(string text) =>
         text.StartsWith("0x") && Hex.TryDecode(text, out var bytes) && bytes.Length == 32 ? bytes : null;
 
-    private static readonly (string Name, AggregationStrategy Strategy)[] Strategies =
-    [
-        ("fedavg", AggregationStrategy.FedAvg), ("median", AggregationStrategy.Median), ("trimmed-mean", AggregationStrategy.TrimmedMean),
-        ("krum", AggregationStrategy.Krum), ("multi-krum", AggregationStrategy.MultiKrum), ("geometric-median", AggregationStrategy.GeometricMedian),
-    ];
-
-    private static AggregationStrategy ParseAggregation(string text) =>
-        Strategies.FirstOrDefault(s => s.Name == text.ToLowerInvariant()) is { Name: not null } match
-            ? match.Strategy
-            : throw new UserFacingException($"--aggregation: '{text}' is not one of {string.Join(", ", Strategies.Select(s => s.Name))}");
-
-    private static string AggregationName(AggregationStrategy strategy) =>
-        Strategies.FirstOrDefault(s => s.Strategy == strategy).Name ?? $"unknown ({(byte)strategy})";
+    /// <summary>The policy text as SwarmFL.Learning reads it; the sample cap is the contract's, so it has its own option.</summary>
+    private static AggregationPolicy ParsePolicy(string text)
+    {
+        AggregationPolicy policy;
+        try { policy = AggregationPolicy.Parse(text); }
+        catch (FormatException e) { throw new UserFacingException($"--aggregation: {e.Message}"); }
+        if (policy.MaxSamples is not null) throw new UserFacingException("--aggregation: give the sample cap with --max-samples, which the contract enforces");
+        return policy;
+    }
 
     private static string BuiltInName(byte[] hash) =>
         ModelSpec.BuiltIn.FirstOrDefault(s => s.Hash().AsSpan().SequenceEqual(hash)) is { } spec ? $" ({spec.Name})" : "";

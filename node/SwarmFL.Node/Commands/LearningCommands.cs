@@ -101,44 +101,71 @@ public sealed class LearningCommands : ICommandModule
 
     private static Command Merge()
     {
-        var strategy = new Option<string>("--strategy") { Description = AggregationStrategies.Help, DefaultValueFactory = _ => "fedavg" };
-        var model = new Option<string?>("--model") { Description = ModelArgument.Help + "; the inputs must match it (default: the first input's tensors)" };
-        var baseModel = new Option<string?>("--base") { Description = "The round's base model, for --max-deviation" };
+        var strategy = new Option<string>("--strategy") { Description = AggregationStrategies.Help, DefaultValueFactory = _ => AggregationStrategies.FedAvg };
+        var model = new Option<string?>("--model") { Description = ModelArgument.Help + "; the inputs must match it (default: the tensors of the first input that reads)" };
+        var baseModel = new Option<string?>("--base") { Description = "The round's base model, for --max-deviation and --norm-bound" };
         var maxDeviation = new Option<double?>("--max-deviation") { Description = "Drop inputs farther than k × the median distance from --base" };
+        var normBound = new Option<double?>("--norm-bound") { Description = "Drop inputs whose distance from --base (L2) is over this" };
+        var maxSamples = new Option<long?>("--max-samples") { Description = "Count each input with at most this many samples" };
+        var strict = new Option<bool>("--strict") { Description = "Fail (exit 3) when any input is invalid, instead of dropping it" };
         var output = new Option<string>("--out") { Description = "Where to write the merged model", Required = true };
         var inputs = new Argument<string[]>("inputs") { Description = "Model files with their sample counts: FILE:SAMPLES …", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("merge", "Merge model files with an aggregation strategy; prints the merged model's content id")
+        var command = new Command("merge",
+            "Merge model files with an aggregation strategy; prints the merged model's content id. An invalid input is dropped " +
+            "(one line per input on stderr: file and reason) and the merge goes ahead with the rest")
         {
-            strategy, model, baseModel, maxDeviation, output, inputs,
+            strategy, model, baseModel, maxDeviation, normBound, maxSamples, strict, output, inputs,
         };
         command.SetAction((parse, ct) =>
         {
-            var rule = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy");
+            var policy = Parse(() => new AggregationPolicy
+            {
+                Strategy = AggregationStrategies.Parse(parse.GetValue(strategy)!),
+                DeviationLimit = parse.GetValue(maxDeviation) is { } k && k <= 0 ? throw new FormatException("--max-deviation must be positive") : parse.GetValue(maxDeviation),
+                UpdateNormBound = parse.GetValue(normBound) is { } b && b <= 0 ? throw new FormatException("--norm-bound must be positive") : parse.GetValue(normBound),
+                MaxSamples = parse.GetValue(maxSamples) is { } m && m <= 0 ? throw new FormatException("--max-samples must be positive") : parse.GetValue(maxSamples),
+            }, "merge options");
             var specs = parse.GetValue(inputs)!.Select(ParseInput).ToArray();
-            var layout = parse.GetValue(model) is { } name ? Spec(name).Layout : Guard(() => ModelFileReader.ReadLayout(specs[0].Path));
-            var updates = new List<ModelUpdate>();
+            var layout = parse.GetValue(model) is { } name ? Spec(name).Layout : InferLayout(specs.Select(s => s.Path));
+            ModelWeights? reference = null;
+            if (policy.NeedsBaseModel)
+                reference = LoadModel(parse.GetValue(baseModel) ?? throw new UserFacingException("--max-deviation and --norm-bound need --base"), layout);
+            var validator = Guard(() => policy.Validator(layout, reference));
+            var valid = new List<ModelUpdate>();
+            var dropped = new List<InputRejection>();
             try
             {
-                foreach (var (path, samples) in specs) updates.Add(Guard(() => ModelUpdate.FromFile(path, layout, samples)));
-                var set = Guard(() => new UpdateSet(layout, updates));
-                if (parse.GetValue(maxDeviation) is { } k)
+                foreach (var (path, samples) in specs)
                 {
-                    var basePath = parse.GetValue(baseModel) ?? throw new UserFacingException("--max-deviation needs --base");
-                    var filter = Guard(() => new DeviationFilter(k).Apply(set, LoadModel(basePath, layout), ct));
-                    foreach (var dropped in filter.Dropped) Console.Error.WriteLine($"dropped {dropped}");
-                    set = Guard(() => new UpdateSet(layout, filter.Kept));
+                    if (validator.CheckFile(path, samples, out var update) is { } rejection) dropped.Add(rejection);
+                    else valid.Add(update!);
                 }
-                var merged = Guard(() => rule.Aggregate(set, ct));
-                var id = SafeTensors.Write(merged, parse.GetValue(output)!);
+                if (parse.GetValue(strict) && dropped.Count > 0)
+                    throw new UserFacingException($"--strict: {dropped.Count} invalid input(s): {string.Join("; ", dropped)}");
+                var report = Guard(() => policy.Merge(layout, valid, dropped, reference, ct));
+                foreach (var d in report.Dropped) Console.Error.WriteLine($"dropped {d.Input}: {InputRejection.Describe(d.Reason)}: {d.Detail}");
+                var id = SafeTensors.Write(report.Model, parse.GetValue(output)!);
                 Console.WriteLine(id);
             }
             finally
             {
-                foreach (var u in updates) u.Dispose();
+                foreach (var u in valid) u.Dispose();
             }
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;
+    }
+
+    /// <summary>The layout of the first input that reads: a broken input anywhere in the list must not decide it.</summary>
+    private static TensorLayout InferLayout(IEnumerable<string> paths)
+    {
+        var problems = new List<string>();
+        foreach (var path in paths)
+        {
+            try { return ModelFileReader.ReadLayout(path); }
+            catch (ModelFileException e) { problems.Add(e.Message); }
+        }
+        throw new UserFacingException($"no input reads as a model file ({string.Join("; ", problems)}); name the model with --model");
     }
 
     private static Command Eval()

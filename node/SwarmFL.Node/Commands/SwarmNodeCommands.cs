@@ -50,7 +50,6 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<string?> _testData = new("--test-data") { Description = "Also score base and local models on this MNIST test set (for run results)" };
     private readonly Option<int> _testLimit = new("--test-limit") { Description = "Use only the first N test images (0: all)", DefaultValueFactory = _ => 0 };
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
-    private readonly Option<double?> _deviation = new("--deviation-limit") { Description = "As leader, drop updates farther than k × the median distance from the base model" };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
     private readonly Option<ulong?> _deploymentBlock = new("--deployment-block") { Description = "The block the swarm's contract was deployed in (swarm create prints it; join learns it from the peer): events are read from there" };
     private readonly Option<ulong> _confirmations = new("--confirmations") { Description = "Blocks an event must be deep to count as final (0 on a devnet; see docs/chains.md for public chains)", DefaultValueFactory = _ => 0 };
@@ -126,7 +125,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut, _trustModel, _deploymentBlock, _confirmations,
+        _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations,
     ];
 
     private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
@@ -173,7 +172,6 @@ public sealed class SwarmNodeCommands : ICommandModule
         TestData = Value(parse, _testData, config, "test-data"),
         TestLimit = Value(parse, _testLimit, config, "test-limit"),
         Rounds = Value(parse, _rounds, config, "rounds"),
-        DeviationLimit = Value(parse, _deviation, config, "deviation-limit"),
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
         DeploymentBlock = Value(parse, _deploymentBlock, config, "deployment-block") ?? 0,
         Confirmations = Value(parse, _confirmations, config, "confirmations"),

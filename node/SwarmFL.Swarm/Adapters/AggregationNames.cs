@@ -1,29 +1,19 @@
 using SwarmFL.Chain.Contracts;
+using SwarmFL.Learning.Aggregation;
 
 namespace SwarmFL.Swarm.Adapters;
 
-/// <summary>The contract's aggregation strategy ids and the strategy texts SwarmFL.Learning parses.</summary>
+/// <summary>
+/// Between the contract's aggregation fields and SwarmFL.Learning, which owns the strategy names and the policy text:
+/// the strategy id a policy's strategy has, and the policy a swarm pinned (its text with the contract's sample cap).
+/// </summary>
 public static class AggregationNames
 {
-    public static string ToStrategy(AggregationStrategy id) => id switch
-    {
-        AggregationStrategy.FedAvg => "fedavg",
-        AggregationStrategy.Median => "median",
-        AggregationStrategy.TrimmedMean => "trimmed-mean:0.1",
-        AggregationStrategy.Krum => "krum:1",
-        AggregationStrategy.MultiKrum => "multi-krum:1:3",
-        AggregationStrategy.GeometricMedian => "geomedian",
-        _ => throw new FormatException($"unknown aggregation strategy id {(byte)id}"),
-    };
+    public static AggregationStrategy IdOf(IAggregationStrategy strategy) =>
+        (AggregationStrategy)AggregationStrategies.IdOf(strategy);
 
-    public static AggregationStrategy FromName(string name) => name.Split(':')[0].ToLowerInvariant() switch
-    {
-        "fedavg" => AggregationStrategy.FedAvg,
-        "median" => AggregationStrategy.Median,
-        "trimmed-mean" => AggregationStrategy.TrimmedMean,
-        "krum" => AggregationStrategy.Krum,
-        "multi-krum" => AggregationStrategy.MultiKrum,
-        "geomedian" or "geometric-median" => AggregationStrategy.GeometricMedian,
-        _ => throw new FormatException($"unknown aggregation strategy '{name}': expected fedavg, median, trimmed-mean, krum, multi-krum or geomedian"),
-    };
+    /// <summary>The policy every leader, checker and audit of the swarm applies: its pinned text, capped at its maxSamples.</summary>
+    /// <exception cref="FormatException">The pinned text is not a policy this node can apply.</exception>
+    public static string PolicyOf(AggregationRules rules) =>
+        (AggregationPolicy.Parse(rules.Policy) with { MaxSamples = rules.MaxSamples > long.MaxValue ? long.MaxValue : (long)rules.MaxSamples }).Text;
 }

@@ -31,14 +31,19 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
 
     public EthereumAddress Self => self;
 
-    public async Task<SwarmRules> GetRulesAsync(CancellationToken ct) => ToRules(await contract.ConfigAsync(ct));
+    public async Task<SwarmRules> GetRulesAsync(CancellationToken ct)
+    {
+        var config = contract.ConfigAsync(ct);
+        var rules = contract.AggregationRulesAsync(ct);
+        return ToRules(await config, await rules);
+    }
 
-    public static SwarmRules ToRules(SwarmConfig config) => new(
+    public static SwarmRules ToRules(SwarmConfig config, AggregationRules rules) => new(
         (int)config.MinPeers,
         TimeSpan.FromSeconds(config.CommitWindowSeconds),
         TimeSpan.FromSeconds(config.MergeTimeoutSeconds),
         (int)config.TargetClusterSize,
-        AggregationNames.ToStrategy(config.Aggregation),
+        AggregationNames.PolicyOf(rules),
         ContentId.FromDigest(config.GenesisModel));
 
     /// <summary>
@@ -179,8 +184,12 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     public async Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct) =>
         (await EventsAsync(ct)).OfType<ModelCommitted>().Where(e => e.Round == round).Select(ToCommit).ToList();
 
-    public async Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) =>
-        (await EventsAsync(ct)).OfType<MergePublished>().Where(e => e.Round == round).Select(ToMerge).ToList();
+    public async Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct)
+    {
+        var events = await EventsAsync(ct);
+        var drops = events.OfType<InputsDropped>().Where(e => e.Round == round).ToList();
+        return events.OfType<MergePublished>().Where(e => e.Round == round).Select(m => ToMerge(m, drops)).ToList();
+    }
 
     public async Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct) =>
         (await EventsAsync(ct)).OfType<SemiGlobalPublished>().Where(e => e.Round == round).Select(ToSemiGlobal).ToList();
@@ -189,8 +198,12 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     private Task<IReadOnlyList<SwarmEvent>> EventsAsync(CancellationToken ct) =>
         _head.Number is { } head && (followedHead is not null || _view?.Block == head) ? _events.RefreshToAsync(head, ct) : _events.RefreshAsync(ct);
 
-    public async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, CancellationToken ct) =>
-        Wrote(await contract.PublishMergeAsync(round, (uint)cluster, model.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct));
+    public async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct) =>
+        Wrote(dropped.Count == 0
+            ? await contract.PublishMergeAsync(round, (uint)cluster, model.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct)
+            : await contract.PublishMergeWithDropsAsync(round, (uint)cluster, model.DigestBytes(), inputs.Select(i => i.DigestBytes()),
+                dropped.Select(d => (d.Id.DigestBytes(), (byte)d.Reason)).ToList(), ct));
+
 
     public async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct) =>
         Wrote(await contract.PublishSemiGlobalAsync(round, (uint)cluster, model.DigestBytes(), clusterModels.Select(i => i.DigestBytes()), ct));
@@ -198,8 +211,13 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     internal static CommittedModel ToCommit(ModelCommitted e) =>
         new(e.Round, (int)e.Cluster, e.Member, ContentId.FromDigest(e.ModelId), e.Samples, e.Metric);
 
-    internal static PublishedMerge ToMerge(MergePublished e) =>
-        new(e.Round, (int)e.Cluster, e.Leader, ContentId.FromDigest(e.ModelId), e.Inputs.Select(i => ContentId.FromDigest(i)).ToList());
+    /// <param name="drops">The round's InputsDropped events: the one of the same cluster and leader, emitted in the same
+    /// transaction right after the merge, belongs to it.</param>
+    internal static PublishedMerge ToMerge(MergePublished e, IEnumerable<InputsDropped> drops) =>
+        new(e.Round, (int)e.Cluster, e.Leader, ContentId.FromDigest(e.ModelId), e.Inputs.Select(i => ContentId.FromDigest(i)).ToList(),
+            drops.Where(d => d.Round == e.Round && d.Cluster == e.Cluster && d.Leader == e.Leader && d.Log.TransactionHash.AsSpan().SequenceEqual(e.Log.TransactionHash))
+                .SelectMany(d => d.Dropped.Zip(d.Reasons, (id, reason) => new RecordedDrop(ContentId.FromDigest(id), (SwarmFL.Learning.Aggregation.RejectionReason)reason)))
+                .ToList());
 
     internal static PublishedSemiGlobal ToSemiGlobal(SemiGlobalPublished e) =>
         new(e.Round, (int)e.Cluster, e.Leader, ContentId.FromDigest(e.ModelId), e.ClusterModels.Select(i => ContentId.FromDigest(i)).ToList());

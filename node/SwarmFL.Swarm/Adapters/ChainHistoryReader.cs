@@ -8,7 +8,7 @@ public static class ChainHistoryReader
 {
     public static async Task<SwarmHistory> ReadAsync(SwarmCoordinator contract, CancellationToken ct)
     {
-        var rules = ChainCoordinator.ToRules(await contract.ConfigAsync(ct));
+        var rules = ChainCoordinator.ToRules(await contract.ConfigAsync(ct), await contract.AggregationRulesAsync(ct));
         var events = await contract.GetEventsAsync(ct: ct);
         return FromEvents(rules, events);
     }
@@ -30,7 +30,7 @@ public static class ChainHistoryReader
                         LeaderReplaced lr => new LeaderEvent((int)lr.Cluster, lr.NextLeader, (int)lr.Attempt, lr.FailedLeader),
                         _ => throw new InvalidOperationException(),
                     }).ToList(),
-                events.OfType<MergePublished>().Where(e => e.Round == round).Select(ChainCoordinator.ToMerge).ToList(),
+                events.OfType<MergePublished>().Where(e => e.Round == round).Select(m => ChainCoordinator.ToMerge(m, events.OfType<InputsDropped>())).ToList(),
                 events.OfType<SemiGlobalPublished>().Where(e => e.Round == round).Select(ChainCoordinator.ToSemiGlobal).ToList()))
             .ToList();
         return new SwarmHistory(rules, rounds);

@@ -6,36 +6,33 @@ using SwarmFL.Swarm.Ports;
 namespace SwarmFL.Swarm.Adapters;
 
 /// <summary>
-/// The merge port over SwarmFL.Learning: decode the canonical model files against the swarm's model spec, optionally
-/// drop updates too far from the base model (deviation filter, k × median distance), aggregate with the named strategy.
-/// Any refusal by the learning layer surfaces as <see cref="MergeRefusedException"/>: a merge is never produced from
-/// inputs it did not accept.
+/// The merge port over SwarmFL.Learning: every input is validated against the swarm's model layout on its own and
+/// dropped with its reason when it fails, then <see cref="AggregationPolicy.Merge"/> caps, filters and aggregates the
+/// rest. Only a merge with no valid input left surfaces as <see cref="MergeRefusedException"/>.
 /// </summary>
-public sealed class LearningMergeEngine(TensorLayout layout, double? deviationLimit = null) : IMergeEngine
+public sealed class LearningMergeEngine(TensorLayout layout) : IMergeEngine
 {
     private readonly TensorLayout _layout = layout;
 
-    public LearningMergeEngine(ModelDefinition model, double? deviationLimit = null) : this(model.Layout, deviationLimit) { }
+    public LearningMergeEngine(ModelDefinition model) : this(model.Layout) { }
 
-    public MergeResult Merge(string strategy, byte[] baseModel, IReadOnlyList<MergeInput> inputs)
+    public MergeResult Merge(string policyText, byte[] baseModel, IReadOnlyList<MergeInput> inputs)
     {
+        AggregationPolicy policy;
+        try { policy = AggregationPolicy.Parse(policyText); }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new MergeRefusedException($"the swarm's aggregation policy '{policyText}' cannot be read: {e.Message}", e);
+        }
         try
         {
-            var updates = inputs.Select(i => ModelUpdate.InMemory(SafeTensors.Decode(i.Model, _layout, $"model {i.Id}"), checked((long)i.Samples), i.Id.ToString())).ToList();
-            var set = new UpdateSet(_layout, updates);
-            var dropped = new List<(SwarmFL.Crypto.ContentId, string)>();
-            if (deviationLimit is { } k && set.Count > 2)
-            {
-                var filtered = new DeviationFilter(k).Apply(set, SafeTensors.Decode(baseModel, _layout, "base model"));
-                dropped.AddRange(filtered.Dropped.Select(d => (d.Update.Id, d.ToString())));
-                set = new UpdateSet(_layout, filtered.Kept);
-            }
-            var merged = AggregationStrategies.Parse(strategy).Aggregate(set);
-            return new MergeResult(merged.ToSafeTensors(), dropped);
+            var reference = policy.NeedsBaseModel ? SafeTensors.Decode(baseModel, _layout, "base model") : null;
+            var report = policy.MergeModels(_layout, inputs.Select(i => (i.Id, i.Model, i.Samples > long.MaxValue ? long.MaxValue : (long)i.Samples)), reference);
+            return new MergeResult(report.Model.ToSafeTensors(), report.Dropped.Select(d => new DroppedInput(d.Id!.Value, d.Reason, d.Detail)).ToList());
         }
-        catch (Exception e) when (e is AggregationException or ModelFileException or FormatException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is AggregationException or ModelFileException or ArgumentException)
         {
-            throw new MergeRefusedException($"{strategy} refused its inputs: {e.Message}", e);
+            throw new MergeRefusedException($"{policyText} refused its inputs: {e.Message}", e);
         }
     }
 }

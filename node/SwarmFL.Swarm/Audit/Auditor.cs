@@ -1,4 +1,5 @@
 using SwarmFL.Crypto;
+using SwarmFL.Learning.Aggregation;
 using SwarmFL.Swarm.Ports;
 using SwarmFL.Swarm.Rounds;
 
@@ -50,6 +51,20 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
                 Fail(round.Round, merge.Cluster, merge.Leader, $"merged {input}, which was not committed to this cluster in this round");
             if (merge.Inputs.Count != merge.Inputs.Distinct().Count())
                 Fail(round.Round, merge.Cluster, merge.Leader, "listed the same input more than once");
+            foreach (var drop in merge.Drops)
+            {
+                var member = round.Commits.FirstOrDefault(c => c.Cluster == merge.Cluster && c.Model == drop.Id)?.Member;
+                if (!committed.Contains(drop.Id))
+                    Fail(round.Round, merge.Cluster, merge.Leader, $"recorded a drop of {drop.Id}, which was not committed to this cluster in this round");
+                else if (merge.Inputs.Contains(drop.Id))
+                    Fail(round.Round, merge.Cluster, merge.Leader, $"both merged and dropped {drop.Id}");
+                else
+                    _findings.Add(new AuditFinding(FindingSeverity.Info, round.Round, merge.Cluster, merge.Leader,
+                        $"dropped {drop.Id} committed by {member}: {InputRejection.Describe(drop.Reason)}"));
+            }
+            var accounted = merge.Inputs.Concat(merge.Drops.Select(d => d.Id)).ToHashSet();
+            foreach (var missing in committed.Where(c => !accounted.Contains(c)))
+                Fail(round.Round, merge.Cluster, merge.Leader, $"left out {missing}, committed to this cluster, without recording a drop");
         }
         var clusterModels = round.Merges.Select(m => m.Model).ToHashSet();
         foreach (var semi in round.SemiGlobals)
@@ -71,16 +86,20 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             var baseModel = baseModels.GetValueOrDefault(merge.Cluster) is { } semi
                 ? await TryGetAsync(semi.Model, new Source(semi.Round, semi.Cluster, semi.Leader, "semi-global model"), ct)
                 : await TryGetAsync(rules.GenesisModel, new Source(round.Round, merge.Cluster, null, "genesis model"), ct);
+            // The merge is recomputed from what it used and what it dropped for a reason anyone can check; an input the
+            // leader could not fetch (Unavailable) is taken at its word, since no one else can tell what it could reach.
+            var reproducible = merge.Drops.Where(d => d.Reason != RejectionReason.Unavailable).ToList();
+            var candidates = merge.Inputs.Concat(reproducible.Select(d => d.Id)).ToList();
             var inputs = new List<MergeInput>();
-            foreach (var id in merge.Inputs)
+            foreach (var id in candidates)
             {
                 var commit = round.Commits.FirstOrDefault(c => c.Cluster == merge.Cluster && c.Model == id);
                 var what = commit is null ? "merge input" : $"merge input committed by {commit.Member}";
                 var bytes = await TryGetAsync(id, new Source(round.Round, merge.Cluster, merge.Leader, what), ct);
                 if (bytes is not null && commit is not null) inputs.Add(new MergeInput(id, bytes, commit.Samples));
             }
-            if (baseModel is null || inputs.Count != merge.Inputs.Count) continue;
-            Compare(round.Round, merge.Cluster, merge.Leader, "merge", merge.Model, () => merger!.Merge(rules.AggregationStrategy, baseModel, inputs));
+            if (baseModel is null || inputs.Count != candidates.Count) continue;
+            Compare(round.Round, merge.Cluster, merge.Leader, "merge", merge.Model, () => merger!.Merge(rules.AggregationPolicy, baseModel, inputs), reproducible);
         }
         foreach (var semi in round.SemiGlobals)
         {
@@ -97,7 +116,8 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
         }
     }
 
-    private void Compare(ulong round, int cluster, EthereumAddress leader, string what, ContentId published, Func<MergeResult> recompute)
+    private void Compare(ulong round, int cluster, EthereumAddress leader, string what, ContentId published, Func<MergeResult> recompute,
+        IReadOnlyList<RecordedDrop>? recordedDrops = null)
     {
         MergeResult result;
         try { result = recompute(); }
@@ -110,7 +130,14 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
         var recomputed = ContentId.Of(result.Model);
         if (recomputed != published)
             Fail(round, cluster, leader, $"published {what} {published}, but its inputs aggregate to {recomputed}");
+        var expected = (recordedDrops ?? []).Select(d => (d.Id, d.Reason)).ToHashSet();
+        var actual = result.Dropped.Select(d => (d.Id, d.Reason)).ToHashSet();
+        if (!expected.SetEquals(actual))
+            Fail(round, cluster, leader, $"{what} {published} records drops [{Describe(expected)}], but its inputs give [{Describe(actual)}]");
     }
+
+    private static string Describe(IEnumerable<(ContentId Id, RejectionReason Reason)> drops) =>
+        string.Join(", ", drops.OrderBy(d => d.Id.ToString(), StringComparer.Ordinal).Select(d => $"{d.Id} {InputRejection.Describe(d.Reason)}"));
 
     /// <summary>Where a model entered the history: the round, cluster and leader a problem with its bytes is reported under.</summary>
     private sealed record Source(ulong Round, int Cluster, EthereumAddress? Leader, string What);

@@ -9,7 +9,7 @@ public static class LineagePrinter
     public static string Print(SwarmHistory history, string metric = "accuracy")
     {
         var text = new StringBuilder();
-        text.AppendLine($"genesis {history.Rules.GenesisModel}  strategy {history.Rules.AggregationStrategy}");
+        text.AppendLine($"genesis {history.Rules.GenesisModel}  aggregation {history.Rules.AggregationPolicy}");
         foreach (var round in history.Rounds.OrderBy(r => r.Round))
         {
             text.AppendLine($"round {round.Round}: {round.Commits.Count} commits");

@@ -124,7 +124,7 @@ public sealed class SwarmNode : IAsyncDisposable
             new TimedCoordinator(_coordinator, _timer),
             new SizedTransfers(_models, _model.Initial(1).ToSafeTensors().Length),
             new TimedLearner(_learner, _timer),
-            new TimedMerger(new LearningMergeEngine(_model, _options.DeviationLimit), _timer),
+            new TimedMerger(new LearningMergeEngine(_model), _timer),
             new BoardingAnnouncer(new GossipAnnouncer(_gossip, _topic, _log), _validations, Key.PeerId.ToString()),
             _state,
             chainClock,

@@ -42,7 +42,6 @@ public sealed record SwarmNodeOptions
     public int TestLimit { get; init; }
     /// <summary>Stop after this round has ended (0: run until stopped).</summary>
     public ulong Rounds { get; init; }
-    public double? DeviationLimit { get; init; }
     public bool OptOutOfLeadership { get; init; }
     /// <summary>The longest the node sleeps between two looks at the chain when nothing woke it earlier.</summary>
     public TimeSpan StepInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -65,7 +64,6 @@ public sealed record SwarmNodeOptions
         if (TestData is not null && !Directory.Exists(TestData) && !File.Exists(TestData)) problems.Add($"--test-data '{TestData}' is neither a file nor a folder");
         if (Parts < 1) problems.Add("--parts must be at least 1");
         if (Part < 0 || Part >= Parts) problems.Add($"--part must be in 0…{Parts - 1}");
-        if (DeviationLimit is <= 0) problems.Add("--deviation-limit must be positive");
         try { Training.Validate(); }
         catch (ArgumentException e) { problems.Add(e.Message); }
         return problems;

@@ -20,6 +20,8 @@ public interface ISwarmCoordinator
     Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct);
     Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct);
     Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct);
-    Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, CancellationToken ct);
+    /// <param name="inputs">The committed models merged.</param>
+    /// <param name="dropped">The committed models left out, with why; every commit of the cluster is in exactly one list.</param>
+    Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct);
     Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct);
 }

@@ -1,4 +1,5 @@
 using SwarmFL.Crypto;
+using SwarmFL.Learning.Aggregation;
 using SwarmFL.Swarm.Ports;
 using SwarmFL.Swarm.Storage;
 
@@ -162,6 +163,7 @@ public sealed class RoundDriver(
         var baseId = round.MyBaseModel ?? rules.GenesisModel;
         var baseModel = await models.GetAsync(baseId, ct);
         var inputs = new List<MergeInput>();
+        var unavailable = new List<RecordedDrop>();
         var ordered = commits.OrderBy(c => c.Model.ToString(), StringComparer.Ordinal).ToList();
         for (var i = 0; i < ordered.Count; i++)
         {
@@ -174,21 +176,39 @@ public sealed class RoundDriver(
             }
             catch (ModelUnavailableException e)
             {
-                _log.Warning("Round {Round} cluster {Cluster}: leaving out {Model} of {Member}: {Reason}", round.Round, cluster, commit.Model, commit.Member, e.Message);
+                // Every holder was tried within the fetch's deadline: the input is dropped like an invalid one, on record.
+                unavailable.Add(new RecordedDrop(commit.Model, RejectionReason.Unavailable));
+                _log.Warning("Round {Round} cluster {Cluster}: dropping {Model} of {Member}, unavailable: {Reason}", round.Round, cluster, commit.Model, commit.Member, e.Message);
             }
         }
         if (inputs.Count == 0) return Wait(round, "none of the cluster's committed models is reachable yet");
 
-        SetStatus(round, NodeRole.Leader, $"merging {inputs.Count} models ({rules.AggregationStrategy})");
-        var result = merger.Merge(rules.AggregationStrategy, baseModel, inputs);
-        foreach (var (id, reason) in result.Dropped)
-            _log.Warning("Round {Round} cluster {Cluster}: filter dropped {Model}: {Reason}", round.Round, cluster, id, reason);
+        SetStatus(round, NodeRole.Leader, $"merging {inputs.Count} models ({rules.AggregationPolicy})");
+        MergeResult result;
+        try
+        {
+            result = merger.Merge(rules.AggregationPolicy, baseModel, inputs);
+        }
+        catch (MergeRefusedException e)
+        {
+            // No valid input: nothing can be published; the merge timeout passes the duty on, and with no candidate
+            // left the contract skips the cluster.
+            _log.Warning("Round {Round} cluster {Cluster}: no valid input to merge: {Reason}", round.Round, cluster, e.Message);
+            return Wait(round, "no valid input to merge");
+        }
+        foreach (var d in result.Dropped)
+            _log.Warning("Round {Round} cluster {Cluster}: dropped {Model} ({Reason}): {Detail}", round.Round, cluster, d.Id, d.Reason, d.Detail);
+        var droppedIds = result.Dropped.Select(d => d.Id).ToHashSet();
+        var merged = inputs.Where(i => !droppedIds.Contains(i.Id)).ToList();
+        var drops = unavailable.Concat(result.Dropped.Select(d => new RecordedDrop(d.Id, d.Reason))).ToList();
         var mergedId = await models.PutAsync(result.Model, ct);
-        // The published inputs are what went into the aggregation, before its deterministic filter: with the same
-        // inputs anyone reproduces the same bytes.
-        await chain.PublishMergeAsync(round.Round, cluster, mergedId, inputs.Select(i => i.Id).ToList(), ct);
-        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.ClusterMerge, round.Round, cluster, mergedId, (ulong)inputs.Sum(i => (decimal)i.Samples), 0), ct);
-        return Did(StepAction.Merged, round, $"{mergedId} from {inputs.Count} models");
+        // The published inputs are what the merge used and the drops what it left out, with why: from the inputs and the
+        // reproducible drops, anyone recomputes the same drops and the same bytes.
+        await chain.PublishMergeAsync(round.Round, cluster, mergedId, merged.Select(i => i.Id).ToList(), drops, ct);
+        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.ClusterMerge, round.Round, cluster, mergedId, (ulong)merged.Sum(i => (decimal)i.Samples), 0), ct);
+        return Did(StepAction.Merged, round, drops.Count == 0
+            ? $"{mergedId} from {merged.Count} models"
+            : $"{mergedId} from {merged.Count} models, {drops.Count} dropped");
     }
 
     private async Task<StepResult> SemiGlobalPhaseAsync(RoundSnapshot round, SwarmRules rules, CancellationToken ct)

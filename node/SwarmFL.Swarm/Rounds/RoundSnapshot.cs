@@ -26,8 +26,18 @@ public sealed record ClusterLeader(EthereumAddress Leader, DateTimeOffset Electe
 /// <summary>A member's committed local model.</summary>
 public sealed record CommittedModel(ulong Round, int Cluster, EthereumAddress Member, ContentId Model, ulong Samples, uint MetricPpm);
 
-/// <summary>A cluster model a leader published, with the committed models it says it merged.</summary>
-public sealed record PublishedMerge(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model, IReadOnlyList<ContentId> Inputs);
+/// <summary>
+/// A cluster model a leader published, with the committed models it says it merged and the ones it left out, each
+/// with its reason (on chain: the InputsDropped event next to MergePublished).
+/// </summary>
+public sealed record PublishedMerge(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model, IReadOnlyList<ContentId> Inputs,
+    IReadOnlyList<RecordedDrop>? Dropped = null)
+{
+    public IReadOnlyList<RecordedDrop> Drops => Dropped ?? [];
+}
+
+/// <summary>A committed model a merge left out, and the reason code recorded for it.</summary>
+public sealed record RecordedDrop(ContentId Id, SwarmFL.Learning.Aggregation.RejectionReason Reason);
 
 /// <summary>A cluster's semi-global model (the next round's base model for that cluster), with the cluster models it combines.</summary>
 public sealed record PublishedSemiGlobal(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model, IReadOnlyList<ContentId> ClusterModels);

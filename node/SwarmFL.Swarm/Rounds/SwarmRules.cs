@@ -6,5 +6,7 @@ public sealed record SwarmRules(
     TimeSpan CommitWindow,
     TimeSpan MergeTimeout,
     int TargetClusterSize,
-    string AggregationStrategy,
+    /// <summary>The pinned aggregation policy, as SwarmFL.Learning's <c>AggregationPolicy.Text</c> (strategy with its
+    /// parameters, deviation limit, norm bound and the contract's sample cap): what every leader, checker and audit applies.</summary>
+    string AggregationPolicy,
     SwarmFL.Crypto.ContentId GenesisModel);

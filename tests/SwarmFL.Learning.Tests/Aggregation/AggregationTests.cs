@@ -15,14 +15,14 @@ public class AggregationTests
 
     private static UpdateSet Set(TensorLayout layout, IEnumerable<ModelUpdate> updates) => new(layout, updates);
 
-    private static readonly string[] StrategyNames = ["fedavg", "median", "trimmed-mean:0.2", "krum:1", "multi-krum:1:3", "geomedian"];
+    private static readonly string[] StrategyNames = ["fedavg", "median", "trimmed-mean:0.2", "krum:1", "multi-krum:1:3", "geometric-median"];
     private static IEnumerable<IAggregationStrategy> AllStrategies => StrategyNames.Select(AggregationStrategies.Parse);
 
     [Theory]
     [InlineData("fedavg")]
     [InlineData("median")]
     [InlineData("trimmed-mean:0")]
-    [InlineData("geomedian")]
+    [InlineData("geometric-median")]
     public void WorkedExampleEqualWeights(string strategy)
     {
         // Equal-weight average of [[1,2,3],[4,5,6]] and [[3,4,5],[6,7,8]] is [[2,3,4],[5,6,7]]; with two inputs the

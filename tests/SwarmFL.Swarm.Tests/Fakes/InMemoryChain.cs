@@ -131,13 +131,13 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             lock (c._gate) return Task.FromResult<IReadOnlyList<PublishedSemiGlobal>>(c.SemiGlobals.Where(x => x.Round == round).ToList());
         }
 
-        public async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, CancellationToken ct)
+        public async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct)
         {
             var leader = await GetLeaderAsync(round, cluster, ct);
             lock (c._gate)
             {
                 if (leader?.Leader != self) throw new InvalidOperationException("NotLeader");
-                c.Merges.Add(new PublishedMerge(round, cluster, self, model, inputs));
+                c.Merges.Add(new PublishedMerge(round, cluster, self, model, inputs, dropped));
                 var committedClusters = c.Commits.Where(x => x.Round == round).Select(x => x.Cluster).Distinct().Count();
                 if (c.Merges.Count(m => m.Round == round) == committedClusters)
                 {

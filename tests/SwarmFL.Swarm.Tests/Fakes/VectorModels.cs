@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using SwarmFL.Crypto;
+using SwarmFL.Learning.Aggregation;
 using SwarmFL.Swarm.Ports;
 
 namespace SwarmFL.Swarm.Tests.Fakes;
@@ -59,12 +60,24 @@ public sealed class VectorLearner(float[] target, ulong samples) : ILocalLearner
     }
 }
 
+/// <summary>
+/// The merge port's contract in miniature: each input is checked on its own (the base model's length, finite values)
+/// and dropped with its reason when it fails; the rest are averaged by samples; no valid input left is a refusal.
+/// </summary>
 public sealed class WeightedMeanMerger : IMergeEngine
 {
     public MergeResult Merge(string strategy, byte[] baseModel, IReadOnlyList<MergeInput> inputs)
     {
-        if (inputs.Count == 0) throw new ArgumentException("no inputs");
-        var ordered = inputs.OrderBy(i => i.Id.ToString(), StringComparer.Ordinal).ToList();
+        var dropped = new List<DroppedInput>();
+        var valid = new List<MergeInput>();
+        foreach (var input in inputs)
+        {
+            if (input.Model.Length != baseModel.Length) dropped.Add(new DroppedInput(input.Id, RejectionReason.WrongSize, $"{input.Model.Length} bytes"));
+            else if (Vectors.FromBytes(input.Model).Any(x => !float.IsFinite(x))) dropped.Add(new DroppedInput(input.Id, RejectionReason.NonFinite, "NaN or ±∞"));
+            else valid.Add(input);
+        }
+        if (valid.Count == 0) throw new MergeRefusedException("no valid input remains");
+        var ordered = valid.OrderBy(i => i.Id.ToString(), StringComparer.Ordinal).ToList();
         var length = Vectors.FromBytes(ordered[0].Model).Length;
         var sum = new double[length];
         double total = 0;
@@ -74,8 +87,22 @@ public sealed class WeightedMeanMerger : IMergeEngine
             for (var i = 0; i < length; i++) sum[i] += w[i] * (double)input.Samples;
             total += input.Samples;
         }
-        return new MergeResult(Vectors.ToBytes(sum.Select(s => (float)(s / total)).ToArray()), []);
+        return new MergeResult(Vectors.ToBytes(sum.Select(s => (float)(s / total)).ToArray()), dropped);
     }
+}
+
+/// <summary>A member that trains honestly and then corrupts what it commits (NaN, a wrong length).</summary>
+public sealed class CorruptingLearner(ILocalLearner inner, Func<float[], float[]> corrupt) : ILocalLearner
+{
+    public ulong TrainingSamples => inner.TrainingSamples;
+
+    public async Task<LocalUpdate> TrainAsync(byte[] baseModel, ulong round, IProgress<double>? progress, CancellationToken ct)
+    {
+        var update = await inner.TrainAsync(baseModel, round, progress, ct);
+        return update with { Model = Vectors.ToBytes(corrupt(Vectors.FromBytes(update.Model))) };
+    }
+
+    public Task<double> EvaluateAsync(byte[] model, CancellationToken ct) => inner.EvaluateAsync(model, ct);
 }
 
 public sealed class RecordingAnnouncer : IModelAnnouncer
