@@ -40,6 +40,9 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
     private readonly Option<double?> _deviation = new("--deviation-limit") { Description = "As leader, drop updates farther than k × the median distance from the base model" };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
+    private readonly Option<string?> _limits = LimitsFile.CreateOption();
+    private readonly Option<string?> _publicRpc = new("--public-rpc") { Description = "Chain URL to tell joiners (default: --rpc without user info or query, which may hold credentials)" };
+    private readonly Option<string[]> _auditors = new("--auditor") { Description = "PeerId of an unregistered key allowed to fetch models (e.g. for `swarmfl audit --peer`); repeatable" };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -68,7 +71,8 @@ public sealed class SwarmNodeCommands : ICommandModule
     private Command JoinCommand()
     {
         var peer = new Argument<string>("MULTIADDR") { Description = "Any running node of the swarm: /ip4/…/tcp/…/p2p/16Uiu2…" };
-        var command = new Command("join", "Join an existing swarm through one peer: learn its chain, contract and model from it, register, and run") { peer };
+        var rpc = new Option<string?>("--rpc") { Description = "Your own chain JSON-RPC URL (default: the one the peer advertises); what the peer said is checked against it" };
+        var command = new Command("join", "Join an existing swarm through one peer: learn its chain, contract and model from it, check them on chain, register, and run") { peer, rpc };
         foreach (var option in NodeOptions()) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
@@ -76,10 +80,19 @@ public sealed class SwarmNodeCommands : ICommandModule
             var dataDir = Required(parse, _dataDir, config, "data-dir");
             Directory.CreateDirectory(dataDir);
             var key = KeyFile.LoadOrCreate(Path.Combine(dataDir, "node.key"));
-            var info = await AskSwarmAsync(key, parse.GetValue(peer)!, ct);
-            Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({info.RpcUrl}), round {info.CurrentRound}");
-            var spec = ModelSpec.FromJson(info.ModelSpecJson);
-            var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer)) with { Model = spec };
+            var (info, answerer) = await AskSwarmAsync(key, parse.GetValue(peer)!, ct);
+            var rpcUrl = Value(parse, rpc, config, "rpc") is { Length: > 0 } own ? own : info.RpcUrl;
+            Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({PublicRpcUrl.Redact(rpcUrl)}), round {info.CurrentRound}");
+            ModelSpec spec;
+            try { spec = ModelSpec.FromJson(info.ModelSpecJson); }
+            catch (Exception e) when (e is FormatException or ArgumentException or JsonException)
+            {
+                throw new UserFacingException($"{answerer} sent a model spec that does not parse: {e.Message}");
+            }
+            try { await SwarmInfoCheck.VerifyAsync(info, answerer, rpcUrl, spec.Hash(), ct); }
+            catch (InvalidOperationException e) { throw new UserFacingException($"not joining: {e.Message}"); }
+            catch (ChainRpcException e) { throw new UserFacingException($"not joining: cannot check the swarm on {PublicRpcUrl.Redact(rpcUrl)}: {e.Message}", ExitCodes.Unavailable, e); }
+            var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer)) with { Model = spec };
             return await RunNodeAsync(options, ct);
         });
         return command;
@@ -91,7 +104,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         var command = new Command("status", "Show a running node's swarm, round, phase, role and accuracy") { via };
         command.SetAction(async (parse, ct) =>
         {
-            var info = await AskSwarmAsync(NodeKey.Generate(), parse.GetValue(via)!, ct);
+            var (info, _) = await AskSwarmAsync(NodeKey.Generate(), parse.GetValue(via)!, ct);
             Console.WriteLine($"peer-id: {info.PeerId}");
             Console.WriteLine($"address: {info.Address}");
             Console.WriteLine($"swarm: {info.Contract} (chain {info.ChainId}, {info.RpcUrl})");
@@ -100,6 +113,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             if (info.Status.LocalAccuracy >= 0) Console.WriteLine($"local-accuracy: {info.Status.LocalAccuracy:P2}");
             if (info.Status.BaseAccuracy >= 0) Console.WriteLine($"base-accuracy: {info.Status.BaseAccuracy:P2}");
             if (info.Status.SwarmAccuracy >= 0) Console.WriteLine($"swarm-accuracy: {info.Status.SwarmAccuracy:P2}");
+            if (info.Status.Resources.Length > 0) Console.WriteLine($"resources: {info.Status.Resources}");
             foreach (var listen in info.Listen) Console.WriteLine($"listen-addr: {listen}");
             return ExitCodes.Ok;
         });
@@ -109,10 +123,10 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut,
+        _testData, _testLimit, _rounds, _deviation, _optOut, _limits, _publicRpc, _auditors,
     ];
 
-    private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
+    private static async Task<(SwarmFL.Swarm.Network.Messages.SwarmInfo Info, PeerId Answerer)> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
     {
         await using var host = new Libp2pHost(key, new HostOptions { IdentifyOnConnect = false });
         var peer = await PeerDialer.DialAsync(host, address, ct);
@@ -120,7 +134,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            return await SwarmInfoProtocol.AskAsync(host, peer, timeout.Token);
+            return (await SwarmInfoProtocol.AskAsync(host, peer, timeout.Token), peer);
         }
         catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -155,6 +169,10 @@ public sealed class SwarmNodeCommands : ICommandModule
         Rounds = Value(parse, _rounds, config, "rounds"),
         DeviationLimit = Value(parse, _deviation, config, "deviation-limit"),
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
+        Limits = LimitsFile.Load(Value(parse, _limits, config, "limits")),
+        PublicRpcUrl = Value(parse, _publicRpc, config, "public-rpc"),
+        Auditors = (Value(parse, _auditors, config, "auditor") ?? []).Select(text => PeerId.TryParse(text, out var id, out var error)
+            ? id : throw new UserFacingException($"--auditor {text}: {error}")).ToArray(),
     };
 
     private static async Task<int> RunNodeAsync(SwarmNodeOptions options, CancellationToken ct)

@@ -31,7 +31,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private readonly DataDirectory _dataDirectory;
     private readonly StatusFiles _files;
     private readonly PhaseTimer _timer = new();
-    private readonly ConcurrentDictionary<EthereumAddress, bool> _memberCache = new();
+    private MemberDirectory _members = null!;
     private RingNodeHost _ring = null!;
     private GossipSub _gossip = null!;
     private SwarmCoordinator _contract = null!;
@@ -86,13 +86,27 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         Key = _dataDirectory.LoadOrCreateKey();
         await ConnectChainAsync(ct);
-        _ring = await RingNodeHost.StartAsync(new RingNodeOptions { DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap }, _log, ct);
+        _members = new MemberDirectory(_contract, _options.Auditors, _log);
+        await _members.StartAsync(_options.MemberRefreshInterval, ct);
+        // Registered before the ring is joined: the ring and its store serve members only.
+        _ring = await RingNodeHost.StartAsync(new RingNodeOptions
+        {
+            DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap, Membership = _members, Limits = _options.Limits,
+            BeforeJoin = async (address, token) =>
+            {
+                ListenAddress = address.ToString();
+                await RegisterAsync(token);
+                await _members.RefreshAsync(token);
+            },
+        }, _log, ct);
         ListenAddress = _ring.Address.ToString();
+        // Every blob of the swarm is one of its models, so a replica of any other size is not ours to keep.
+        var modelBytes = ModelWeights.Initial(_options.Model, 1).ToSafeTensors().Length;
+        _ring.Store.AcceptsBlobSize = size => size == modelBytes;
         _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log);
         _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
         StartGossip();
         SwarmInfoProtocol.Serve(_ring.Host, Describe);
-        await RegisterAsync(ct);
         await ShareGenesisAsync(ct);
         LoadLearning();
         var chainClock = new ChainClock();
@@ -101,7 +115,7 @@ public sealed class SwarmNode : IAsyncDisposable
         _reporter = new RoundReporter(_timer, _traffic, () => _models.TransferTime, _coordinator, _state, _models, _files, _testSet, _processStart, _log);
         _driver = new RoundDriver(
             new TimedCoordinator(_coordinator, _timer),
-            new SizedTransfers(_models, ModelWeights.Initial(_options.Model, 1).ToSafeTensors().Length),
+            new SizedTransfers(_models, modelBytes),
             new TimedLearner(_learner, _timer),
             new TimedMerger(new LearningMergeEngine(_options.Model, _options.DeviationLimit), _timer),
             new BoardingAnnouncer(new GossipAnnouncer(_gossip, _topic, _log), _validations, Key.PeerId.ToString()),
@@ -126,11 +140,18 @@ public sealed class SwarmNode : IAsyncDisposable
     private void StartGossip()
     {
         _gossip = _ring.Host.StartGossipSub(logger: _log);
-        _gossip.AddValidator(_topic, async (message, ct) =>
+        _gossip.AddValidator(_topic, (message, ct) =>
         {
-            if (GossipAnnouncer.TryDecode(message) is null) return ValidationResult.Reject;
-            // Only registered members speak on the topic: their PeerId's key is the key they registered on chain.
-            return message.From.TryGetEthereumAddress() is { } sender && await IsRegisteredAsync(sender, message.From, ct) ? ValidationResult.Accept : ValidationResult.Reject;
+            if (GossipAnnouncer.TryDecode(message) is null) return ValueTask.FromResult(ValidationResult.Reject);
+            // Only registered members speak on the topic. The member set is kept from the chain's events, so an
+            // outsider's message costs a set lookup, never a chain call; it is ignored (a member registered a moment
+            // ago is not penalised before the next refresh sees it).
+            if (!_members.IsMember(message.From))
+            {
+                _ring.Host.Resources.Refuse(SwarmFL.P2P.Resources.RefusedKind.Message, SwarmFL.P2P.Resources.RefusalReason.NonMemberMessage, message.From.ToString());
+                return ValueTask.FromResult(ValidationResult.Ignore);
+            }
+            return ValueTask.FromResult(ValidationResult.Accept);
         });
         var messages = _gossip.Subscribe(_topic);
         _ = Task.Run(async () =>
@@ -149,22 +170,6 @@ public sealed class SwarmNode : IAsyncDisposable
                 }
             }
         });
-    }
-
-    private async Task<bool> IsRegisteredAsync(EthereumAddress account, PeerId peer, CancellationToken ct)
-    {
-        if (_memberCache.TryGetValue(account, out var known) && known) return true;
-        try
-        {
-            var info = await _contract.MemberInfoAsync(account, ct);
-            var registered = info.PeerIdBytes.Length > 0 && info.PeerIdBytes.AsSpan().SequenceEqual(peer.Bytes);
-            if (registered) _memberCache[account] = true;
-            return registered;
-        }
-        catch (Exception e) when (e is ChainRpcException or ContractRevertException)
-        {
-            return false;
-        }
     }
 
     private async Task RegisterAsync(CancellationToken ct)
@@ -289,7 +294,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var swarm = baseModel is { } id ? _validations.For(id)?.Accuracy : null;
         return new NodeStatusFile(Key.PeerId.ToString(), Key.Address.ToString(), ListenAddress, status.Round, status.Phase.ToString(),
             status.Role.ToString(), status.Cluster, status.Activity, status.Progress, status.LocalAccuracy, status.BaseAccuracy, DateTimeOffset.UtcNow,
-            stopped, _lastError, swarm);
+            stopped, _lastError, swarm, NetworkFigures.Of(_ring.Host, _members.Count));
     }
 
     private static DateTimeOffset ProcessStart()
@@ -318,7 +323,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var info = new SwarmInfo
         {
             ChainId = _chainId,
-            RpcUrl = _options.RpcUrl,
+            RpcUrl = PublicRpcUrl.For(_options.RpcUrl, _options.PublicRpcUrl),
             Contract = _contract.Address.ToString(),
             ModelSpecJson = _options.Model.CanonicalJson,
             CurrentRound = status?.Round ?? 0,
@@ -333,6 +338,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 LocalAccuracy = status?.LocalAccuracy ?? -1,
                 BaseAccuracy = status?.BaseAccuracy ?? -1,
                 SwarmAccuracy = swarmAccuracy ?? -1,
+                Resources = NetworkFigures.Of(_ring.Host, _members.Count).Summary(),
             },
         };
         info.Listen.AddRange(_ring.Host.ListenAddresses.Select(a => a.ToString()));
@@ -343,6 +349,7 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         if (_gossip is not null) await _gossip.DisposeAsync();
         if (_ring is not null) await _ring.DisposeAsync();
+        if (_members is not null) await _members.DisposeAsync();
         _learner?.Dispose();
         _testSet?.Data.Dispose();
         _dataDirectory.Dispose();
