@@ -95,8 +95,12 @@ public sealed class SwarmNode : IAsyncDisposable
             BeforeJoin = async (address, token) =>
             {
                 ListenAddress = address.ToString();
-                await RegisterAsync(token);
+                var registered = await RegisterAsync(token);
                 await _members.RefreshAsync(token);
+                // The members we join through serve the ring to members only, and learn of us at their next refresh
+                // of the member set: give them that long, so the join is not refused and we are not named by a ring
+                // member before every member counts us as one.
+                if (registered) await Task.Delay(_options.MemberRefreshInterval * 2, token);
             },
         }, _log, ct);
         ListenAddress = _ring.Address.ToString();
@@ -172,8 +176,10 @@ public sealed class SwarmNode : IAsyncDisposable
         });
     }
 
-    private async Task RegisterAsync(CancellationToken ct)
+    /// <summary>Registers unless already a member; true when this call registered.</summary>
+    private async Task<bool> RegisterAsync(CancellationToken ct)
     {
+        var registered = false;
         // The registration that reaches the quorum also opens round 1 and costs several times more gas; when nodes
         // register at once, a gas estimate made just before another registration lands can fall short. Re-estimating
         // on the new state fixes that, so a revert is retried while we are still not registered.
@@ -182,6 +188,7 @@ public sealed class SwarmNode : IAsyncDisposable
             try
             {
                 await _contract.RegisterAsync(ListenAddress, ct);
+                registered = true;
                 _log.Information("Registered {Address} on {Contract}", Key.Address, _contract.Address);
             }
             catch (ContractRevertException e) when (attempt < 5)
@@ -191,6 +198,7 @@ public sealed class SwarmNode : IAsyncDisposable
             }
         }
         if (_options.OptOutOfLeadership) await _contract.SetLeadershipOptOutAsync(true, ct);
+        return registered;
     }
 
     /// <summary>The genesis model may exist only in the creator's store: whoever has it replicates it on the ring.</summary>
