@@ -33,14 +33,15 @@ public sealed class P2PCommands : ICommandModule
             DefaultValueFactory = _ => ["/ip4/127.0.0.1/tcp/0"],
         };
         var subscribe = GossipCli.CreateSubscribeOption();
+        var limits = LimitsFile.CreateOption();
         var command = new Command("listen", "Run a libp2p peer: prints its full /p2p/ address first, then gossip it receives, until stopped")
-            { key, listen, subscribe };
+            { key, listen, subscribe, limits };
         command.SetAction(async (parse, ct) =>
         {
             var nodeKey = KeyFile.LoadOrCreate(parse.GetValue(key)!);
             var addresses = parse.GetValue(listen)!.Select(text => Multiaddr.TryParse(text, out var a, out var error)
                 ? a : throw new UserFacingException($"--listen: {error}")).ToArray();
-            await using var host = new Libp2pHost(new NodeKeyIdentity(nodeKey));
+            await using var host = new Libp2pHost(new NodeKeyIdentity(nodeKey), new HostOptions { Limits = LimitsFile.Load(parse.GetValue(limits)) });
             foreach (var address in addresses)
             {
                 try { host.Listen(address); }

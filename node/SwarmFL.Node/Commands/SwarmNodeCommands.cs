@@ -53,6 +53,9 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
     private readonly Option<ulong?> _deploymentBlock = new("--deployment-block") { Description = "The block the swarm's contract was deployed in (swarm create prints it; join learns it from the peer): events are read from there" };
     private readonly Option<ulong> _confirmations = new("--confirmations") { Description = "Blocks an event must be deep to count as final (0 on a devnet; see docs/chains.md for public chains)", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> _limits = LimitsFile.CreateOption();
+    private readonly Option<string?> _publicRpc = new("--public-rpc") { Description = "Chain URL to tell joiners (default: --rpc without user info or query, which may hold credentials)" };
+    private readonly Option<string[]> _auditors = new("--auditor") { Description = "PeerId of an unregistered key allowed to fetch models (e.g. for `swarmfl audit --peer`); repeatable" };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -81,7 +84,8 @@ public sealed class SwarmNodeCommands : ICommandModule
     private Command JoinCommand()
     {
         var peer = new Argument<string>("MULTIADDR") { Description = "Any running node of the swarm: /ip4/…/tcp/…/p2p/16Uiu2…" };
-        var command = new Command("join", "Join an existing swarm through one peer: learn its chain, contract and model from it, register, and run") { peer };
+        var rpc = new Option<string?>("--rpc") { Description = "Your own chain JSON-RPC URL (default: the one the peer advertises); what the peer said is checked against it" };
+        var command = new Command("join", "Join an existing swarm through one peer: learn its chain, contract and model from it, check them on chain, register, and run") { peer, rpc };
         foreach (var option in NodeOptions()) command.Options.Add(option);
         command.SetAction(async (parse, ct) =>
         {
@@ -89,11 +93,17 @@ public sealed class SwarmNodeCommands : ICommandModule
             var dataDir = Required(parse, _dataDir, config, "data-dir");
             Directory.CreateDirectory(dataDir);
             var key = KeyFile.LoadOrCreate(Path.Combine(dataDir, "node.key"));
-            var info = await AskSwarmAsync(key, parse.GetValue(peer)!, ct);
-            Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({info.RpcUrl}), round {info.CurrentRound}");
+            var (info, answerer) = await AskSwarmAsync(key, parse.GetValue(peer)!, ct);
+            var rpcUrl = Value(parse, rpc, config, "rpc") is { Length: > 0 } own ? own : info.RpcUrl;
+            Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({PublicRpcUrl.Redact(rpcUrl)}), round {info.CurrentRound}");
+            // The peer's word on the model is not taken: the node checks a --model against the hash the chain pins, or
+            // fetches the pinned model by that hash from its peers once registered.
+            try { await SwarmInfoCheck.VerifyAsync(info, answerer, rpcUrl, null, ct); }
+            catch (InvalidOperationException e) { throw new UserFacingException($"not joining: {e.Message}"); }
+            catch (ChainRpcException e) { throw new UserFacingException($"not joining: cannot check the swarm on {PublicRpcUrl.Redact(rpcUrl)}: {e.Message}", ExitCodes.Unavailable, e); }
             // Without --model the node takes the model the chain pins, fetched from its peers once registered.
             var givenModel = parse.GetResult(_model) is { Implicit: false } || config is { } c && c.TryGetProperty("model", out _);
-            var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer));
+            var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer));
             if (!givenModel) options = options with { Model = null };
             if (options.DeploymentBlock == 0) options = options with { DeploymentBlock = info.DeploymentBlock };
             return await RunNodeAsync(options, ct);
@@ -107,7 +117,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         var command = new Command("status", "Show a running node's swarm, round, phase, role and accuracy") { via };
         command.SetAction(async (parse, ct) =>
         {
-            var info = await AskSwarmAsync(NodeKey.Generate(), parse.GetValue(via)!, ct);
+            var (info, _) = await AskSwarmAsync(NodeKey.Generate(), parse.GetValue(via)!, ct);
             Console.WriteLine($"peer-id: {info.PeerId}");
             Console.WriteLine($"address: {info.Address}");
             Console.WriteLine($"swarm: {info.Contract} (chain {info.ChainId}, {info.RpcUrl}, deployed in block {info.DeploymentBlock})");
@@ -116,6 +126,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             if (info.Status.LocalAccuracy >= 0) Console.WriteLine($"local-accuracy: {info.Status.LocalAccuracy:P2}");
             if (info.Status.BaseAccuracy >= 0) Console.WriteLine($"base-accuracy: {info.Status.BaseAccuracy:P2}");
             if (info.Status.SwarmAccuracy >= 0) Console.WriteLine($"swarm-accuracy: {info.Status.SwarmAccuracy:P2}");
+            if (info.Status.Resources.Length > 0) Console.WriteLine($"resources: {info.Status.Resources}");
             foreach (var listen in info.Listen) Console.WriteLine($"listen-addr: {listen}");
             return ExitCodes.Ok;
         });
@@ -125,10 +136,10 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations,
+        _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations, _limits, _publicRpc, _auditors,
     ];
 
-    private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
+    private static async Task<(SwarmFL.Swarm.Network.Messages.SwarmInfo Info, PeerId Answerer)> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
     {
         await using var host = new Libp2pHost(key, new HostOptions { IdentifyOnConnect = false });
         var peer = await PeerDialer.DialAsync(host, address, ct);
@@ -136,7 +147,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            return await SwarmInfoProtocol.AskAsync(host, peer, timeout.Token);
+            return (await SwarmInfoProtocol.AskAsync(host, peer, timeout.Token), peer);
         }
         catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException || e is OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -175,6 +186,10 @@ public sealed class SwarmNodeCommands : ICommandModule
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
         DeploymentBlock = Value(parse, _deploymentBlock, config, "deployment-block") ?? 0,
         Confirmations = Value(parse, _confirmations, config, "confirmations"),
+        Limits = LimitsFile.Load(Value(parse, _limits, config, "limits")),
+        PublicRpcUrl = Value(parse, _publicRpc, config, "public-rpc"),
+        Auditors = (Value(parse, _auditors, config, "auditor") ?? []).Select(text => PeerId.TryParse(text, out var id, out var error)
+            ? id : throw new UserFacingException($"--auditor {text}: {error}")).ToArray(),
     };
 
     /// <summary>How to read --data: null (MNIST IDX, as before) unless --data names something else or a data flag is given.</summary>

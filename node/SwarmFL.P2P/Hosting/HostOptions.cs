@@ -1,3 +1,4 @@
+using SwarmFL.P2P.Resources;
 using SwarmFL.P2P.Yamux;
 
 namespace SwarmFL.P2P.Hosting;
@@ -11,10 +12,8 @@ public sealed record HostOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Time a new stream has to agree on a protocol.</summary>
     public TimeSpan StreamNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);
-    public int MaxConnections { get; init; } = 512;
-    public int MaxConnectionsPerPeer { get; init; } = 4;
-    /// <summary>Inbound connections still handshaking at once; beyond this new sockets are closed immediately.</summary>
-    public int MaxPendingInbound { get; init; } = 64;
+    /// <summary>Connection, stream, memory and deadline limits (see <see cref="ResourceLimits"/> for the defaults).</summary>
+    public ResourceLimits Limits { get; init; } = new();
     public YamuxOptions Yamux { get; init; } = new();
     /// <summary>Identify every new connection in the background, filling the peer store with its listen addresses.</summary>
     public bool IdentifyOnConnect { get; init; } = true;

@@ -24,6 +24,8 @@ public sealed class Libp2pConnection
     public Multiaddr RemoteAddress { get; }
     public bool IsOutbound { get; }
     public YamuxSession Session { get; }
+    /// <summary>What the resource manager granted this connection; released when it closes.</summary>
+    internal Resources.ResourceManager.ConnectionScope? Scope { get; init; }
     public bool IsClosed => Session.IsClosed;
     public Task Closed => Session.Completion;
     public override string ToString() => $"{(IsOutbound ? "→" : "←")} {RemotePeer} {RemoteAddress}";

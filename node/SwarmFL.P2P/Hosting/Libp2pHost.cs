@@ -8,6 +8,7 @@ using SwarmFL.P2P.MultistreamSelect;
 using SwarmFL.P2P.Noise;
 using SwarmFL.P2P.Protocols.Identify;
 using SwarmFL.P2P.Protocols.Ping;
+using SwarmFL.P2P.Resources;
 using SwarmFL.P2P.Transport;
 using SwarmFL.P2P.Yamux;
 
@@ -16,12 +17,14 @@ namespace SwarmFL.P2P.Hosting;
 /// <summary>
 /// A libp2p host: listens and dials over TCP, upgrades every connection (multistream-select → /noise →
 /// multistream-select → /yamux/1.0.0), keeps the connections per PeerId and routes inbound streams to protocol
-/// handlers. Identify and ping are always served.
+/// handlers. Identify and ping are always served. Every resource the network can take (handshake slots, connections,
+/// inbound streams and their memory) is asked of <see cref="Resources"/>, which also decides who is a member.
 /// </summary>
 public sealed class Libp2pHost : IAsyncDisposable
 {
     private readonly ILogger _log;
-    private readonly ConcurrentDictionary<string, Func<Libp2pStream, CancellationToken, Task>> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Func<Libp2pStream, CancellationToken, Task> Handler, StreamHandlerOptions Options)> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Libp2pStream, byte> _inboundStreams = new();
     private readonly ConcurrentDictionary<PeerId, List<Libp2pConnection>> _connections = new();
     private readonly List<TcpListenerHandle> _listeners = [];
     private readonly List<Multiaddr> _listenAddresses = [];
@@ -30,12 +33,15 @@ public sealed class Libp2pHost : IAsyncDisposable
     private int _connectionCount;
     private int _pendingInbound;
     private int _disposed;
+    private readonly Task _deadlines;
 
     public Libp2pHost(IIdentity identity, HostOptions? options = null, ILogger? log = null)
     {
         Identity = identity;
         Options = options ?? new HostOptions();
         _log = (log ?? Log.Logger).ForContext<Libp2pHost>().ForContext("Local", identity.PeerId.ToString()[^8..]);
+        Resources = new ResourceManager(Options.Limits, log: _log);
+        _deadlines = EnforceStreamDeadlinesAsync();
         SetStreamHandler(IdentifyProtocol.ProtocolId, (stream, ct) => IdentifyProtocol.RespondAsync(this, stream, ct));
         SetStreamHandler(PingProtocol.ProtocolId, PingProtocol.RespondAsync);
     }
@@ -47,6 +53,8 @@ public sealed class Libp2pHost : IAsyncDisposable
     public PeerId LocalPeerId => Identity.PeerId;
     public PeerStore PeerStore { get; } = new();
     public TrafficCounters Traffic { get; } = new();
+    /// <summary>The limits, what is in use, what was refused, and who counts as a member.</summary>
+    public ResourceManager Resources { get; }
 
     /// <summary>Raised (on a pool thread) when the first connection to a peer is up; handlers must not block.</summary>
     public event Action<PeerId>? PeerConnected;
@@ -60,6 +68,9 @@ public sealed class Libp2pHost : IAsyncDisposable
     }
 
     public IReadOnlyCollection<string> Protocols => _handlers.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The protocols an outsider is served (identify answers outsiders with these).</summary>
+    public IReadOnlyCollection<string> PublicProtocols => _handlers.Where(p => !p.Value.Options.MembersOnly).Select(p => p.Key).Order(StringComparer.Ordinal).ToArray();
 
     public IReadOnlyCollection<PeerId> ConnectedPeers => _connections.Where(p => p.Value.Count > 0).Select(p => p.Key).ToArray();
 
@@ -76,10 +87,13 @@ public sealed class Libp2pHost : IAsyncDisposable
         lock (list) return list.ToArray();
     }
 
-    public void SetStreamHandler(string protocol, Func<Libp2pStream, CancellationToken, Task> handler)
+    public void SetStreamHandler(string protocol, Func<Libp2pStream, CancellationToken, Task> handler) =>
+        SetStreamHandler(protocol, handler, StreamHandlerOptions.Public);
+
+    public void SetStreamHandler(string protocol, Func<Libp2pStream, CancellationToken, Task> handler, StreamHandlerOptions options)
     {
         if (string.IsNullOrWhiteSpace(protocol) || protocol.Contains('\n')) throw new ArgumentException("invalid protocol id", nameof(protocol));
-        _handlers[protocol] = handler;
+        _handlers[protocol] = (handler, options);
     }
 
     public void RemoveStreamHandler(string protocol) => _handlers.TryRemove(protocol, out _);
@@ -117,18 +131,20 @@ public sealed class Libp2pHost : IAsyncDisposable
                 if (e is System.Net.Sockets.SocketException && !ct.IsCancellationRequested) { await Task.Delay(50, CancellationToken.None).ConfigureAwait(false); continue; }
                 return;
             }
-            if (Interlocked.Increment(ref _pendingInbound) > Options.MaxPendingInbound || Volatile.Read(ref _connectionCount) >= Options.MaxConnections)
+            var slot = raw.Socket.RemoteEndPoint is System.Net.IPEndPoint remote ? Resources.TryAdmitHandshake(remote.Address) : null;
+            if (slot is null)
             {
-                Interlocked.Decrement(ref _pendingInbound);
-                _log.Warning("Refusing inbound connection from {Remote}: connection limit reached", raw.RemoteAddress);
+                // Counted and logged (once per interval) by the resource manager; a reset costs the remote its slot at once.
+                try { raw.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); } catch (System.Net.Sockets.SocketException) { }
                 await raw.Stream.DisposeAsync().ConfigureAwait(false);
                 continue;
             }
-            Track(UpgradeInboundAsync(raw));
+            Interlocked.Increment(ref _pendingInbound);
+            Track(UpgradeInboundAsync(raw, slot));
         }
     }
 
-    private async Task UpgradeInboundAsync(RawConnection raw)
+    private async Task UpgradeInboundAsync(RawConnection raw, IDisposable slot)
     {
         try
         {
@@ -141,6 +157,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         }
         finally
         {
+            slot.Dispose();
             Interlocked.Decrement(ref _pendingInbound);
         }
     }
@@ -215,17 +232,28 @@ public sealed class Libp2pHost : IAsyncDisposable
     private async Task AcceptStreamsAsync(Libp2pConnection connection)
     {
         while (await connection.Session.AcceptStreamAsync(_stopping.Token).ConfigureAwait(false) is { } stream)
-            Track(HandleInboundStreamAsync(connection, stream));
+        {
+            // Each stream reserves the receive window it may fill; an outsider gets few streams and little memory.
+            var lease = connection.Scope is { } scope ? Resources.TryAdmitInboundStream(scope, connection.Session.Options.ReceiveWindow) : null;
+            if (lease is null)
+            {
+                stream.Reset();
+                continue;
+            }
+            Track(HandleInboundStreamAsync(connection, stream, lease));
+        }
     }
 
-    private async Task HandleInboundStreamAsync(Libp2pConnection connection, YamuxStream yamuxStream)
+    private async Task HandleInboundStreamAsync(Libp2pConnection connection, YamuxStream yamuxStream, IDisposable lease)
     {
+        using var reservation = lease;
         string protocol;
+        var member = Resources.IsMember(connection.RemotePeer);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             timeout.CancelAfter(Options.StreamNegotiationTimeout);
-            protocol = await Multistream.NegotiateAsync(yamuxStream, _handlers.ContainsKey, () => Protocols, timeout.Token).ConfigureAwait(false);
+            protocol = await Multistream.NegotiateAsync(yamuxStream, id => Serves(id, connection.RemotePeer, member), VisibleProtocols(member), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -233,7 +261,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             yamuxStream.Reset();
             return;
         }
-        if (!_handlers.TryGetValue(protocol, out var handler))
+        if (!_handlers.TryGetValue(protocol, out var entry) || (entry.Options.MembersOnly && !member))
         {
             yamuxStream.Reset();
             return;
@@ -241,9 +269,10 @@ public sealed class Libp2pHost : IAsyncDisposable
         var traffic = Traffic.For(protocol);
         Interlocked.Increment(ref traffic._streamsIn);
         await using var stream = new Libp2pStream(yamuxStream, protocol, connection, traffic);
+        if (!entry.Options.LongLived) _inboundStreams[stream] = 0;
         try
         {
-            await handler(stream, _stopping.Token).ConfigureAwait(false);
+            await entry.Handler(stream, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ProtocolViolationException or ObjectDisposedException)
         {
@@ -255,6 +284,47 @@ public sealed class Libp2pHost : IAsyncDisposable
             _log.Error(e, "Handler {Protocol} for {Peer} failed", protocol, connection.RemotePeer);
             stream.Reset();
         }
+        finally
+        {
+            _inboundStreams.TryRemove(stream, out _);
+        }
+    }
+
+    /// <summary>Whether we serve <paramref name="protocol"/> to this peer; asking an outsider for a members-only protocol is a refusal.</summary>
+    private bool Serves(string protocol, PeerId peer, bool member)
+    {
+        if (!_handlers.TryGetValue(protocol, out var entry)) return false;
+        if (!entry.Options.MembersOnly || member) return true;
+        Resources.Refuse(RefusedKind.Stream, RefusalReason.MembersOnlyProtocol, $"{peer} asking for {protocol}");
+        return false;
+    }
+
+    private Func<IEnumerable<string>> VisibleProtocols(bool member) =>
+        () => _handlers.Where(p => member || !p.Value.Options.MembersOnly).Select(p => p.Key).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Resets inbound streams on which nothing moved for the idle timeout, or whose read waited for the read timeout.</summary>
+    private async Task EnforceStreamDeadlinesAsync()
+    {
+        var limits = Options.Limits;
+        var tick = TimeSpan.FromTicks(Math.Clamp(Math.Min(limits.StreamIdleTimeout.Ticks, limits.StreamReadTimeout.Ticks) / 4, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond));
+        using var timer = new PeriodicTimer(tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var now = System.Diagnostics.Stopwatch.GetTimestamp();
+                foreach (var stream in _inboundStreams.Keys)
+                {
+                    var (idle, readWaiting) = stream.Quiet(now);
+                    RefusalReason? reason = idle >= limits.StreamIdleTimeout ? RefusalReason.StreamIdle
+                        : readWaiting >= limits.StreamReadTimeout ? RefusalReason.StreamReadDeadline : null;
+                    if (reason is null || !_inboundStreams.TryRemove(stream, out _)) continue;
+                    Resources.Refuse(RefusedKind.Stream, reason.Value, $"{stream.RemotePeer} on {stream.Protocol}");
+                    stream.Reset();
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
     }
 
     // ---- connection upgrade and bookkeeping ----------------------------------------------------------------
@@ -285,8 +355,16 @@ public sealed class Libp2pHost : IAsyncDisposable
         {
             await raw.Stream.DisposeAsync().ConfigureAwait(false);
             var reason = timeout.IsCancellationRequested && !ct.IsCancellationRequested ? $"handshake timed out after {Options.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message;
-            _log.Warning("{Direction} connection {Remote} failed during upgrade: {Reason}", isOutbound ? "Outbound" : "Inbound", raw.RemoteAddress, reason);
+            if (isOutbound) _log.Warning("Outbound connection {Remote} failed during upgrade: {Reason}", raw.RemoteAddress, reason);
+            else
+            {
+                // Anyone can make inbound handshakes fail at any rate: count them, log them once per interval.
+                _log.Debug("Inbound connection {Remote} failed during upgrade: {Reason}", raw.RemoteAddress, reason);
+                Resources.Refuse(RefusedKind.Connection, RefusalReason.HandshakeFailed, raw.RemoteAddress.ToString());
+            }
             if (timeout.IsCancellationRequested && !ct.IsCancellationRequested) throw new TimeoutException(reason, e);
+            // A remote that refuses us (a full host resets the socket) is an I/O failure like any other.
+            if (e is System.Net.Sockets.SocketException) throw new IOException($"connection {raw.RemoteAddress} failed during upgrade: {reason}", e);
             throw;
         }
         if (channel.RemotePeer == LocalPeerId)
@@ -295,12 +373,19 @@ public sealed class Libp2pHost : IAsyncDisposable
             throw new IOException("connected to ourselves");
         }
 
+        var scope = Resources.TryAdmitConnection(channel.RemotePeer, isOutbound ? null : (raw.Socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address);
+        if (scope is null)
+        {
+            await channel.Stream.DisposeAsync().ConfigureAwait(false);
+            throw new ResourceLimitException(RefusalReason.ConnectionsPerPeer, $"connection limit reached for {channel.RemotePeer} (see the resource limits)");
+        }
         var session = new YamuxSession(channel.Stream, isClient: isOutbound, Options.Yamux, _log);
-        var connection = new Libp2pConnection(channel.RemotePeer, channel.RemoteKey, raw.LocalAddress, raw.RemoteAddress, isOutbound, session);
+        var connection = new Libp2pConnection(channel.RemotePeer, channel.RemoteKey, raw.LocalAddress, raw.RemoteAddress, isOutbound, session) { Scope = scope };
         if (!Register(connection))
         {
+            scope.Dispose();
             await session.DisposeAsync().ConfigureAwait(false);
-            throw new IOException($"connection limit reached for {channel.RemotePeer}");
+            throw new ResourceLimitException(RefusalReason.ConnectionsTotal, "the host is shutting down");
         }
         _log.Information("Connected {Direction} {Peer} at {Remote}", isOutbound ? "to" : "from", connection.RemotePeer, connection.RemoteAddress);
         Track(AcceptStreamsAsync(connection));
@@ -311,20 +396,12 @@ public sealed class Libp2pHost : IAsyncDisposable
 
     private bool Register(Libp2pConnection connection)
     {
-        if (Interlocked.Increment(ref _connectionCount) > Options.MaxConnections || _disposed != 0)
-        {
-            Interlocked.Decrement(ref _connectionCount);
-            return false;
-        }
+        if (_disposed != 0) return false;
+        Interlocked.Increment(ref _connectionCount);
         var list = _connections.GetOrAdd(connection.RemotePeer, _ => []);
         bool first;
         lock (list)
         {
-            if (list.Count >= Options.MaxConnectionsPerPeer)
-            {
-                Interlocked.Decrement(ref _connectionCount);
-                return false;
-            }
             list.Add(connection);
             first = list.Count == 1;
         }
@@ -335,7 +412,10 @@ public sealed class Libp2pHost : IAsyncDisposable
     private async Task WatchAsync(Libp2pConnection connection)
     {
         await connection.Closed.ConfigureAwait(false);
+        connection.Scope?.Dispose();
         Interlocked.Decrement(ref _connectionCount);
+        if (connection.Session.LimitBreach is { } breach)
+            Resources.Refuse(RefusedKind.Connection, breach == YamuxLimitBreach.OutboundQueue ? RefusalReason.YamuxOutboundQueue : RefusalReason.YamuxControlFlood, connection.RemoteAddress.ToString());
         var last = false;
         if (_connections.TryGetValue(connection.RemotePeer, out var list))
         {
@@ -410,7 +490,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             lock (list) connections = list.ToArray();
             foreach (var connection in connections) await connection.Session.DisposeAsync().ConfigureAwait(false);
         }
-        await Task.WhenAny(Task.WhenAll(_background.Keys), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(_background.Keys.Append(_deadlines)), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
         _stopping.Dispose();
     }
 }

@@ -11,6 +11,9 @@ public sealed class Libp2pStream : Stream
 {
     private readonly YamuxStream _inner;
     private readonly ProtocolTraffic _traffic;
+    private const int ActivitySlice = 64 * 1024;
+    private long _lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
+    private long _readWaitingSince; // 0 while no read waits
 
     internal Libp2pStream(YamuxStream inner, string protocol, Libp2pConnection connection, ProtocolTraffic traffic)
     {
@@ -30,15 +33,39 @@ public sealed class Libp2pStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Interlocked.Add(ref _traffic._bytesIn, n);
-        return n;
+        Volatile.Write(ref _readWaitingSince, System.Diagnostics.Stopwatch.GetTimestamp());
+        try
+        {
+            var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _traffic._bytesIn, n);
+            return n;
+        }
+        finally
+        {
+            Volatile.Write(ref _readWaitingSince, 0);
+            Volatile.Write(ref _lastActivity, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Interlocked.Add(ref _traffic._bytesOut, buffer.Length);
+        // In slices, so a large write that progresses is not mistaken for an idle stream.
+        while (!buffer.IsEmpty)
+        {
+            var slice = buffer[..Math.Min(buffer.Length, ActivitySlice)];
+            await _inner.WriteAsync(slice, cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _traffic._bytesOut, slice.Length);
+            Volatile.Write(ref _lastActivity, System.Diagnostics.Stopwatch.GetTimestamp());
+            buffer = buffer[slice.Length..];
+        }
+    }
+
+    /// <summary>How long no byte has moved on this stream, and how long the current read (if any) has waited.</summary>
+    internal (TimeSpan Idle, TimeSpan ReadWaiting) Quiet(long now)
+    {
+        var since = Volatile.Read(ref _readWaitingSince);
+        return (System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity), now),
+                since == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(since, now));
     }
 
     internal void CountMessageIn() => Interlocked.Increment(ref _traffic._messagesIn);

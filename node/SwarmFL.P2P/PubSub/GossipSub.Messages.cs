@@ -66,7 +66,24 @@ public sealed partial class GossipSub
         if (message.HasFrom && message.From.Span.SequenceEqual(LocalPeerId.Bytes)) return; // our own, relayed back
 
         var validators = _validators.GetValueOrDefault(message.Topic, ImmutableArray<MessageValidator>.Empty);
-        _ = Task.Run(() => ValidateAsync(source.Id, message, id, validators));
+        // Bounded: a flood of messages waits for a few validation slots, and beyond the queue it is dropped.
+        if (Interlocked.Increment(ref _queuedValidations) > _options.MaxQueuedValidations)
+        {
+            Interlocked.Decrement(ref _queuedValidations);
+            _stats.ValidationsDropped++;
+            return;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await _validationSlots.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                try { await ValidateAsync(source.Id, message, id, validators).ConfigureAwait(false); }
+                finally { _validationSlots.Release(); }
+            }
+            catch (OperationCanceledException) { }
+            finally { Interlocked.Decrement(ref _queuedValidations); }
+        });
     }
 
     private async Task ValidateAsync(PeerId source, Message message, MessageId id, ImmutableArray<MessageValidator> validators)

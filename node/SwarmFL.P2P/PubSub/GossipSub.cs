@@ -44,6 +44,8 @@ public sealed partial class GossipSub : IAsyncDisposable
     private readonly PeerScore _score;
     private readonly Random _random;
     private readonly StatsCounters _stats = new();
+    private readonly SemaphoreSlim _validationSlots;
+    private int _queuedValidations;
     private bool _disposed;
 
     // Touched from any thread.
@@ -53,6 +55,7 @@ public sealed partial class GossipSub : IAsyncDisposable
     public GossipSub(IPubSubNetwork network, IPubSubSigner signer, GossipSubOptions? options = null, ILogger? logger = null)
     {
         _options = options ?? new GossipSubOptions();
+        _validationSlots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrentValidations));
         _options.Validate();
         if (signer.PeerId != network.LocalPeerId)
             throw new ArgumentException($"the signer ({signer.PeerId}) is not the network's local peer ({network.LocalPeerId})");
@@ -211,7 +214,7 @@ public sealed partial class GossipSub : IAsyncDisposable
     {
         public long MessagesReceived, Duplicates, Accepted, Rejected, Ignored, Delivered, Forwarded, Published;
         public long IHaveSent, IWantSent, IWantServed, GraftsSent, PrunesSent, GraftsRefused;
-        public long MalformedFrames, OversizedFrames, GraylistedRpcs, DroppedOutbound, Heartbeats;
+        public long MalformedFrames, OversizedFrames, GraylistedRpcs, DroppedOutbound, Heartbeats, ValidationsDropped;
 
         public GossipSubStats Snapshot() => new()
         {
@@ -219,7 +222,7 @@ public sealed partial class GossipSub : IAsyncDisposable
             Ignored = Ignored, Delivered = Delivered, Forwarded = Forwarded, Published = Published,
             IHaveSent = IHaveSent, IWantSent = IWantSent, IWantServed = IWantServed, GraftsSent = GraftsSent,
             PrunesSent = PrunesSent, GraftsRefused = GraftsRefused, MalformedFrames = MalformedFrames,
-            OversizedFrames = OversizedFrames, GraylistedRpcs = GraylistedRpcs, DroppedOutbound = DroppedOutbound,
+            OversizedFrames = OversizedFrames, GraylistedRpcs = GraylistedRpcs, DroppedOutbound = DroppedOutbound, ValidationsDropped = ValidationsDropped,
             Heartbeats = Heartbeats,
         };
     }

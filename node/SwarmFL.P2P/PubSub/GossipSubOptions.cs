@@ -9,6 +9,12 @@ public sealed record GossipSubOptions
     /// <summary>Desired mesh degree.</summary>
     public int D { get; init; } = 6;
 
+    /// <summary>Messages validated at once (signature and topic validators); the rest wait their turn.</summary>
+    public int MaxConcurrentValidations { get; init; } = 8;
+
+    /// <summary>Messages waiting for validation at once; more are dropped unvalidated and undelivered (a flood).</summary>
+    public int MaxQueuedValidations { get; init; } = 4096;
+
     /// <summary>Below this many mesh peers the heartbeat grafts more.</summary>
     public int DLow { get; init; } = 4;
 

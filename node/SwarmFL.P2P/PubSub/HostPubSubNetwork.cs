@@ -27,7 +27,10 @@ public sealed class HostPubSubNetwork : IPubSubNetwork
     public void SetStreamHandler(IReadOnlyList<string> protocols, Func<PubSubStream, CancellationToken, Task> handler)
     {
         foreach (var protocol in protocols)
-            _host.SetStreamHandler(protocol, (stream, ct) => handler(new PubSubStream(stream.RemotePeer, stream.Protocol, stream), ct));
+            // Pubsub streams stay open and may be silent between heartbeats: no idle deadline. They stay public so
+            // any libp2p peer can read our gossip; the validator decides whose messages count.
+            _host.SetStreamHandler(protocol, (stream, ct) => handler(new PubSubStream(stream.RemotePeer, stream.Protocol, stream), ct),
+                new StreamHandlerOptions { LongLived = true });
     }
 
     public async Task<PubSubStream> OpenStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken)

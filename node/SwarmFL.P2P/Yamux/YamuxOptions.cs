@@ -30,4 +30,15 @@ public sealed record YamuxOptions
     public int MaxOutboundStreams { get; init; } = 1024;
     /// <summary>Largest data frame we send: one yamux frame then fills exactly one noise frame.</summary>
     public int MaxDataFrame { get; init; } = Noise.NoiseStream.MaxPlaintextLength - YamuxHeader.Size;
+    /// <summary>
+    /// Control frames (window updates, ping ACKs, resets) queued for a peer that does not read them; one more ends
+    /// the session with go-away. A peer reading normally never has more than a few queued.
+    /// </summary>
+    public int MaxQueuedControlFrames { get; init; } = 4096;
+    /// <summary>Data bytes queued for the connection at once; writers wait beyond this, so a peer that grants credit but does not read pins no more.</summary>
+    public int MaxQueuedDataBytes { get; init; } = 4 << 20;
+    /// <summary>Pings and no-op frames (empty window updates or data frames without flags) the remote may send in a burst…</summary>
+    public int ControlFrameBurst { get; init; } = 256;
+    /// <summary>…and per second after it; more ends the session with go-away (a control-frame flood).</summary>
+    public int ControlFramesPerSecond { get; init; } = 64;
 }

@@ -29,6 +29,11 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private int _inboundCount;
     private int _outboundCount;
     private int _closing;
+    private int _queuedControl;
+    private long _queuedData;
+    private TaskCompletionSource _dataDrained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private double _controlTokens;
+    private long _controlRefilled = Stopwatch.GetTimestamp();
 
     public YamuxSession(Stream connection, bool isClient, YamuxOptions? options = null, ILogger? log = null)
     {
@@ -39,6 +44,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
         _log = log ?? Log.ForContext<YamuxSession>();
         IsClient = isClient;
         _nextStreamId = isClient ? 1u : 2u;
+        _controlTokens = Options.ControlFrameBurst;
         _writeLoop = Task.Run(WriteLoopAsync);
         _readLoop = Task.Run(ReadLoopAsync);
         _ = Task.Run(ProbeRttAsync);
@@ -54,6 +60,8 @@ public sealed partial class YamuxSession : IAsyncDisposable
     /// <summary>Go-away code we sent, if we sent one.</summary>
     public YamuxGoAwayCode? LocalGoAway { get; private set; }
     public int OpenStreamCount => _streams.Count;
+    /// <summary>The limit the remote broke, when the session ended because of one.</summary>
+    public YamuxLimitBreach? LimitBreach { get; private set; }
 
     public YamuxStream OpenStream()
     {
@@ -132,21 +140,69 @@ public sealed partial class YamuxSession : IAsyncDisposable
 
     internal void Enqueue(YamuxHeader header)
     {
+        if (Interlocked.Increment(ref _queuedControl) > Options.MaxQueuedControlFrames)
+        {
+            // The remote has not read what we owe it for a long while: it is stalling us or flooding us to queue ACKs.
+            Interlocked.Decrement(ref _queuedControl);
+            Breach(YamuxLimitBreach.OutboundQueue, $"more than {Options.MaxQueuedControlFrames} control frames queued for a peer that does not read them");
+            return;
+        }
         if (!_outbound.Writer.TryWrite(OutboundFrame.Control(header)))
+        {
+            Interlocked.Decrement(ref _queuedControl);
             _log.Debug("Yamux frame {Type} on stream {Stream} dropped: session closed", header.Type, header.StreamId);
+        }
     }
 
-    /// <summary>Queues a data frame; the caller already holds send-window credit for it.</summary>
-    internal void EnqueueData(uint streamId, ReadOnlySpan<byte> data, YamuxFlags flags)
+    /// <summary>Queues a data frame, waiting while the connection already has its share of data queued; the caller holds send-window credit for it.</summary>
+    internal async ValueTask EnqueueDataAsync(uint streamId, ReadOnlyMemory<byte> data, YamuxFlags flags, CancellationToken ct)
     {
+        while (Interlocked.Read(ref _queuedData) > 0 && Interlocked.Read(ref _queuedData) + data.Length > Options.MaxQueuedDataBytes)
+        {
+            if (IsClosed) throw new IOException("yamux session is closed");
+            var drained = Volatile.Read(ref _dataDrained).Task;
+            if (Interlocked.Read(ref _queuedData) + data.Length <= Options.MaxQueuedDataBytes) break;
+            await drained.WaitAsync(ct).ConfigureAwait(false);
+        }
         var buffer = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size + data.Length);
         new YamuxHeader(YamuxFrameType.Data, flags, streamId, (uint)data.Length).WriteTo(buffer);
-        data.CopyTo(buffer.AsSpan(YamuxHeader.Size));
+        data.Span.CopyTo(buffer.AsSpan(YamuxHeader.Size));
+        Interlocked.Add(ref _queuedData, data.Length);
         if (!_outbound.Writer.TryWrite(new OutboundFrame(buffer, YamuxHeader.Size + data.Length)))
         {
+            Interlocked.Add(ref _queuedData, -data.Length);
             ArrayPool<byte>.Shared.Return(buffer);
             throw new IOException("yamux session is closed");
         }
+    }
+
+    private void DataWritten(int length)
+    {
+        Interlocked.Add(ref _queuedData, -length);
+        Interlocked.Exchange(ref _dataDrained, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>Ends the session with go-away because the remote broke a limit (once; the first breach is the one kept).</summary>
+    private void Breach(YamuxLimitBreach breach, string reason)
+    {
+        if (Volatile.Read(ref _closing) != 0) return;
+        LimitBreach ??= breach;
+        _ = Task.Run(async () =>
+        {
+            try { await CloseAsync(YamuxGoAwayCode.ProtocolError, reason).ConfigureAwait(false); }
+            catch (Exception e) { _log.Debug("Closing the session after {Breach} failed: {Error}", breach, e.Message); }
+        });
+    }
+
+    /// <summary>Charges one ping or no-op frame to the remote's control budget; false once it is flooding.</summary>
+    private bool ChargeControlFrame()
+    {
+        var now = Stopwatch.GetTimestamp();
+        _controlTokens = Math.Min(Options.ControlFrameBurst, _controlTokens + Stopwatch.GetElapsedTime(_controlRefilled, now).TotalSeconds * Options.ControlFramesPerSecond);
+        _controlRefilled = now;
+        if (_controlTokens < 1) return false;
+        _controlTokens--;
+        return true;
     }
 
     private async Task WriteLoopAsync()
@@ -161,13 +217,18 @@ public sealed partial class YamuxSession : IAsyncDisposable
                 {
                     if (frame.Buffer is null)
                     {
+                        Interlocked.Decrement(ref _queuedControl);
                         frame.Header.WriteTo(control);
                         await _connection.WriteAsync(control).ConfigureAwait(false);
                     }
                     else
                     {
                         try { await _connection.WriteAsync(frame.Buffer.AsMemory(0, frame.Length)).ConfigureAwait(false); }
-                        finally { ArrayPool<byte>.Shared.Return(frame.Buffer); }
+                        finally
+                        {
+                            ArrayPool<byte>.Shared.Return(frame.Buffer);
+                            DataWritten(frame.Length - YamuxHeader.Size);
+                        }
                     }
                 }
                 await _connection.FlushAsync().ConfigureAwait(false);
@@ -182,7 +243,11 @@ public sealed partial class YamuxSession : IAsyncDisposable
         }
         // Drop whatever was still queued.
         while (_outbound.Reader.TryRead(out var frame))
-            if (frame.Buffer is not null) ArrayPool<byte>.Shared.Return(frame.Buffer);
+        {
+            if (frame.Buffer is null) continue;
+            ArrayPool<byte>.Shared.Return(frame.Buffer);
+            DataWritten(frame.Length - YamuxHeader.Size);
+        }
     }
 
     // ---- reading -------------------------------------------------------------------------------------------
@@ -198,6 +263,11 @@ public sealed partial class YamuxSession : IAsyncDisposable
                 var n = await ReadHeaderAsync(headerBytes).ConfigureAwait(false);
                 if (!n) break;
                 var header = YamuxHeader.Parse(headerBytes);
+                if (IsNoOp(header) && !ChargeControlFrame())
+                {
+                    LimitBreach ??= YamuxLimitBreach.ControlFlood;
+                    throw new ProtocolViolationException($"more than {Options.ControlFramesPerSecond} pings or empty frames per second (burst {Options.ControlFrameBurst})");
+                }
                 switch (header.Type)
                 {
                     case YamuxFrameType.Data:
@@ -243,6 +313,11 @@ public sealed partial class YamuxSession : IAsyncDisposable
             _closed.TrySetResult();
         }
     }
+
+    /// <summary>Frames that cost us work but carry nothing: pings, and window updates or data frames with no length and no flags.</summary>
+    private static bool IsNoOp(YamuxHeader header) =>
+        (header.Type == YamuxFrameType.Ping && (header.Flags & YamuxFlags.Syn) != 0)
+        || (header.Type is YamuxFrameType.WindowUpdate or YamuxFrameType.Data && header.Length == 0 && header.Flags == YamuxFlags.None);
 
     private async ValueTask<bool> ReadHeaderAsync(byte[] header)
     {
@@ -347,4 +422,13 @@ public sealed partial class YamuxSession : IAsyncDisposable
     {
         public static OutboundFrame Control(YamuxHeader header) => new(null, 0, header);
     }
+}
+
+/// <summary>A limit the remote broke, which ended the session.</summary>
+public enum YamuxLimitBreach
+{
+    /// <summary>It did not read what we had to send it (ping ACKs, window updates) while it kept asking for more.</summary>
+    OutboundQueue,
+    /// <summary>It sent pings or empty frames faster than the control budget allows.</summary>
+    ControlFlood,
 }

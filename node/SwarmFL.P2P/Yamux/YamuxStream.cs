@@ -222,7 +222,7 @@ public sealed class YamuxStream : Stream
                 await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            _session.EnqueueData(Id, buffer.Span[..chunk], YamuxFlags.None);
+            await _session.EnqueueDataAsync(Id, buffer[..chunk], YamuxFlags.None, cancellationToken).ConfigureAwait(false);
             buffer = buffer[chunk..];
         }
     }

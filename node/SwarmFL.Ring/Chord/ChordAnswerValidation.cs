@@ -1,3 +1,4 @@
+using SwarmFL.P2P.Membership;
 using SwarmFL.Ring.Identifiers;
 
 namespace SwarmFL.Ring.Chord;
@@ -46,5 +47,15 @@ public static class ChordAnswerValidation
     {
         CheckSuccessorList(answerer, neighbors.Successors, maxLength);
         if (neighbors.Predecessor == answerer) throw new InvalidAnswerException($"{answerer} names itself as its predecessor");
+    }
+
+    /// <summary>The ring holds members only: an answer that names an outsider is a lie, and its sender is struck for it.</summary>
+    public static void CheckMembers(NodeRef answerer, IEnumerable<NodeRef?> named, IPeerMembership membership)
+    {
+        foreach (var node in named)
+        {
+            if (node is not null && !membership.IsMember(node.Peer))
+                throw new InvalidAnswerException($"{answerer} names {node}, which is not a member of the swarm");
+        }
     }
 }

@@ -50,6 +50,11 @@ public sealed class ChordNode : IChordService
 
     public NodeRef Self { get; }
     public ChordOptions Options => _options;
+    /// <summary>
+    /// Who may be in the ring. A notify from an outsider is ignored and an answer naming one is treated as a lie.
+    /// A standalone ring (no swarm) lets everybody in.
+    /// </summary>
+    public SwarmFL.P2P.Membership.IPeerMembership Membership { get; set; } = SwarmFL.P2P.Membership.PeerMemberships.Everybody;
 
     public NodeRef Successor
     {
@@ -133,6 +138,7 @@ public sealed class ChordNode : IChordService
                 hops++;
                 step = await _transport.FindSuccessorStepAsync(hop, key, ct).ConfigureAwait(false);
                 ChordAnswerValidation.CheckLookupStep(hop, key, step, _options.MaxListLength);
+                ChordAnswerValidation.CheckMembers(hop, step.Done ? step.Successors : step.NextHops, Membership);
             }
             catch (Exception e) when (e is PeerUnreachableException or InvalidAnswerException)
             {
@@ -331,6 +337,7 @@ public sealed class ChordNode : IChordService
         {
             var answer = await _transport.GetNeighborsAsync(node, ct).ConfigureAwait(false);
             ChordAnswerValidation.CheckNeighbors(node, answer, _options.MaxListLength);
+            ChordAnswerValidation.CheckMembers(node, answer.Successors.Append(answer.Predecessor), Membership);
             _strikes.RecordSuccess(node.Peer);
             return answer;
         }
@@ -420,7 +427,7 @@ public sealed class ChordNode : IChordService
     async Task IChordService.NotifyAsync(NodeRef caller, CancellationToken ct)
     {
         // A notify proves the caller is up (it dialed us): one dropped for being unreachable has come back, e.g. restarted.
-        if (caller == Self || !_strikes.ReinstateIfReachable(caller.Peer)) return;
+        if (caller == Self || !Membership.IsMember(caller.Peer) || !_strikes.ReinstateIfReachable(caller.Peer)) return;
         NodeRef? current;
         lock (_gate)
         {
@@ -449,7 +456,11 @@ public sealed class ChordNode : IChordService
     Task IChordService.LeavingAsync(NodeRef caller, NodeRef? predecessor, IReadOnlyList<NodeRef> successors, CancellationToken ct)
     {
         // The leaver's lists are hints like any other answer: validate them before use.
-        try { ChordAnswerValidation.CheckSuccessorList(caller, successors, _options.MaxListLength); }
+        try
+        {
+            ChordAnswerValidation.CheckSuccessorList(caller, successors, _options.MaxListLength);
+            ChordAnswerValidation.CheckMembers(caller, successors.Append(predecessor), Membership);
+        }
         catch (InvalidAnswerException) { successors = []; }
         lock (_gate)
         {

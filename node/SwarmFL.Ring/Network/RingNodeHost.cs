@@ -17,6 +17,18 @@ public sealed record RingNodeOptions
     public int Replicas { get; init; } = 3;
     /// <summary>Re-replicate every this many maintenance rounds.</summary>
     public int RepairEveryRounds { get; init; } = 3;
+    /// <summary>
+    /// Who may use the ring and its store: Chord and /swarmfl/ring-store are served to members only, and the ring
+    /// holds members only. A standalone ring (no swarm) lets everybody in; a swarm node passes its chain's member set.
+    /// </summary>
+    public SwarmFL.P2P.Membership.IPeerMembership Membership { get; init; } = SwarmFL.P2P.Membership.PeerMemberships.Everybody;
+    /// <summary>Network resource limits of the ring's host.</summary>
+    public SwarmFL.P2P.Resources.ResourceLimits Limits { get; init; } = new();
+    /// <summary>
+    /// Runs once the host listens and before it joins the ring, with the address it listens on: a swarm node
+    /// registers on chain here, so that the members it joins through already count it as one of them.
+    /// </summary>
+    public Func<Multiaddr, CancellationToken, Task>? BeforeJoin { get; init; }
 }
 
 /// <summary>
@@ -35,7 +47,8 @@ public sealed class RingNodeHost : IAsyncDisposable
         Options = options;
         _log = log;
         Key = key;
-        Host = new Libp2pHost(key, new HostOptions(), log);
+        Host = new Libp2pHost(key, new HostOptions { Limits = options.Limits }, log);
+        Host.Resources.Membership = options.Membership;
         _knownPeers = new KnownPeersFile(Path.Combine(options.DataDirectory, "ring-peers.json"));
     }
 
@@ -61,9 +74,13 @@ public sealed class RingNodeHost : IAsyncDisposable
         Address = Host.Listen(Multiaddr.Parse(Options.Listen));
         var self = new NodeRef(Key.PeerId, Host.ListenAddresses.Select(a => a.WithoutPeerId().ToString()).ToArray());
         var transport = new Libp2pRingTransport(Host, Options.Chord.RpcTimeout, _log);
-        Node = new ChordNode(self, transport, Options.Chord, _log);
-        Store = new ReplicatedModelStore(Node, new DiskBlobStore(Path.Combine(Options.DataDirectory, "models"), _log), transport, Options.Replicas, _log);
+        Node = new ChordNode(self, transport, Options.Chord, _log) { Membership = Options.Membership };
+        Store = new ReplicatedModelStore(Node, new DiskBlobStore(Path.Combine(Options.DataDirectory, "models"), _log), transport, Options.Replicas, _log)
+        {
+            Resources = Host.Resources,
+        };
         RingProtocolServer.Serve(Host, Node, Store, _log);
+        if (Options.BeforeJoin is { } beforeJoin) await beforeJoin(Address, ct).ConfigureAwait(false);
 
         // A data directory that remembers ring peers has been in a ring: this is a restart of that member.
         var restarting = File.Exists(_knownPeers.Path);

@@ -15,7 +15,8 @@ namespace SwarmFL.Ring.Network;
 /// <summary>
 /// Answers /swarmfl/chord/1.0.0 and /swarmfl/ring-store/1.0.0 for a node, and serves its verified blobs on
 /// /swarmfl/model/1.0.0. Requests are decoded defensively; anything malformed gets an error answer, never a crash.
-/// The caller of notify / leaving / store is the authenticated remote peer of the stream.
+/// The caller of notify / leaving / store is the authenticated remote peer of the stream. All three protocols are
+/// members only (the host answers an outsider "na" before reading a byte).
 /// </summary>
 public static class RingProtocolServer
 {
@@ -34,7 +35,7 @@ public static class RingProtocolServer
                 log.Debug("Bad chord request from {Peer}: {Reason}", stream.RemotePeer, e.Message);
                 return new ChordResponse { Error = e.Message };
             }
-        }, Libp2pRingTransport.MaxChordMessage);
+        }, Libp2pRingTransport.MaxChordMessage, StreamHandlerOptions.MembersOnlyDefault);
 
         if (store is null) return;
         IBlobService blobs = store;
@@ -50,7 +51,7 @@ public static class RingProtocolServer
             {
                 return new StoreResponse { Accepted = false, Error = e.Message };
             }
-        }, (int)Math.Min(int.MaxValue, Libp2pRingTransport.MaxModelBytes + 1024));
+        }, (int)Math.Min(int.MaxValue, Libp2pRingTransport.MaxModelBytes + 1024), StreamHandlerOptions.MembersOnlyDefault);
         ModelProtocol.Serve(host, new VerifiedBlobSource(store.Local), log);
     }
 

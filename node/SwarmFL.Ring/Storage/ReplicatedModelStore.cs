@@ -1,3 +1,4 @@
+using SwarmFL.P2P.Resources;
 using Serilog;
 using SwarmFL.Crypto;
 using SwarmFL.Ring.Chord;
@@ -34,6 +35,12 @@ public sealed class ReplicatedModelStore : IBlobService
     public IBlobStore Local => _local;
     /// <summary>Largest replica a peer may hand us; bigger offers are refused before they touch the disk.</summary>
     public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
+    /// <summary>Sizes a replica offered by a peer may have (a swarm node allows exactly its model's size); null: any up to <see cref="MaxBlobBytes"/>.</summary>
+    public Func<long, bool>? AcceptsBlobSize { get; set; }
+    /// <summary>Disk quota for replicas peers hand us; our own puts are not limited by it.</summary>
+    public long MaxStoredBytes { get; init; } = 8L * 1024 * 1024 * 1024;
+    /// <summary>Where refused replicas are counted (the host's resource manager).</summary>
+    public ResourceManager? Resources { get; init; }
 
     public sealed record PutResult(ContentId Cid, IReadOnlyList<NodeRef> Holders);
 
@@ -160,19 +167,40 @@ public sealed class ReplicatedModelStore : IBlobService
 
     Task<byte[]?> IBlobService.FetchAsync(ContentId cid, CancellationToken ct) => Task.FromResult(_local.TryRead(cid));
 
-    Task<bool> IBlobService.StoreAsync(NodeRef caller, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct)
+    async Task<bool> IBlobService.StoreAsync(NodeRef caller, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct)
     {
-        if (content.Length > MaxBlobBytes)
-        {
-            _log.Warning("{Peer} offered {Bytes} bytes for {Cid}, more than {Max}; refused", caller, content.Length, cid, MaxBlobBytes);
-            return Task.FromResult(false);
-        }
+        if (content.Length > MaxBlobBytes) return Refuse(RefusalReason.WrongBlobSize, caller, cid, content.Length, $"more than {MaxBlobBytes} bytes");
+        if (AcceptsBlobSize is { } accepts && !accepts(content.Length)) return Refuse(RefusalReason.WrongBlobSize, caller, cid, content.Length, "not the size of the swarm's model");
         if (!cid.Matches(content.Span))
         {
             _log.Warning("{Peer} offered bytes that do not match {Cid}; refused", caller, cid);
-            return Task.FromResult(false);
+            return false;
         }
-        if (!_local.Contains(cid)) _local.Put(cid, content.Span);
-        return Task.FromResult(true);
+        if (_local.Contains(cid)) return true;
+        if (StoredBytes() + content.Length > MaxStoredBytes) return Refuse(RefusalReason.DiskQuota, caller, cid, content.Length, $"the store would exceed its quota of {MaxStoredBytes} bytes");
+        // Only the replica set of a blob holds it: nobody can park data on a node by naming it. One node of slack
+        // past the set, because a node that joined just in front of us shifts the set by one until stabilization.
+        IReadOnlyList<NodeRef> holders;
+        try
+        {
+            var result = await _node.FindSuccessorAsync(RingId.Of(cid), ct).ConfigureAwait(false);
+            holders = result.OwnerAndSuccessors.Take(Replicas + 1).ToArray();
+        }
+        catch (LookupFailedException e)
+        {
+            return Refuse(RefusalReason.NotAReplicaHolder, caller, cid, content.Length, $"its replica set cannot be looked up ({e.Message})");
+        }
+        if (!holders.Contains(_node.Self)) return Refuse(RefusalReason.NotAReplicaHolder, caller, cid, content.Length, "this node is not one of its replica holders");
+        _local.Put(cid, content.Span);
+        return true;
     }
+
+    private bool Refuse(RefusalReason reason, NodeRef caller, ContentId cid, long bytes, string why)
+    {
+        _log.Debug("{Peer} offered {Bytes} bytes for {Cid}: refused, {Why}", caller, bytes, cid, why);
+        Resources?.Refuse(RefusedKind.Message, reason, caller.Peer.ToString(), bytes);
+        return false;
+    }
+
+    private long StoredBytes() => _local is DiskBlobStore disk ? disk.List().Sum(cid => disk.Entry(cid)?.Size ?? 0) : 0;
 }

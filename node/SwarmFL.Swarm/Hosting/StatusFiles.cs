@@ -80,7 +80,7 @@ public sealed class StatusFiles(string dataDirectory)
 public sealed record NodeStatusFile(
     string PeerId, string Address, string? Listen, ulong Round, string Phase, string Role, int? Cluster, string Activity,
     double? Progress, double? LocalAccuracy, double? BaseAccuracy, DateTimeOffset UpdatedAt, bool Stopped, string? Error,
-    double? SwarmAccuracy = null);
+    double? SwarmAccuracy = null, NetworkFigures? Network = null);
 
 /// <summary>The swarm's validation of a model: the sample-weighted mean of its members' reports, how many, over how many
 /// samples, and where the reports came from ("chain": the members' commits).</summary>

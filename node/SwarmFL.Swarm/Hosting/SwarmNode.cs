@@ -32,7 +32,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private readonly DataDirectory _dataDirectory;
     private readonly StatusFiles _files;
     private readonly PhaseTimer _timer = new();
-    private readonly ConcurrentDictionary<EthereumAddress, bool> _memberCache = new();
+    private MemberDirectory _members = null!;
     private RingNodeHost _ring = null!;
     private GossipSub _gossip = null!;
     private SwarmCoordinator _contract = null!;
@@ -96,17 +96,37 @@ public sealed class SwarmNode : IAsyncDisposable
         try
         {
             await ConnectChainAsync(ct);
-            _ring = await RingNodeHost.StartAsync(new RingNodeOptions { DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap }, _log, ct);
+            _members = new MemberDirectory(_contract, _options.Auditors, _log);
+            await _members.StartAsync(_options.MemberRefreshInterval, ct);
+            // Registered before the ring is joined: the ring and its store serve members only.
+            _ring = await RingNodeHost.StartAsync(new RingNodeOptions
+            {
+                DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap, Membership = _members, Limits = _options.Limits,
+                BeforeJoin = async (address, token) =>
+                {
+                    ListenAddress = address.ToString();
+                    var registered = await RegisterAsync(token);
+                    await _members.RefreshAsync(token);
+                    // The members we join through serve the ring to members only, and learn of us at their next refresh
+                    // of the member set: give them that long, so the join is not refused and we are not named by a ring
+                    // member before every member counts us as one.
+                    if (registered) await Task.Delay(_options.MemberRefreshInterval * 2, token);
+                },
+            }, _log, ct);
             ListenAddress = _ring.Address.ToString();
             _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log);
             _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
             StartGossip();
             SwarmInfoProtocol.Serve(_ring.Host, Describe);
-            await RegisterAsync(ct);
             // Whoever waits for this node (the devnet launcher starts the next nodes once it is registered) need not
             // wait for its data too.
             WriteStartingStatus("registered; loading data");
             _model = await PinnedModel.ResolveAsync(_options, _config, _models, _dataDirectory.Root, _log, ct);
+            // Every blob of the swarm is one of its models (or the model file itself), so a replica of any other size is
+            // not ours to keep.
+            var modelBytes = _model.Initial(1).ToSafeTensors().Length;
+            var modelFileBytes = _model.FileBytes.Length;
+            _ring.Store.AcceptsBlobSize = size => size == modelBytes || size == modelFileBytes;
             await ShareGenesisAsync(ct);
         }
         catch
@@ -149,11 +169,18 @@ public sealed class SwarmNode : IAsyncDisposable
     private void StartGossip()
     {
         _gossip = _ring.Host.StartGossipSub(logger: _log);
-        _gossip.AddValidator(_topic, async (message, ct) =>
+        _gossip.AddValidator(_topic, (message, ct) =>
         {
-            if (GossipAnnouncer.TryDecode(message) is null) return ValidationResult.Reject;
-            // Only registered members speak on the topic: their PeerId's key is the key they registered on chain.
-            return message.From.TryGetEthereumAddress() is { } sender && await IsRegisteredAsync(sender, message.From, ct) ? ValidationResult.Accept : ValidationResult.Reject;
+            if (GossipAnnouncer.TryDecode(message) is null) return ValueTask.FromResult(ValidationResult.Reject);
+            // Only registered members speak on the topic. The member set is kept from the chain's events, so an
+            // outsider's message costs a set lookup, never a chain call; it is ignored (a member registered a moment
+            // ago is not penalised before the next refresh sees it).
+            if (!_members.IsMember(message.From))
+            {
+                _ring.Host.Resources.Refuse(SwarmFL.P2P.Resources.RefusedKind.Message, SwarmFL.P2P.Resources.RefusalReason.NonMemberMessage, message.From.ToString());
+                return ValueTask.FromResult(ValidationResult.Ignore);
+            }
+            return ValueTask.FromResult(ValidationResult.Accept);
         });
         var messages = _gossip.Subscribe(_topic);
         _ = Task.Run(async () =>
@@ -174,24 +201,10 @@ public sealed class SwarmNode : IAsyncDisposable
         });
     }
 
-    private async Task<bool> IsRegisteredAsync(EthereumAddress account, PeerId peer, CancellationToken ct)
+    /// <summary>Registers unless already a member; true when this call registered.</summary>
+    private async Task<bool> RegisterAsync(CancellationToken ct)
     {
-        if (_memberCache.TryGetValue(account, out var known) && known) return true;
-        try
-        {
-            var info = await _contract.MemberInfoAsync(account, ct);
-            var registered = info.PeerIdBytes.Length > 0 && info.PeerIdBytes.AsSpan().SequenceEqual(peer.Bytes);
-            if (registered) _memberCache[account] = true;
-            return registered;
-        }
-        catch (Exception e) when (e is ChainRpcException or ContractRevertException)
-        {
-            return false;
-        }
-    }
-
-    private async Task RegisterAsync(CancellationToken ct)
-    {
+        var registered = false;
         // The registration that reaches the quorum also opens round 1 and costs several times more gas; when nodes
         // register at once, a gas estimate made just before another registration lands can fall short. Re-estimating
         // on the new state fixes that, so a revert is retried while we are still not registered.
@@ -200,6 +213,7 @@ public sealed class SwarmNode : IAsyncDisposable
             try
             {
                 await _contract.RegisterAsync(ListenAddress, ct);
+                registered = true;
                 _log.Information("Registered {Address} on {Contract}", Key.Address, _contract.Address);
             }
             catch (ContractRevertException e) when (attempt < 5)
@@ -209,6 +223,7 @@ public sealed class SwarmNode : IAsyncDisposable
             }
         }
         if (_options.OptOutOfLeadership) await _contract.SetLeadershipOptOutAsync(true, ct);
+        return registered;
     }
 
     /// <summary>The genesis model may exist only in the creator's store: whoever has it replicates it on the ring.</summary>
@@ -334,7 +349,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var swarm = baseModel is { } id ? _validations.For(id)?.Accuracy : null;
         return new NodeStatusFile(Key.PeerId.ToString(), Key.Address.ToString(), ListenAddress, status.Round, status.Phase.ToString(),
             status.Role.ToString(), status.Cluster, status.Activity, status.Progress, status.LocalAccuracy, status.BaseAccuracy, DateTimeOffset.UtcNow,
-            stopped, _lastError, swarm);
+            stopped, _lastError, swarm, NetworkFigures.Of(_ring.Host, _members.Count));
     }
 
     private static DateTimeOffset ProcessStart()
@@ -378,7 +393,7 @@ public sealed class SwarmNode : IAsyncDisposable
         var info = new SwarmInfo
         {
             ChainId = _chainId,
-            RpcUrl = _options.RpcUrl,
+            RpcUrl = PublicRpcUrl.For(_options.RpcUrl, _options.PublicRpcUrl),
             Contract = _contract.Address.ToString(),
             DeploymentBlock = _contract.DeploymentBlock,
             // Informative only (a joiner fetches the model file by the chain's hash); TorchScript has no JSON form.
@@ -400,6 +415,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 LocalAccuracy = status?.LocalAccuracy ?? -1,
                 BaseAccuracy = status?.BaseAccuracy ?? -1,
                 SwarmAccuracy = swarmAccuracy ?? -1,
+                Resources = NetworkFigures.Of(_ring.Host, _members.Count).Summary(),
             },
         };
         info.Listen.AddRange(_ring.Host.ListenAddresses.Select(a => a.ToString()));
@@ -410,6 +426,7 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         if (_gossip is not null) await _gossip.DisposeAsync();
         if (_ring is not null) await _ring.DisposeAsync();
+        if (_members is not null) await _members.DisposeAsync();
         _learner?.Dispose();
         _testSet?.Data.Dispose();
         _dataDirectory.Dispose();

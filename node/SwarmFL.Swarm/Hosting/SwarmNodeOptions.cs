@@ -53,6 +53,14 @@ public sealed record SwarmNodeOptions
     public TimeSpan BlockPollSlowest { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Follow new blocks over a WebSocket subscription when the chain offers one (on the RPC port).</summary>
     public bool SubscribeToNewHeads { get; init; } = true;
+    /// <summary>The chain URL swarm info advertises to joiners (default: <see cref="RpcUrl"/> without user info or query).</summary>
+    public string? PublicRpcUrl { get; init; }
+    /// <summary>Keys that are not registered but may use the members-only protocols (e.g. an auditor fetching models).</summary>
+    public IReadOnlyList<SwarmFL.Crypto.PeerId> Auditors { get; init; } = [];
+    /// <summary>Network resource limits (connections, streams, memory, deadlines).</summary>
+    public SwarmFL.P2P.Resources.ResourceLimits Limits { get; init; } = new();
+    /// <summary>How often the member set is brought up to date from the contract's events.</summary>
+    public TimeSpan MemberRefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     public IReadOnlyList<string> Problems()
     {
@@ -64,6 +72,8 @@ public sealed record SwarmNodeOptions
         if (TestData is not null && !Directory.Exists(TestData) && !File.Exists(TestData)) problems.Add($"--test-data '{TestData}' is neither a file nor a folder");
         if (Parts < 1) problems.Add("--parts must be at least 1");
         if (Part < 0 || Part >= Parts) problems.Add($"--part must be in 0…{Parts - 1}");
+        if (PublicRpcUrl is not null && (!Uri.TryCreate(PublicRpcUrl, UriKind.Absolute, out var advertised) || advertised.Scheme is not ("http" or "https")))
+            problems.Add($"--public-rpc '{PublicRpcUrl}' is not an http(s) URL");
         try { Training.Validate(); }
         catch (ArgumentException e) { problems.Add(e.Message); }
         return problems;

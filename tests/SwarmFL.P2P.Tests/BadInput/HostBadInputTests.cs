@@ -99,7 +99,7 @@ public class HostBadInputTests
     [Fact]
     public async Task Connections_beyond_the_limit_are_refused()
     {
-        await using var server = TestHosts.Listening(new HostOptions { MaxConnections = 2, IdentifyOnConnect = false });
+        await using var server = TestHosts.Listening(new HostOptions { Limits = new SwarmFL.P2P.Resources.ResourceLimits { MaxConnections = 2 }, IdentifyOnConnect = false });
         var ct = TestHosts.Timeout();
         await using var a = TestHosts.Create();
         await using var b = TestHosts.Create();

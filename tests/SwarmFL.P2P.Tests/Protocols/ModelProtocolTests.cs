@@ -14,6 +14,7 @@ public class ModelProtocolTests
         var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
         var id = blobs.Add(content);
         await using var server = TestHosts.Listening();
+        server.Resources.Membership = SwarmFL.P2P.Membership.PeerMemberships.Everybody; // the model protocol is members only
         ModelProtocol.Serve(server, blobs);
         await using var client = TestHosts.Create();
         var ct = TestHosts.Timeout();
@@ -28,6 +29,7 @@ public class ModelProtocolTests
     public async Task Missing_blob_is_a_clear_not_found()
     {
         await using var server = TestHosts.Listening();
+        server.Resources.Membership = SwarmFL.P2P.Membership.PeerMemberships.Everybody; // the model protocol is members only
         ModelProtocol.Serve(server, new MemoryBlobSource());
         await using var client = TestHosts.Create();
         var ct = TestHosts.Timeout();
@@ -46,6 +48,7 @@ public class ModelProtocolTests
         var claimed = ContentId.Of("the real model"u8);
         blobs.AddUnchecked(claimed, RandomNumberGenerator.GetBytes(100_000));
         await using var server = TestHosts.Listening();
+        server.Resources.Membership = SwarmFL.P2P.Membership.PeerMemberships.Everybody; // the model protocol is members only
         ModelProtocol.Serve(server, blobs);
         await using var client = TestHosts.Create();
         var ct = TestHosts.Timeout();
@@ -76,6 +79,7 @@ public class ModelProtocolTests
         var blobs = new MemoryBlobSource();
         var id = blobs.Add(RandomNumberGenerator.GetBytes(2_000_000));
         await using var server = TestHosts.Listening();
+        server.Resources.Membership = SwarmFL.P2P.Membership.PeerMemberships.Everybody; // the model protocol is members only
         ModelProtocol.Serve(server, blobs);
         await using var client = TestHosts.Create();
         var ct = TestHosts.Timeout();

@@ -22,6 +22,7 @@ public sealed class FetchProgressTests : IAsyncLifetime
     private (NodeRef Self, ReplicatedModelStore Store, Libp2pRingTransport Transport) StartMember()
     {
         var host = new Libp2pHost(NodeKey.Generate());
+        host.Resources.Membership = SwarmFL.P2P.Membership.PeerMemberships.Everybody; // a ring without a swarm
         _hosts.Add(host);
         host.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         var self = new NodeRef(host.LocalPeerId, host.ListenAddresses.Select(a => a.WithoutPeerId().ToString()).ToArray());

@@ -27,6 +27,7 @@ public sealed class Libp2pRingTests : IAsyncLifetime
     private (ChordNode Node, ReplicatedModelStore Store) StartMember()
     {
         var host = new Libp2pHost(NodeKey.Generate());
+        host.Resources.Membership = SwarmFL.P2P.Membership.PeerMemberships.Everybody; // a ring without a swarm
         _hosts.Add(host);
         host.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         var self = new NodeRef(host.LocalPeerId, host.ListenAddresses.Select(a => a.WithoutPeerId().ToString()).ToArray());

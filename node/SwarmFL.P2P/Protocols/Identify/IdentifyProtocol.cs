@@ -34,7 +34,7 @@ public static class IdentifyProtocol
             ObservedAddr = ByteString.CopyFrom(stream.Connection.RemoteAddress.ToBytes()),
         };
         message.ListenAddrs.AddRange(host.ListenAddresses.Select(a => ByteString.CopyFrom(a.WithoutPeerId().ToBytes())));
-        message.Protocols.AddRange(host.Protocols);
+        message.Protocols.AddRange(host.Resources.IsMember(stream.RemotePeer) ? host.Protocols : host.PublicProtocols);
         await LengthPrefixed.WriteAsync(stream, message.ToByteArray(), ct).ConfigureAwait(false);
         await stream.CloseWriteAsync().ConfigureAwait(false);
     }

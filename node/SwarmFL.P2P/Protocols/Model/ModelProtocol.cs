@@ -34,10 +34,11 @@ public static class ModelProtocol
     private const int MaxControlMessage = 4096;
     private const int ChunkSize = 256 * 1024;
 
-    public static void Serve(Libp2pHost host, IBlobSource source, ILogger? log = null)
+    /// <summary>Serves blobs; members only, since trained weights leak information about their owners' data.</summary>
+    public static void Serve(Libp2pHost host, IBlobSource source, ILogger? log = null, StreamHandlerOptions? options = null)
     {
         var logger = log ?? Log.ForContext(typeof(ModelProtocol));
-        host.SetStreamHandler(ProtocolId, (stream, ct) => RespondAsync(stream, source, logger, ct));
+        host.SetStreamHandler(ProtocolId, (stream, ct) => RespondAsync(stream, source, logger, ct), options ?? StreamHandlerOptions.MembersOnlyDefault);
     }
 
     private static async Task RespondAsync(Libp2pStream stream, IBlobSource source, ILogger log, CancellationToken ct)

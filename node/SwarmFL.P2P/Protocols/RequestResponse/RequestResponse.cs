@@ -27,7 +27,8 @@ public static class RequestResponse
 
     /// <summary>Serves <paramref name="protocol"/>: each inbound stream carries one request and gets one response.</summary>
     public static void Handle<TRequest>(Libp2pHost host, string protocol, MessageParser<TRequest> requestParser,
-        Func<TRequest, Libp2pStream, CancellationToken, Task<IMessage>> handler, int maxRequestSize = DefaultMaxMessageSize)
+        Func<TRequest, Libp2pStream, CancellationToken, Task<IMessage>> handler, int maxRequestSize = DefaultMaxMessageSize,
+        StreamHandlerOptions? options = null)
         where TRequest : IMessage<TRequest>
     {
         host.SetStreamHandler(protocol, async (stream, ct) =>
@@ -37,7 +38,7 @@ public static class RequestResponse
             var response = await handler(Parse(requestParser, bytes, protocol), stream, ct).ConfigureAwait(false);
             await LengthPrefixed.WriteAsync(stream, response.ToByteArray(), ct).ConfigureAwait(false);
             await stream.CloseWriteAsync().ConfigureAwait(false);
-        });
+        }, options ?? StreamHandlerOptions.Public);
     }
 
     public static T Parse<T>(MessageParser<T> parser, byte[] bytes, string protocol) where T : IMessage<T>

@@ -22,4 +22,6 @@ public sealed record GossipSubStats
     public long GraylistedRpcs { get; init; }
     public long DroppedOutbound { get; init; }
     public long Heartbeats { get; init; }
+    /// <summary>Messages dropped unvalidated because the validation queue was full.</summary>
+    public long ValidationsDropped { get; init; }
 }
