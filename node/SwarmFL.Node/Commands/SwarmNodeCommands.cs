@@ -8,6 +8,7 @@ using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Training;
 using SwarmFL.Node.Cli;
 using SwarmFL.Node.Devnet;
+using SwarmFL.Node.Operations;
 using SwarmFL.P2P.Hosting;
 using SwarmFL.Swarm.Hosting;
 using SwarmFL.Swarm.Network;
@@ -40,6 +41,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
     private readonly Option<double?> _deviation = new("--deviation-limit") { Description = "As leader, drop updates farther than k × the median distance from the base model" };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
+    private readonly Option<string?> _metrics = new("--metrics") { Description = "Serve /metrics (Prometheus), /healthz and /readyz on ADDR:PORT (a bare PORT binds 127.0.0.1)" };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -60,7 +62,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             var config = LoadConfig(parse.GetValue(_config));
             var options = BuildOptions(parse, config,
                 Required(parse, _rpc, config, "rpc"), Required(parse, _contract, config, "contract"), Value(parse, _bootstrap, config, "bootstrap"));
-            return await RunNodeAsync(options, ct);
+            return await RunNodeAsync(options, MetricsEndpoint(parse, config), ct);
         });
         return command;
     }
@@ -80,7 +82,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({info.RpcUrl}), round {info.CurrentRound}");
             var spec = ModelSpec.FromJson(info.ModelSpecJson);
             var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer)) with { Model = spec };
-            return await RunNodeAsync(options, ct);
+            return await RunNodeAsync(options, MetricsEndpoint(parse, config), ct);
         });
         return command;
     }
@@ -109,8 +111,15 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut,
+        _testData, _testLimit, _rounds, _deviation, _optOut, _metrics,
     ];
+
+    private OperationsEndpoint? MetricsEndpoint(ParseResult parse, JsonElement? config)
+    {
+        if (Value(parse, _metrics, config, "metrics") is not { } text) return null;
+        try { return OperationsEndpoint.Parse(text); }
+        catch (FormatException e) { throw new UserFacingException(e.Message, ExitCodes.Usage); }
+    }
 
     private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
     {
@@ -157,8 +166,11 @@ public sealed class SwarmNodeCommands : ICommandModule
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
     };
 
-    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, CancellationToken ct)
+    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, OperationsEndpoint? metrics, CancellationToken ct)
     {
+        // Up before the node, so a supervisor's /healthz says "starting" while the node connects and registers.
+        await using var operations = metrics is null ? null : await OperationsServer.StartAsync(metrics, VersionCommands.Version, ct);
+        if (operations is not null) Console.WriteLine($"metrics on {operations.Address}metrics (also /healthz, /readyz)");
         SwarmNode node;
         try
         {
@@ -173,6 +185,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         }
         await using (node)
         {
+            operations?.Attach(node);
             Console.WriteLine($"node {node.Key.PeerId} ({node.Key.Address})");
             Console.WriteLine($"listening on {node.ListenAddress}");
             // The devnet launcher's view, for one node: a live row with progress bars on a terminal, else one line per

@@ -47,6 +47,8 @@ public sealed class Libp2pHost : IAsyncDisposable
     public PeerId LocalPeerId => Identity.PeerId;
     public PeerStore PeerStore { get; } = new();
     public TrafficCounters Traffic { get; } = new();
+    /// <summary>Connections and streams turned away, by reason.</summary>
+    public RefusalCounters Refusals { get; } = new();
 
     /// <summary>Raised (on a pool thread) when the first connection to a peer is up; handlers must not block.</summary>
     public event Action<PeerId>? PeerConnected;
@@ -120,6 +122,8 @@ public sealed class Libp2pHost : IAsyncDisposable
             if (Interlocked.Increment(ref _pendingInbound) > Options.MaxPendingInbound || Volatile.Read(ref _connectionCount) >= Options.MaxConnections)
             {
                 Interlocked.Decrement(ref _pendingInbound);
+                Refusals.Record(RefusalCounters.Connection,
+                    Volatile.Read(ref _connectionCount) >= Options.MaxConnections ? RefusalCounters.ConnectionLimit : RefusalCounters.PendingInboundLimit);
                 _log.Warning("Refusing inbound connection from {Remote}: connection limit reached", raw.RemoteAddress);
                 await raw.Stream.DisposeAsync().ConfigureAwait(false);
                 continue;
@@ -230,6 +234,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         catch (Exception e)
         {
             _log.Debug("Inbound stream from {Peer}: negotiation failed: {Error}", connection.RemotePeer, e.Message);
+            if (!_stopping.IsCancellationRequested) Refusals.Record(RefusalCounters.Stream, RefusalCounters.NegotiationFailed);
             yamuxStream.Reset();
             return;
         }
@@ -286,6 +291,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             await raw.Stream.DisposeAsync().ConfigureAwait(false);
             var reason = timeout.IsCancellationRequested && !ct.IsCancellationRequested ? $"handshake timed out after {Options.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message;
             _log.Warning("{Direction} connection {Remote} failed during upgrade: {Reason}", isOutbound ? "Outbound" : "Inbound", raw.RemoteAddress, reason);
+            if (!isOutbound && !ct.IsCancellationRequested) Refusals.Record(RefusalCounters.Connection, RefusalCounters.HandshakeFailed);
             if (timeout.IsCancellationRequested && !ct.IsCancellationRequested) throw new TimeoutException(reason, e);
             throw;
         }
@@ -296,6 +302,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         }
 
         var session = new YamuxSession(channel.Stream, isClient: isOutbound, Options.Yamux, _log);
+        session.InboundStreamRefused += () => Refusals.Record(RefusalCounters.Stream, RefusalCounters.StreamLimit);
         var connection = new Libp2pConnection(channel.RemotePeer, channel.RemoteKey, raw.LocalAddress, raw.RemoteAddress, isOutbound, session);
         if (!Register(connection))
         {
@@ -314,6 +321,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         if (Interlocked.Increment(ref _connectionCount) > Options.MaxConnections || _disposed != 0)
         {
             Interlocked.Decrement(ref _connectionCount);
+            if (_disposed == 0) Refusals.Record(RefusalCounters.Connection, RefusalCounters.ConnectionLimit);
             return false;
         }
         var list = _connections.GetOrAdd(connection.RemotePeer, _ => []);
@@ -323,6 +331,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             if (list.Count >= Options.MaxConnectionsPerPeer)
             {
                 Interlocked.Decrement(ref _connectionCount);
+                Refusals.Record(RefusalCounters.Connection, RefusalCounters.PerPeerLimit);
                 return false;
             }
             list.Add(connection);
