@@ -166,9 +166,22 @@ public sealed class JsonRpcClient : IDisposable
                 failure = e.Message;
                 cause = e.InnerException;
             }
+            catch (JsonRpcErrorException)
+            {
+                Traffic.RecordFailure(method, RpcFailure.RpcError);
+                throw;
+            }
+            catch (ChainRpcException)
+            {
+                Traffic.RecordFailure(method, RpcFailure.Malformed);
+                throw;
+            }
             Traffic.RecordTransportFailure();
             if (attempt >= _options.MaxAttempts)
+            {
+                Traffic.RecordFailure(method, RpcFailure.Transport);
                 throw new ChainUnavailableException(method, Endpoint, failure, attempt, cause);
+            }
             _log.Debug("RPC {Method} at {Endpoint} failed ({Failure}); retry {Attempt} in {Backoff}", method, Endpoint, failure, attempt, backoff);
             await Task.Delay(backoff, ct);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));

@@ -54,6 +54,7 @@ public sealed class TransactionSender
     public BigInteger ChainId { get; }
     public IReadOnlyList<AbiError> KnownErrors { get; }
     public EthereumAddress Address => Key.Address;
+    public TransactionCounters Counters { get; } = new();
 
     /// <summary>Checks the chain id (refusing a wrong one) and, on the devnet, funds an empty account.</summary>
     public static async Task<TransactionSender> ConnectAsync(EthClient eth, NodeKey key, BigInteger? expectedChainId = null,
@@ -93,7 +94,11 @@ public sealed class TransactionSender
             {
                 var signed = await SendAsync(request with { GasLimit = gasLimit }, ct);
                 var receipt = await WaitForReceiptAsync(signed.Hash, ct);
-                if (receipt.Succeeded) return receipt;
+                if (receipt.Succeeded)
+                {
+                    Counters.RecordGasUsed(receipt.GasUsed);
+                    return receipt;
+                }
                 failure = new ContractRevertException(request.Operation, await ReplayRevertAsync(request, receipt.BlockNumber, ct), signed.Hash);
             }
             catch (ContractRevertException e)
@@ -102,12 +107,14 @@ public sealed class TransactionSender
             }
             // Both ways a transaction fails here (the node's revert error, a failed receipt) carry its hash.
             var failed = failure.TransactionHash;
+            if (failed is not null) Counters.RecordReverted();
             if (failure.Reason.IsDecoded || failed is null || !await RanOutOfGasAsync(failed, gasLimit, ct)) throw failure;
             if (request.GasLimit is not null || marginFactor > 1)
                 throw new ContractRevertException(request.Operation, failure.Reason, failed, failure,
                     $"{request.Operation} ran out of gas at its limit of {gasLimit}; give it a higher gas limit");
             _log.Information("{Operation} ran out of its estimated {Gas} gas (the chain moved on since the estimate); estimating again",
                 request.Operation, gasLimit);
+            Counters.RecordResent();
         }
     }
 
@@ -142,6 +149,7 @@ public sealed class TransactionSender
                 {
                     await Eth.SendRawTransactionAsync(signed.Raw, ct);
                     _nextNonce++;
+                    Counters.RecordSent();
                     _log.Debug("Sent {Operation} {Hash} nonce {Nonce} gas {Gas}", request.Operation, signed.HashHex, signed.Transaction.Nonce, gasLimit);
                     return signed;
                 }
@@ -152,11 +160,13 @@ public sealed class TransactionSender
                     if (await Eth.IsTransactionKnownAsync(signed.Hash, ct))
                     {
                         _nextNonce++;
+                        Counters.RecordSent();
                         _log.Debug("{Operation} {Hash} was already accepted by the node", request.Operation, signed.HashHex);
                         return signed;
                     }
                     _nextNonce = null;
                     if (attempt >= 3) throw;
+                    Counters.RecordResent();
                     _log.Information("Nonce {Nonce} rejected ({Message}); re-reading the pending nonce", signed.Transaction.Nonce, e.RpcMessage);
                 }
                 catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
@@ -164,6 +174,7 @@ public sealed class TransactionSender
                     // Hardhat's automine executes at once and reports the revert here (the failed transaction is still
                     // mined); other nodes only queue it and the receipt tells. Either way the chain knows the nonce.
                     _nextNonce = null;
+                    Counters.RecordSent();
                     throw ContractRevertException.FromRpcError(request.Operation, e, KnownErrors, signed.Hash);
                 }
                 catch

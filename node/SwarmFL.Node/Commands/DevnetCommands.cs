@@ -39,10 +39,11 @@ public sealed class DevnetCommands : ICommandModule
         {
             Description = "Testing only: run this program as `PROGRAM node …` and `PROGRAM audit …` instead of swarmfl", Hidden = true,
         };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Node I serves /metrics, /healthz and /readyz on 127.0.0.1:BASE+I (default: off)" };
         var command = new Command("up", "Start a Hardhat devnet, create a swarm, run N nodes on MNIST partitions with a live view, then audit the run")
         {
             nodes, rounds, model, partition, strategy, clusterSize, epochs, batch, lr, commitWindow, mergeTimeout, seed, target, output, data,
-            noBaselines, timeout, nodeExecutable,
+            noBaselines, timeout, nodeExecutable, metricsPort,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -54,6 +55,7 @@ public sealed class DevnetCommands : ICommandModule
                 MergeTimeoutSeconds = parse.GetValue(mergeTimeout), Seed = parse.GetValue(seed), TargetAccuracy = parse.GetValue(target),
                 OutDirectory = parse.GetValue(output)!, MnistDirectory = parse.GetValue(data), Baselines = !parse.GetValue(noBaselines),
                 TimeoutMinutes = parse.GetValue(timeout), NodeExecutable = parse.GetValue(nodeExecutable),
+                MetricsPortBase = parse.GetValue(metricsPort),
             };
             if (options.Problems().ToList() is { Count: > 0 } problems) throw new UserFacingException(string.Join("; ", problems), ExitCodes.Usage);
             CheckLearningInputs(options);

@@ -8,6 +8,7 @@ using SwarmFL.Learning.Models;
 using SwarmFL.Learning.Training;
 using SwarmFL.Node.Cli;
 using SwarmFL.Node.Devnet;
+using SwarmFL.Node.Operations;
 using SwarmFL.P2P.Hosting;
 using SwarmFL.Swarm.Hosting;
 using SwarmFL.Swarm.Network;
@@ -56,6 +57,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<string?> _limits = LimitsFile.CreateOption();
     private readonly Option<string?> _publicRpc = new("--public-rpc") { Description = "Chain URL to tell joiners (default: --rpc without user info or query, which may hold credentials)" };
     private readonly Option<string[]> _auditors = new("--auditor") { Description = "PeerId of an unregistered key allowed to fetch models (e.g. for `swarmfl audit --peer`); repeatable" };
+    private readonly Option<string?> _metrics = new("--metrics") { Description = "Serve /metrics (Prometheus), /healthz and /readyz on ADDR:PORT (a bare PORT binds 127.0.0.1)" };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -76,7 +78,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             var config = LoadConfig(parse.GetValue(_config));
             var options = BuildOptions(parse, config,
                 Required(parse, _rpc, config, "rpc"), Required(parse, _contract, config, "contract"), Value(parse, _bootstrap, config, "bootstrap"));
-            return await RunNodeAsync(options, ct);
+            return await RunNodeAsync(options, MetricsEndpoint(parse, config), ct);
         });
         return command;
     }
@@ -106,7 +108,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer));
             if (!givenModel) options = options with { Model = null };
             if (options.DeploymentBlock == 0) options = options with { DeploymentBlock = info.DeploymentBlock };
-            return await RunNodeAsync(options, ct);
+            return await RunNodeAsync(options, MetricsEndpoint(parse, config), ct);
         });
         return command;
     }
@@ -136,8 +138,15 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations, _limits, _publicRpc, _auditors,
+        _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations, _limits, _publicRpc, _auditors, _metrics,
     ];
+
+    private OperationsEndpoint? MetricsEndpoint(ParseResult parse, JsonElement? config)
+    {
+        if (Value(parse, _metrics, config, "metrics") is not { } text) return null;
+        try { return OperationsEndpoint.Parse(text); }
+        catch (FormatException e) { throw new UserFacingException(e.Message, ExitCodes.Usage); }
+    }
 
     private static async Task<(SwarmFL.Swarm.Network.Messages.SwarmInfo Info, PeerId Answerer)> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
     {
@@ -212,8 +221,11 @@ public sealed class SwarmNodeCommands : ICommandModule
         };
     }
 
-    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, CancellationToken ct)
+    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, OperationsEndpoint? metrics, CancellationToken ct)
     {
+        // Up before the node, so a supervisor's /healthz says "starting" while the node connects and registers.
+        await using var operations = metrics is null ? null : await OperationsServer.StartAsync(metrics, VersionCommands.Version, ct);
+        if (operations is not null) Console.WriteLine($"metrics on {operations.Address}metrics (also /healthz, /readyz)");
         SwarmNode node;
         try
         {
@@ -230,6 +242,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         }
         await using (node)
         {
+            operations?.Attach(node);
             Console.WriteLine($"node {node.Key.PeerId} ({node.Key.Address})");
             Console.WriteLine($"listening on {node.ListenAddress}");
             // The devnet launcher's view, for one node: a live row with progress bars on a terminal, else one line per

@@ -6,14 +6,16 @@ namespace SwarmFL.Node.Commands;
 
 public sealed class VersionCommands : ICommandModule
 {
+    /// <summary>The build's version (the informational version without its source-revision suffix).</summary>
+    public static string Version { get; } =
+        (typeof(VersionCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown").Split('+')[0];
+
     public IEnumerable<Command> CreateCommands()
     {
         var version = new Command("version", "Print the swarmfl version and runtime");
         version.SetAction(_ =>
         {
-            var assembly = typeof(VersionCommands).Assembly;
-            var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-            Console.WriteLine($"swarmfl {informational.Split('+')[0]} (.NET {Environment.Version})");
+            Console.WriteLine($"swarmfl {Version} (.NET {Environment.Version})");
             return ExitCodes.Ok;
         });
         yield return version;

@@ -23,6 +23,8 @@ public sealed record DevnetOptions
     public int TimeoutMinutes { get; init; } = 30;
     /// <summary>The executable run as `EXE node …` and `EXE audit …` (default: this swarmfl). Tests substitute a fake node.</summary>
     public string? NodeExecutable { get; init; }
+    /// <summary>Node I serves its operations endpoint on 127.0.0.1:(base + I); null: no endpoint.</summary>
+    public int? MetricsPortBase { get; init; }
 
     public IEnumerable<string> Problems()
     {
@@ -35,5 +37,6 @@ public sealed record DevnetOptions
         if (CommitWindowSeconds < 1 || MergeTimeoutSeconds < 1) yield return "--commit-window and --merge-timeout must be at least 1 s";
         if (TargetAccuracy is < 0 or > 1) yield return "--target must be an accuracy between 0 and 1";
         if (TimeoutMinutes < 1) yield return "--timeout must be at least 1 minute";
+        if (MetricsPortBase is { } port && (port < 1 || port + Nodes - 1 > 65535)) yield return $"--metrics-port {port}: ports {port}…{port + Nodes - 1} must lie within 1-65535";
     }
 }

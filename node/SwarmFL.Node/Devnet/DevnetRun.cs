@@ -81,6 +81,11 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             view.Message($"swarm {contract}: min-peers {options.Nodes}, cluster size {options.ClusterSize}, {options.Strategy}");
 
             slots = NodeSlot.Plan(runDirectory, options.Nodes, Repository.FreePort);
+            if (options.MetricsPortBase is { } metricsBase)
+            {
+                slots = slots.Select(s => s with { MetricsPort = metricsBase + s.Index }).ToList();
+                foreach (var slot in slots) view.Message($"{slot.Name} metrics on {slot.MetricsUrl} (also /healthz, /readyz)");
+            }
             foreach (var slot in slots) genesis.PlaceInDataDirectory(slot.DataDirectory);
 
             var first = slots[0];

@@ -10,6 +10,9 @@ public sealed record NodeSlot(int Index, string DataDirectory, int Port, string 
     public string StatusFile => new StatusFiles(DataDirectory).StatusPath;
     public string RoundsFile => new StatusFiles(DataDirectory).RoundsPath;
     public string ListenAddress => $"/ip4/127.0.0.1/tcp/{Port}";
+    /// <summary>The port of the node's operations endpoint on 127.0.0.1 (null: none).</summary>
+    public int? MetricsPort { get; init; }
+    public string? MetricsUrl => MetricsPort is { } port ? $"http://127.0.0.1:{port}/metrics" : null;
 
     /// <summary>Slots under the run directory: nodes/node-I/data, its logs next to it, one free port each.</summary>
     public static IReadOnlyList<NodeSlot> Plan(string runDirectory, int nodes, Func<int> nextPort) =>
@@ -44,6 +47,7 @@ public static class NodeCommandLine
             "--listen", slot.ListenAddress,
         };
         if (bootstrap is not null) args.AddRange(["--bootstrap", bootstrap]);
+        if (slot.MetricsPort is { } metrics) args.AddRange(["--metrics", $"127.0.0.1:{metrics.ToString(CultureInfo.InvariantCulture)}"]);
         args.AddRange(
         [
             "--model", options.Model,

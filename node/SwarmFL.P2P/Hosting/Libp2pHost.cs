@@ -258,6 +258,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         catch (Exception e)
         {
             _log.Debug("Inbound stream from {Peer}: negotiation failed: {Error}", connection.RemotePeer, e.Message);
+            if (!_stopping.IsCancellationRequested) Resources.Refuse(RefusedKind.Stream, RefusalReason.NegotiationFailed, connection.RemotePeer.ToString());
             yamuxStream.Reset();
             return;
         }
@@ -380,6 +381,8 @@ public sealed class Libp2pHost : IAsyncDisposable
             throw new ResourceLimitException(RefusalReason.ConnectionsPerPeer, $"connection limit reached for {channel.RemotePeer} (see the resource limits)");
         }
         var session = new YamuxSession(channel.Stream, isClient: isOutbound, Options.Yamux, _log);
+        var remotePeer = channel.RemotePeer.ToString();
+        session.InboundStreamRefused += () => Resources.Refuse(RefusedKind.Stream, RefusalReason.StreamsPerConnection, remotePeer);
         var connection = new Libp2pConnection(channel.RemotePeer, channel.RemoteKey, raw.LocalAddress, raw.RemoteAddress, isOutbound, session) { Scope = scope };
         if (!Register(connection))
         {

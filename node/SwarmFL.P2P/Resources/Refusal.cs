@@ -22,6 +22,7 @@ public enum RefusalReason
     HandshakeFailed,
     GatedPeer,
     StreamsPerConnection,
+    NegotiationFailed,
     StreamMemoryPerConnection,
     StreamMemoryPerPeer,
     StreamMemoryTotal,

@@ -363,6 +363,9 @@ public sealed partial class YamuxSession : IAsyncDisposable
         else if ((header.Flags & YamuxFlags.Fin) != 0) stream.OnRemoteFin();
     }
 
+    /// <summary>Raised when an inbound stream is reset because the remote holds its maximum of open streams.</summary>
+    public event Action? InboundStreamRefused;
+
     private YamuxStream? OpenInbound(uint id)
     {
         var remoteIsClient = !IsClient;
@@ -374,6 +377,7 @@ public sealed partial class YamuxSession : IAsyncDisposable
             if (Volatile.Read(ref _closing) == 0) Interlocked.Decrement(ref _inboundCount);
             _log.Debug("Yamux inbound stream {Stream} refused: {Count} streams open", id, Options.MaxInboundStreams);
             Enqueue(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, id, 0));
+            if (Volatile.Read(ref _closing) == 0) InboundStreamRefused?.Invoke();
             return null;
         }
         var stream = new YamuxStream(this, id, inbound: true);

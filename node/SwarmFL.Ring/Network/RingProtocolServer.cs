@@ -52,7 +52,7 @@ public static class RingProtocolServer
                 return new StoreResponse { Accepted = false, Error = e.Message };
             }
         }, (int)Math.Min(int.MaxValue, Libp2pRingTransport.MaxModelBytes + 1024), StreamHandlerOptions.MembersOnlyDefault);
-        ModelProtocol.Serve(host, new VerifiedBlobSource(store.Local), log);
+        ModelProtocol.Serve(host, new VerifiedBlobSource(store.Local, store.Counters), log);
     }
 
     private static async Task<IMessage> AnswerAsync(Libp2pHost host, ChordNode node, IChordService chord, ReplicatedModelStore? store,
@@ -104,11 +104,12 @@ public static class RingProtocolServer
         new(stream.RemotePeer, host.PeerStore.GetAddresses(stream.RemotePeer).Select(a => a.WithoutPeerId().ToString()).Distinct().Take(8).ToArray());
 
     /// <summary>Serves blobs through <see cref="IBlobStore.TryRead"/>, so a corrupt file is never sent.</summary>
-    private sealed class VerifiedBlobSource(IBlobStore store) : IBlobSource
+    private sealed class VerifiedBlobSource(IBlobStore store, ModelStoreCounters counters) : IBlobSource
     {
         public ValueTask<BlobContent?> TryOpenAsync(ContentId id, CancellationToken ct)
         {
             var content = store.TryRead(id);
+            if (content is not null) counters.RecordServed(content.Length);
             return ValueTask.FromResult(content is null ? null : new BlobContent(content.Length, new MemoryStream(content, writable: false)));
         }
     }

@@ -94,6 +94,12 @@ public sealed class DiskBlobStore : IBlobStore
         lock (_gate) return _index.Keys.ToArray();
     }
 
+    /// <summary>How many blobs the index holds, and their bytes.</summary>
+    public (int Count, long Bytes) Totals()
+    {
+        lock (_gate) return (_index.Count, _index.Values.Sum(e => e.Size));
+    }
+
     public BlobEntry? Entry(ContentId cid)
     {
         lock (_gate) return _index.GetValueOrDefault(cid);

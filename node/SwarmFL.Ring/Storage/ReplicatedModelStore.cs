@@ -33,6 +33,7 @@ public sealed class ReplicatedModelStore : IBlobService
 
     public int Replicas { get; }
     public IBlobStore Local => _local;
+    public ModelStoreCounters Counters { get; } = new();
     /// <summary>Largest replica a peer may hand us; bigger offers are refused before they touch the disk.</summary>
     public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
     /// <summary>Sizes a replica offered by a peer may have (a swarm node allows exactly its model's size); null: any up to <see cref="MaxBlobBytes"/>.</summary>
@@ -79,7 +80,11 @@ public sealed class ReplicatedModelStore : IBlobService
             try { content = await _transport.FetchAsync(node, cid, received, ct).ConfigureAwait(false); }
             catch (PeerUnreachableException) { continue; }
             if (content is null) continue;
-            if (cid.Matches(content)) return content;
+            if (cid.Matches(content))
+            {
+                Counters.RecordFetched(content.Length);
+                return content;
+            }
             _log.Warning("{Peer} sent bytes that do not match {Cid}; ignored", node, cid);
         }
         return null;

@@ -14,6 +14,9 @@ namespace SwarmFL.Swarm.Hosting;
 /// <summary>A test set and the metric it is scored by (the swarm's headline metric).</summary>
 public sealed record TestSet(ModelDefinition Model, TensorData Data, string Metric = SwarmFL.Learning.Metrics.Metric.Accuracy);
 
+/// <summary>One round's books as they closed: seconds per activity (and "round", "startup" when it applies) and traffic by family.</summary>
+public sealed record ClosedRound(ulong Round, IReadOnlyDictionary<string, double> Seconds, IReadOnlyDictionary<string, TrafficFigures> Traffic);
+
 /// <summary>
 /// Keeps the per-round books (time by activity, traffic, transfer time) and writes one rounds.jsonl line per ended round.
 /// The books close the moment the driver first sees the next round, before that round's work starts, so each round is
@@ -64,6 +67,12 @@ public sealed class RoundReporter
     private static ulong? LastWrittenRound(StatusFiles files) =>
         StatusFiles.ReadWellFormedRounds(files.RoundsPath).Records.Select(r => (ulong?)r.Round).Max();
 
+    /// <summary>
+    /// Raised on the driver's loop when a round this process worked in closes its books (not for rounds resumed from the
+    /// chain after a restart). Handlers must be quick; one that throws is ignored.
+    /// </summary>
+    public event Action<ClosedRound>? RoundClosed;
+
     /// <summary>The last round whose books are closed (0: none yet).</summary>
     public ulong LastClosedRound { get; private set; }
 
@@ -95,10 +104,22 @@ public sealed class RoundReporter
             var transfer = _transferTime();
             seconds["transfer"] = (transfer - _transferBefore).TotalSeconds;
             _transferBefore = transfer;
-            _unsent.Add(new ClosedBooks(_round, seconds, _traffic.TakeRound()) { ChainRpc = _traffic.TakeRoundRpc() });
+            var books = new ClosedBooks(_round, seconds, _traffic.TakeRound()) { ChainRpc = _traffic.TakeRoundRpc() };
+            _unsent.Add(books);
             LastClosedRound = _round;
+            Raise(new ClosedRound(books.Round, books.Seconds, books.Traffic));
             _roundStartedAt = now;
             _round++;
+        }
+    }
+
+    private void Raise(ClosedRound closed)
+    {
+        if (RoundClosed is not { } handlers) return;
+        foreach (var handler in handlers.GetInvocationList().Cast<Action<ClosedRound>>())
+        {
+            try { handler(closed); }
+            catch (Exception e) { _log.Warning("A round-closed handler failed: {Error}", e.Message); }
         }
     }
 

@@ -51,6 +51,11 @@ public sealed class SwarmNode : IAsyncDisposable
     private readonly ValidationBoard _validations = new();
     private readonly WakeSignal _wake = new();
     private readonly ChainHead _head = new();
+    private readonly SwarmCounters _counters = new();
+    private TransactionSender _sender = null!;
+    private BlockWatcher? _watcher;
+    private Task? _watching;
+    private volatile bool _loopRunning, _registered;
     private readonly DateTimeOffset _processStart = ProcessStart();
     private string? _lastError;
     private string _topic = "";
@@ -67,6 +72,26 @@ public sealed class SwarmNode : IAsyncDisposable
     public NodeKey Key { get; private set; } = null!;
     public string ListenAddress { get; private set; } = "";
     public RoundDriver Driver => _driver;
+
+    /// <summary>The counters and state the metrics exporter reads (valid once the node has started).</summary>
+    public NodeTelemetry Telemetry => new(_ring.Host, _ring.Node, _ring.Store, _contract.Eth.Rpc.Traffic, _sender.Counters, _counters, _reporter, () => CurrentStatus());
+
+    /// <summary>/healthz: the node's loops run.</summary>
+    public HealthAnswer Liveness() => NodeHealth.Liveness(HealthFacts());
+
+    /// <summary>/readyz: registered, in the ring, following the chain.</summary>
+    public HealthAnswer Readiness() => NodeHealth.Readiness(HealthFacts());
+
+    private NodeHealthFacts HealthFacts() => new(
+        Started: _driver is not null,
+        RoundLoopRunning: _loopRunning,
+        BlockWatcherRunning: _watching is { IsCompleted: false },
+        Registered: _registered,
+        AloneInRing: _ring is not null && _ring.Node.Successor == _ring.Node.Self,
+        ExpectsPeers: _options.Bootstrap is not null,
+        LastHeadRead: _watcher?.LastHeadRead,
+        LastChainError: _watcher?.LastError,
+        Now: DateTimeOffset.UtcNow);
 
     public static async Task<SwarmNode> StartAsync(SwarmNodeOptions options, Serilog.ILogger? logger = null, CancellationToken ct = default)
     {
@@ -143,8 +168,8 @@ public sealed class SwarmNode : IAsyncDisposable
         _driver = new RoundDriver(
             new TimedCoordinator(_coordinator, _timer),
             new SizedTransfers(_models, _model.Initial(1).ToSafeTensors().Length),
-            new TimedLearner(_learner, _timer),
-            new TimedMerger(new LearningMergeEngine(_model), _timer),
+            new TimedLearner(new CountingLearner(_learner, _counters, _options.Training.Epochs), _timer),
+            new TimedMerger(new CountingMerger(new LearningMergeEngine(_model), _counters), _timer),
             new BoardingAnnouncer(new GossipAnnouncer(_gossip, _topic, _log), _validations, Key.PeerId.ToString()),
             _state,
             chainClock,
@@ -155,7 +180,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private async Task ConnectChainAsync(CancellationToken ct)
     {
         var eth = new EthClient(new JsonRpcClient(_options.RpcUrl));
-        var sender = await TransactionSender.ConnectAsync(eth, Key, null, SwarmCoordinatorAbi.Errors, ct: ct);
+        var sender = _sender = await TransactionSender.ConnectAsync(eth, Key, null, SwarmCoordinatorAbi.Errors, ct: ct);
         _chainId = (ulong)sender.ChainId;
         _contract = await SwarmCoordinator.AttachAsync(eth, EthereumAddress.Parse(_options.Contract), sender, _options.DeploymentBlock, ct);
         var config = _config = await _contract.ConfigAsync(ct);
@@ -222,6 +247,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), ct);
             }
         }
+        _registered = true;
         if (_options.OptOutOfLeadership) await _contract.SetLeadershipOptOutAsync(true, ct);
         return registered;
     }
@@ -279,8 +305,10 @@ public sealed class SwarmNode : IAsyncDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var watcher = new BlockWatcher(_contract.Eth, _head, new BlockPollSchedule(_options.BlockPollInterval, _options.BlockPollSlowest), _log)
-            { UseSubscription = _options.SubscribeToNewHeads }.RunAsync(stop.Token);
+        _watcher = new BlockWatcher(_contract.Eth, _head, new BlockPollSchedule(_options.BlockPollInterval, _options.BlockPollSlowest), _log)
+            { UseSubscription = _options.SubscribeToNewHeads };
+        var watcher = _watching = _watcher.RunAsync(stop.Token);
+        _loopRunning = true;
         var statusWriter = WriteStatusWhileRunningAsync(stop.Token);
         var failures = 0;
         string? lastError = null;
@@ -317,6 +345,7 @@ public sealed class SwarmNode : IAsyncDisposable
             }
             catch (OperationCanceledException) { break; }
         }
+        _loopRunning = false;
         await stop.CancelAsync();
         await Task.WhenAll(watcher, statusWriter);
         await _reporter.DrainAsync(TimeSpan.FromSeconds(30));

@@ -25,7 +25,12 @@ public abstract class TransactionSenderChainTests(ILocalChain chain)
         var receipt = await sender.SendAndWaitAsync(new TransactionRequest(recipient, [], Value: 12345));
         Assert.True(receipt.Succeeded);
         Assert.Equal(new BigInteger(12345), await eth.GetBalanceAsync(recipient));
+        Assert.Equal((1L, 0L, 0L, 21_000L), Counts(sender));
     }
+
+    /// <summary>The counters behind the node's transaction metrics: sent, reverted, re-sent, gas used.</summary>
+    private static (long Sent, long Reverted, long Resent, long Gas) Counts(TransactionSender sender) =>
+        (sender.Counters.Sent, sender.Counters.Reverted, sender.Counters.Resent, sender.Counters.GasUsed);
 
     [Fact]
     public async Task ATransactionThatRunsOutOfItsEstimatedGasIsSentOnceMoreWithTwiceTheMargin()
@@ -39,12 +44,15 @@ public abstract class TransactionSenderChainTests(ILocalChain chain)
         var deployed = await SwarmCoordinator.DeployAsync(starved, config);
         Assert.Equal(config.MinPeers, (await deployed.ConfigAsync()).MinPeers);
         Assert.Equal(2UL, await eth.GetTransactionCountAsync(starved.Address, "latest"));
+        Assert.Equal((2L, 1L, 1L), (starved.Counters.Sent, starved.Counters.Reverted, starved.Counters.Resent));
+        Assert.True(starved.Counters.GasUsed > 0);
 
         // 30 % then 60 %: both run out, and the error says so instead of "reverted without data".
         var hopeless = await TransactionSender.ConnectAsync(eth, NodeKey.Generate(), HardhatNode.ChainId, options: new TransactionSenderOptions { GasMarginPercent = 30 });
         var error = await Assert.ThrowsAsync<ContractRevertException>(() => SwarmCoordinator.DeployAsync(hopeless, config));
         Assert.Contains("deploy SwarmCoordinator ran out of gas at its limit of", error.Message);
         Assert.Equal(2UL, await eth.GetTransactionCountAsync(hopeless.Address, "latest"));
+        Assert.Equal((2L, 2L, 1L, 0L), Counts(hopeless));
 
         // An explicit gas limit is the caller's decision: no second attempt. (config() reads more cold slots than 22 000 pays for.)
         var explicitLimit = await TransactionSender.ConnectAsync(eth, NodeKey.Generate(), HardhatNode.ChainId);
@@ -52,6 +60,7 @@ public abstract class TransactionSenderChainTests(ILocalChain chain)
             new TransactionRequest(deployed.Address, SwarmCoordinatorAbi.Config.EncodeCall(), GasLimit: 22_000, Operation: "config")));
         Assert.Contains("config ran out of gas at its limit of 22000", error.Message);
         Assert.Equal(1UL, await eth.GetTransactionCountAsync(explicitLimit.Address, "latest"));
+        Assert.Equal((1L, 1L, 0L, 0L), Counts(explicitLimit));
     }
 
     [Fact]
@@ -78,6 +87,7 @@ public abstract class TransactionSenderChainTests(ILocalChain chain)
         Assert.True(afterConflict.Succeeded);
         Assert.Equal(18UL, await eth.GetTransactionCountAsync(key.Address, "latest"));
         Assert.Equal(new BigInteger(16 + 1 + 2), await eth.GetBalanceAsync(recipient));
+        Assert.Equal((17L, 0L, 1L), (sender.Counters.Sent, sender.Counters.Reverted, sender.Counters.Resent));
     }
 
     [Fact]

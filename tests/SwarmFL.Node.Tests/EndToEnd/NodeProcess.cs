@@ -8,8 +8,11 @@ namespace SwarmFL.Node.Tests.EndToEnd;
 /// <summary>
 /// One `swarmfl node`/`swarmfl join` process of the end-to-end swarm, restartable with the same arguments and data
 /// directory. Its stdout and stderr go to a log file (appended across restarts) that failures print the tail of.
+/// By default it runs the swarmfl built next to the tests through `dotnet`; <paramref name="executable"/> runs another
+/// (a published release) directly, with <paramref name="environment"/> changes (a null value removes the variable).
 /// </summary>
-public sealed class NodeProcess(string name, string dataDirectory, string logPath, IReadOnlyList<string> arguments) : IDisposable
+public sealed class NodeProcess(string name, string dataDirectory, string logPath, IReadOnlyList<string> arguments,
+    string? executable = null, IReadOnlyDictionary<string, string?>? environment = null) : IDisposable
 {
     private readonly object _logGate = new();
     private Process? _process;
@@ -20,6 +23,8 @@ public sealed class NodeProcess(string name, string dataDirectory, string logPat
     public IReadOnlyList<string> Arguments => arguments;
     public int Starts { get; private set; }
     public bool IsRunning => _process is { HasExited: false };
+    /// <summary>The running process's id (null when not running).</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
     /// <summary>Stopped by <see cref="Kill"/> and not started again since.</summary>
     public bool IsKilled { get => Volatile.Read(ref _killed); private set => Volatile.Write(ref _killed, value); }
@@ -35,8 +40,10 @@ public sealed class NodeProcess(string name, string dataDirectory, string logPat
     public void Start()
     {
         if (IsRunning) throw new InvalidOperationException($"{name} is already running");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(SwarmflProcess.Dll);
+        var psi = new ProcessStartInfo(executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (executable is null) psi.ArgumentList.Add(SwarmflProcess.Dll);
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null) psi.Environment.Remove(variable); else psi.Environment[variable] = value;
         foreach (var argument in arguments) psi.ArgumentList.Add(argument);
         Starts++;
         IsKilled = false;

@@ -1,3 +1,4 @@
+using SwarmFL.P2P.Resources;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using SwarmFL.Crypto;
@@ -79,6 +80,15 @@ public class HostBadInputTests
         // (the only one was the well-behaved client, gone again after its host was disposed).
         while (server.PendingInboundCount != 0 || server.ConnectionCount != 0) await Task.Delay(20, ct);
         Assert.Empty(server.ConnectedPeers);
+        await RefusedAsync(server, RefusedKind.Connection, RefusalReason.HandshakeFailed, 5, ct);
+    }
+
+    /// <summary>Waits until the host has counted exactly <paramref name="expected"/> refusals of that kind and reason (the
+    /// count is taken after the socket is closed, so it may trail what the peer saw).</summary>
+    private static async Task RefusedAsync(Libp2pHost host, RefusedKind kind, RefusalReason reason, long expected, CancellationToken ct)
+    {
+        while (host.Resources.Refusals.Get(kind, reason) < expected) await Task.Delay(20, ct);
+        Assert.Equal(expected, host.Resources.Refusals.Get(kind, reason));
     }
 
     [Fact]
@@ -108,6 +118,7 @@ public class HostBadInputTests
         await b.DialAsync(server.ListenAddresses[0], ct);
         await Assert.ThrowsAnyAsync<IOException>(() => c.DialAsync(server.ListenAddresses[0], ct));
         Assert.Equal(2, server.ConnectionCount);
+        await RefusedAsync(server, RefusedKind.Connection, RefusalReason.ConnectionsTotal, 1, ct);
         await a.DisconnectAsync(server.LocalPeerId);
         while (server.ConnectionCount > 1) await Task.Delay(20, ct);
         await c.DialAsync(server.ListenAddresses[0], ct);
@@ -123,6 +134,7 @@ public class HostBadInputTests
         await client.DialAsync(server.ListenAddresses[0], ct);
         await Assert.ThrowsAsync<MultistreamSelect.ProtocolNotSupportedException>(() => client.OpenStreamAsync(server.LocalPeerId, ["/nope/1.0.0"], ct));
         await PingProtocol.PingAsync(client, server.LocalPeerId, ct);
+        await RefusedAsync(server, RefusedKind.Stream, RefusalReason.NegotiationFailed, 1, ct);
     }
 
     [Fact]

@@ -97,6 +97,8 @@ public class YamuxTests
     {
         var (pair, session, raw) = await ServerWithRawClientAsync(new YamuxOptions { MaxInboundStreams = 8 });
         using var _ = pair;
+        var refused = 0;
+        session.InboundStreamRefused += () => Interlocked.Increment(ref refused);
         var ct = TestHosts.Timeout();
         for (uint id = 1; id <= 2 * 20; id += 2)
             await raw.SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, 0));
@@ -113,6 +115,7 @@ public class YamuxTests
         Assert.Equal(42u, pong!.Value.Length);
         Assert.Equal(8, session.OpenStreamCount);
         Assert.False(session.IsClosed);
+        Assert.Equal(12, Volatile.Read(ref refused)); // each reset was counted before the pong was read
     }
 
     [Fact]
