@@ -40,6 +40,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
     private readonly Option<double?> _deviation = new("--deviation-limit") { Description = "As leader, drop updates farther than k × the median distance from the base model" };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
+    private readonly Option<string?> _dashboard = new("--dashboard") { Description = "Serve this node's dashboard on ADDR:PORT (e.g. 127.0.0.1:8080; docs/dashboard.md)" };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -60,9 +61,16 @@ public sealed class SwarmNodeCommands : ICommandModule
             var config = LoadConfig(parse.GetValue(_config));
             var options = BuildOptions(parse, config,
                 Required(parse, _rpc, config, "rpc"), Required(parse, _contract, config, "contract"), Value(parse, _bootstrap, config, "bootstrap"));
-            return await RunNodeAsync(options, ct);
+            return await RunNodeAsync(options, DashboardOf(parse, config), ct);
         });
         return command;
+    }
+
+    private System.Net.IPEndPoint? DashboardOf(ParseResult parse, JsonElement? config)
+    {
+        if (Value(parse, _dashboard, config, "dashboard") is not { Length: > 0 } text) return null;
+        try { return Dashboard.DashboardServer.ParseBinding(text); }
+        catch (FormatException e) { throw new UserFacingException($"--dashboard: {e.Message}", ExitCodes.Usage, e); }
     }
 
     private Command JoinCommand()
@@ -80,7 +88,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({info.RpcUrl}), round {info.CurrentRound}");
             var spec = ModelSpec.FromJson(info.ModelSpecJson);
             var options = BuildOptions(parse, config, info.RpcUrl, info.Contract, parse.GetValue(peer)) with { Model = spec };
-            return await RunNodeAsync(options, ct);
+            return await RunNodeAsync(options, DashboardOf(parse, config), ct);
         });
         return command;
     }
@@ -109,7 +117,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _deviation, _optOut,
+        _testData, _testLimit, _rounds, _deviation, _optOut, _dashboard,
     ];
 
     private static async Task<SwarmFL.Swarm.Network.Messages.SwarmInfo> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
@@ -157,7 +165,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         OptOutOfLeadership = Value(parse, _optOut, config, "no-lead"),
     };
 
-    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, CancellationToken ct)
+    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, System.Net.IPEndPoint? dashboardBinding, CancellationToken ct)
     {
         SwarmNode node;
         try
@@ -175,6 +183,9 @@ public sealed class SwarmNodeCommands : ICommandModule
         {
             Console.WriteLine($"node {node.Key.PeerId} ({node.Key.Address})");
             Console.WriteLine($"listening on {node.ListenAddress}");
+            await using var dashboard = dashboardBinding is null ? null
+                : await DashboardCommands.StartAsync(Dashboard.DashboardScope.OneNode(options.DataDirectory, options.RpcUrl, options.Contract), dashboardBinding, ct);
+            if (dashboard is not null) Console.WriteLine($"dashboard: {dashboard.Url}");
             // The devnet launcher's view, for one node: a live row with progress bars on a terminal, else one line per
             // change of round, phase, role or activity (never per progress tick).
             var running = node.RunAsync(ct);

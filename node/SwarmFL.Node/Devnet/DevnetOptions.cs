@@ -21,6 +21,8 @@ public sealed record DevnetOptions
     public string? MnistDirectory { get; init; }
     public bool Baselines { get; init; } = true;
     public int TimeoutMinutes { get; init; } = 30;
+    /// <summary>Where the live dashboard listens (port 0: a free one); null: no dashboard.</summary>
+    public System.Net.IPEndPoint? Dashboard { get; init; } = new(System.Net.IPAddress.Loopback, 0);
     /// <summary>The executable run as `EXE node …` and `EXE audit …` (default: this swarmfl). Tests substitute a fake node.</summary>
     public string? NodeExecutable { get; init; }
 
