@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using SwarmFL.Node.Cli;
 using SwarmFL.Node.Dashboard;
 
@@ -20,10 +21,18 @@ public sealed class DashboardCommands : ICommandModule
             System.Net.IPEndPoint binding;
             try { binding = DashboardServer.ParseBinding(parse.GetValue(listen)!); }
             catch (FormatException e) { throw new UserFacingException($"--listen: {e.Message}", ExitCodes.Usage, e); }
-            await using var server = await StartAsync(DashboardScope.FinishedRun(run), binding, ct);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                try { stop.Cancel(); } catch (ObjectDisposedException) { }
+            }
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            await using var server = await StartAsync(DashboardScope.FinishedRun(run), binding, stop.Token);
             Console.WriteLine($"dashboard: {server.Url}");
             Console.WriteLine($"serving {run} read-only; Ctrl-C stops");
-            try { await Task.Delay(Timeout.Infinite, ct); }
+            try { await Task.Delay(Timeout.Infinite, stop.Token); }
             catch (OperationCanceledException) { }
             return ExitCodes.Ok;
         });

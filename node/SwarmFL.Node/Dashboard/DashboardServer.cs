@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace SwarmFL.Node.Dashboard;
@@ -56,6 +57,9 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        // The process that embeds the dashboard owns its signals (devnet up, node, dashboard each stop in their own
+        // order); the host's console lifetime would swallow SIGTERM and SIGINT.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(binding));
         var app = builder.Build();
         var feed = new ChangeFeed();
@@ -148,4 +152,11 @@ public sealed class DashboardServer : IAsyncDisposable
         await _app.DisposeAsync();
         _stop.Dispose();
     }
+}
+
+/// <summary>A host lifetime that starts and stops when told to and handles no signals.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
