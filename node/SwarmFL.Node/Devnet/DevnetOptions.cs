@@ -3,12 +3,14 @@ namespace SwarmFL.Node.Devnet;
 /// <summary>Everything `swarmfl devnet up` was asked to do; validated once, before anything starts.</summary>
 public sealed record DevnetOptions
 {
-    public int Nodes { get; init; } = 4;
+    // The default shows what sets SwarmFL apart: 6 members in 2 clusters of 3 (docs/clusters.md: k = ⌊(2·6 + 3) / 6⌋ = 2),
+    // so a newcomer sees two leaders per round and the semi-global models combining the clusters.
+    public int Nodes { get; init; } = 6;
     public int Rounds { get; init; } = 5;
     public string Model { get; init; } = "mnist-2nn";
     public string Partition { get; init; } = "iid";
     public string Strategy { get; init; } = "fedavg";
-    public int ClusterSize { get; init; } = 4;
+    public int ClusterSize { get; init; } = 3;
     public int Epochs { get; init; } = 1;
     public int Batch { get; init; } = 10;
     public double LearningRate { get; init; } = 0.05;
@@ -21,6 +23,8 @@ public sealed record DevnetOptions
     public string? MnistDirectory { get; init; }
     public bool Baselines { get; init; } = true;
     public int TimeoutMinutes { get; init; } = 30;
+    /// <summary>Where the live dashboard listens (port 0: a free one); null: no dashboard.</summary>
+    public System.Net.IPEndPoint? Dashboard { get; init; } = new(System.Net.IPAddress.Loopback, 0);
     /// <summary>The executable run as `EXE node …` and `EXE audit …` (default: this swarmfl). Tests substitute a fake node.</summary>
     public string? NodeExecutable { get; init; }
     /// <summary>Node I serves its operations endpoint on 127.0.0.1:(base + I); null: no endpoint.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using SwarmFL.Crypto;
+using SwarmFL.Node.Dashboard;
 using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Devnet;
@@ -46,6 +47,9 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Shutdown);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Shutdown);
         var ct = cancel.Token;
+        // The dashboard watches the run directory (nodes' files, swarm.json, and the files below) from the start.
+        await using var dashboard = options.Dashboard is { } binding ? await DashboardServer.StartAsync(DashboardScope.Devnet(runDirectory), binding, ct) : null;
+        if (dashboard is not null) view.Message($"dashboard: {dashboard.Url}");
         var (selfFile, selfPrefix) = SelfExecutable.Resolve();
         var (nodeFile, nodePrefix) = options.NodeExecutable is { } fake ? (Path.GetFullPath(fake), (IReadOnlyList<string>)[]) : (selfFile, selfPrefix);
 
@@ -78,6 +82,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             var contract = create.ExitCode == 0 ? NodeCommandLine.ParseContractAddress(create.Output) : null;
             if (contract is null) throw new InvalidOperationException($"swarm create failed (exit {create.ExitCode}):\n{create.Output}");
             swarm = new SwarmEndpoint(rpcUrl, contract);
+            RunArchive.SaveSwarm(runDirectory, swarm);
             view.Message($"swarm {contract}: min-peers {options.Nodes}, cluster size {options.ClusterSize}, {options.Strategy}");
 
             slots = NodeSlot.Plan(runDirectory, options.Nodes, Repository.FreePort);
@@ -146,7 +151,11 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         if (!cancelled && options.Baselines && genesis is not null)
         {
             view.Message($"training local-only baselines ({options.Nodes} parts × {options.Rounds * options.Epochs} epochs each)…");
-            try { baselines = LocalBaselines.Run(options, mnist, genesis.Weights, view.Message, ct); }
+            try
+            {
+                baselines = LocalBaselines.Run(options, mnist, genesis.Weights, view.Message, ct);
+                RunArchive.SaveBaselines(runDirectory, baselines);
+            }
             catch (OperationCanceledException) { cancelled = true; stoppedBecause = "cancelled during the baselines"; }
         }
         try { AccuracyPlot.Write(results, baselines, Path.Combine(runDirectory, "accuracy.png")); }
@@ -158,6 +167,12 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             var auditRun = await RunToEndAsync(nodeFile, nodePrefix.Concat(NodeCommandLine.Audit(swarm, slots)), root, AuditTimeout, ct);
             audit = new AuditOutcome(auditRun.ExitCode, auditRun.Output, auditRun.Problem);
             await File.WriteAllTextAsync(Path.Combine(runDirectory, "audit.log"), auditRun.Output, CancellationToken.None);
+            RunArchive.SaveAudit(runDirectory, audit);
+        }
+        if (!cancelled && swarm is not null)
+        {
+            try { await RunArchive.SaveChainEventsAsync(runDirectory, swarm, ct); }
+            catch (Exception e) when (e is SwarmFL.Chain.Rpc.ChainRpcException || e is OperationCanceledException) { view.Message($"could not save the chain's events for the dashboard: {e.Message}"); }
         }
         await group.StopAllAsync(TimeSpan.FromSeconds(5));
 

@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SwarmFL.Node.Dashboard;
+
+/// <summary>
+/// The dashboard's web server (Kestrel from the ASP.NET Core shared framework): the embedded page and the read-only API
+/// of docs/dashboard.md. It polls its <see cref="SwarmSource"/> and publishes every change to a <see cref="ChangeFeed"/>;
+/// the API serves that feed. Every route is GET; anything else is refused.
+/// </summary>
+public sealed class DashboardServer : IAsyncDisposable
+{
+    private static readonly TimeSpan LivePoll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan FinishedPoll = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _poll;
+
+    public ChangeFeed Feed { get; }
+    public Uri Url { get; }
+
+    private DashboardServer(WebApplication app, ChangeFeed feed, Uri url, Task poll, CancellationTokenSource stop)
+    {
+        _app = app;
+        Feed = feed;
+        Url = url;
+        _poll = poll;
+        _stop = stop;
+    }
+
+    /// <summary>Parses "ADDR:PORT" or ":PORT"/"PORT" (127.0.0.1 unless an address is given). Bad input: <see cref="FormatException"/>.</summary>
+    public static IPEndPoint ParseBinding(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        var host = colon < 0 ? "" : text[..colon].Trim('[', ']');
+        var portText = colon < 0 ? text : text[(colon + 1)..];
+        if (!int.TryParse(portText, out var port) || port is < 0 or > 65535)
+            throw new FormatException($"'{text}' is not ADDR:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one)");
+        if (host.Length == 0) return new IPEndPoint(IPAddress.Loopback, port);
+        if (host == "localhost") return new IPEndPoint(IPAddress.Loopback, port);
+        return IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, port)
+            : throw new FormatException($"'{host}' in '{text}' is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)");
+    }
+
+    public static async Task<DashboardServer> StartAsync(DashboardScope scope, IPEndPoint binding, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        // The process that embeds the dashboard owns its signals (devnet up, node, dashboard each stop in their own
+        // order); the host's console lifetime would swallow SIGTERM and SIGINT.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(binding));
+        var app = builder.Build();
+        var feed = new ChangeFeed();
+        var source = new SwarmSource(scope);
+        // The first snapshot is read before the server answers, so /api/swarm never serves an empty page by accident.
+        feed.Publish(SnapshotBuilder.Build(await source.ReadAsync(ct)));
+        Map(app, feed);
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var url = new Uri(new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), "/");
+        var stop = new CancellationTokenSource();
+        return new DashboardServer(app, feed, url, PollAsync(source, feed, scope.Live ? LivePoll : FinishedPoll, stop.Token), stop);
+    }
+
+    private static async Task PollAsync(SwarmSource source, ChangeFeed feed, TimeSpan interval, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(interval, ct); }
+            catch (OperationCanceledException) { return; }
+            try { feed.Publish(SnapshotBuilder.Build(await source.ReadAsync(ct))); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (Exception e) { Serilog.Log.Warning(e, "Dashboard: reading the swarm's state failed; trying again"); }
+        }
+    }
+
+    private static void Map(WebApplication app, ChangeFeed feed)
+    {
+        app.Use(async (context, next) =>
+        {
+            // Read-only: nothing the page or anyone else sends can change the swarm.
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET, HEAD";
+                return;
+            }
+            context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+            await next(context);
+        });
+        foreach (var (route, asset) in DashboardAssets.Routes)
+            app.MapGet(route, () => Results.Bytes(asset.Content, asset.ContentType));
+        app.MapGet("/api/swarm", () => Results.Text(JsonSerializer.Serialize(feed.Current, ChangeFeed.Json), "application/json; charset=utf-8"));
+        app.MapGet("/api/traffic.csv", () => Results.Text(TrafficCsv.Render(feed.Current?.Traffic ?? []), "text/csv; charset=utf-8"));
+        app.MapGet("/api/events", (HttpContext context) => StreamEventsAsync(context, feed));
+    }
+
+    /// <summary>Server-Sent Events: every change after <c>?after=N</c> (or the Last-Event-ID header a reconnecting
+    /// EventSource sends), then each new one as it happens, in order.</summary>
+    private static async Task StreamEventsAsync(HttpContext context, ChangeFeed feed)
+    {
+        var ct = context.RequestAborted;
+        var after = long.TryParse(context.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? context.Request.Query["after"].FirstOrDefault(), out var n) ? n : 0;
+        context.Response.Headers.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        await context.Response.WriteAsync("retry: 2000\n\n", ct);
+        await context.Response.Body.FlushAsync(ct);
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                keepAlive.CancelAfter(KeepAlive);
+                IReadOnlyList<DashboardChange> changes;
+                try { changes = await feed.NextAsync(after, keepAlive.Token); }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    await context.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await context.Response.Body.FlushAsync(ct);
+                    continue;
+                }
+                var text = new StringBuilder();
+                foreach (var change in changes)
+                    text.Append("id: ").Append(change.Sequence).Append("\nevent: ").Append(change.Kind).Append("\ndata: ").Append(change.Data).Append("\n\n");
+                await context.Response.WriteAsync(text.ToString(), ct);
+                await context.Response.Body.FlushAsync(ct);
+                after = changes[^1].Sequence;
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (IOException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _poll;
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2))) await _app.StopAsync(grace.Token);
+        await _app.DisposeAsync();
+        _stop.Dispose();
+    }
+}
+
+/// <summary>A host lifetime that starts and stops when told to and handles no signals.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

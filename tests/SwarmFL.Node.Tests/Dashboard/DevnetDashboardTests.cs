@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SwarmFL.TestSupport;
+
+namespace SwarmFL.Node.Tests.Dashboard;
+
+/// <summary>
+/// `swarmfl devnet up` with a real Hardhat node and `swarm create`, the nodes replaced by Devnet/fake-node.mjs (made-up
+/// figures): the launcher serves the dashboard over its run directory and the chain. The real-node checks, in a browser,
+/// are tests/browser/dashboard.test.mjs.
+/// </summary>
+public sealed partial class DevnetDashboardTests : IDisposable
+{
+    private readonly string _out = Directory.CreateTempSubdirectory("swarmfl-devnet-dashboard").FullName;
+    private static string FakeNode => Path.Combine(RepoPaths.Tests, "SwarmFL.Node.Tests", "Devnet", "fake-node.mjs");
+
+    public void Dispose() => Directory.Delete(_out, recursive: true);
+
+    private string[] Args(params string[] extra) =>
+        ["devnet", "up", "--nodes", "2", "--rounds", "2", "--no-baselines", "--node-executable", FakeNode, "--out", _out, "--timeout", "5", .. extra];
+
+    [GeneratedRegex(@"dashboard: (http://127\.0\.0\.1:\d+/)")]
+    private static partial Regex DashboardLine();
+
+    [Fact]
+    public async Task Devnet_up_prints_the_dashboard_first_and_serves_the_runs_nodes_and_the_chains_events()
+    {
+        RepoPaths.RequireNodeModules();
+        File.SetUnixFileMode(FakeNode, File.GetUnixFileMode(FakeNode) | UnixFileMode.UserExecute);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var a in new[] { SwarmflProcess.Dll }.Concat(Args())) psi.ArgumentList.Add(a);
+        psi.Environment["FAKE_NODE_HANG"] = "1";
+        using var launcher = Process.Start(psi)!;
+        var lines = new List<string>();
+        launcher.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add(e.Data); };
+        launcher.BeginOutputReadLine();
+        launcher.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
+        try
+        {
+            Uri? url = null;
+            for (var i = 0; i < 3000 && url is null && !launcher.HasExited; i++)
+            {
+                await Task.Delay(100);
+                lock (lines) url = lines.Select(l => DashboardLine().Match(l)).FirstOrDefault(m => m.Success) is { } m ? new Uri(m.Groups[1].Value) : null;
+            }
+            Assert.NotNull(url);
+            lock (lines) Assert.True(lines.FindIndex(l => l.Contains("dashboard: ")) <= 1, string.Join("\n", lines));
+
+            // Poll until both fake nodes and the swarm's creation (read from the chain) are in the snapshot.
+            JsonElement root = default;
+            for (var i = 0; i < 600; i++)
+            {
+                root = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "/api/swarm"))).RootElement;
+                if (root.GetProperty("nodes").GetArrayLength() == 2 && root.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "created")) break;
+                await Task.Delay(200);
+            }
+            Assert.Equal("devnet", root.GetProperty("mode").GetString());
+            Assert.Equal(["node-0", "node-1"], root.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("name").GetString()));
+            var runDir = Assert.Single(Directory.GetDirectories(_out));
+            var contract = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "swarm.json"))).RootElement.GetProperty("contract").GetString();
+            Assert.Equal(contract, root.GetProperty("swarm").GetProperty("contract").GetString());
+            Assert.Equal(new SwarmFL.Node.Devnet.DevnetOptions().ClusterSize, root.GetProperty("swarm").GetProperty("targetClusterSize").GetInt32());
+            var created = root.GetProperty("events").EnumerateArray().First(e => e.GetProperty("kind").GetString() == "created");
+            Assert.Matches("^0x[0-9a-f]{64}$", created.GetProperty("tx").GetString());
+            Assert.True(root.GetProperty("sequence").GetInt64() > 0);
+        }
+        finally
+        {
+            if (!launcher.HasExited) launcher.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task No_dashboard_serves_none()
+    {
+        RepoPaths.RequireNodeModules();
+        File.SetUnixFileMode(FakeNode, File.GetUnixFileMode(FakeNode) | UnixFileMode.UserExecute);
+
+        var run = await ProcessRunner.RunAsync("dotnet", new[] { SwarmflProcess.Dll }.Concat(Args("--no-dashboard")));
+
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.StdOut}\n{run.StdErr}");
+        Assert.DoesNotContain("dashboard: ", run.StdOut);
+        // The files a later `swarmfl dashboard RUN_DIR` reads are written all the same.
+        var runDir = Assert.Single(Directory.GetDirectories(_out));
+        Assert.True(File.Exists(Path.Combine(runDir, "swarm.json")));
+        Assert.True(File.Exists(Path.Combine(runDir, "chain-events.json")));
+        Assert.True(File.Exists(Path.Combine(runDir, "audit.json")));
+    }
+}
