@@ -4,9 +4,11 @@ using SwarmFL.Chain.Contracts;
 namespace SwarmFL.Swarm.Adapters;
 
 /// <summary>
-            // At depth 0 (a devnet) the head counts as final: no block-hash reads, so a step's reads stay one batch.
-            if (confirmations > 0) await RollBackOnReorgAsync(ct);
-            if (latest >= confirmations && latest - confirmations >= _nextFinal)
+/// The contract's events read incrementally, safe against reorgs. Events more than <c>confirmations</c> blocks deep
+/// are final: read once and kept. The younger tail is read again on every refresh, so a reorg inside it simply
+/// changes what the next refresh returns. A reorg deeper than that (the last final block's hash changed) is noticed
+/// too: the log walks back to the fork and reads from there, and says so in the log. At depth 0 (a devnet) the head
+/// is final and nothing is read twice: a refresh at a block already read costs no request.
 /// </summary>
 /// <remarks>
 /// On a devnet 0 is right (no reorgs but the ones a test makes); on a public chain use the depth the chain documents
