@@ -25,7 +25,7 @@ internal sealed class CountingMerger(IMergeEngine inner, SwarmCounters counters)
     public MergeResult Merge(string strategy, byte[] baseModel, IReadOnlyList<MergeInput> inputs)
     {
         var result = inner.Merge(strategy, baseModel, inputs);
-        foreach (var (_, reason) in result.Dropped) counters.RecordDropped(reason);
+        foreach (var drop in result.Dropped) counters.RecordDropped(drop.Reason);
         return result;
     }
 }

@@ -26,18 +26,12 @@ public sealed class SwarmCounters
         if (elapsed > TimeSpan.Zero) Interlocked.Exchange(ref _lastRateBits, BitConverter.DoubleToInt64Bits(samples / elapsed.TotalSeconds));
     }
 
-    public void RecordDropped(string reason) => _dropped.AddOrUpdate(DropReasons.LabelOf(reason), 1, (_, n) => n + 1);
+    public void RecordDropped(SwarmFL.Learning.Aggregation.RejectionReason reason) => _dropped.AddOrUpdate(DropReasons.LabelOf(reason), 1, (_, n) => n + 1);
 }
 
-/// <summary>
-/// A merge explains each drop in prose (the deviation filter: "…: distance D > limit L"); metrics need a closed set of
-/// short names. This is the one place that maps one to the other.
-/// </summary>
+/// <summary>Metric label values for merge drops: the stable reason codes of the merge's record, in snake_case.</summary>
 public static class DropReasons
 {
-    public const string Deviation = "deviation";
-    public const string Other = "other";
-
-    public static string LabelOf(string reason) =>
-        reason.Contains("distance", StringComparison.OrdinalIgnoreCase) && reason.Contains("limit", StringComparison.OrdinalIgnoreCase) ? Deviation : Other;
+    public static string LabelOf(SwarmFL.Learning.Aggregation.RejectionReason reason) =>
+        System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString());
 }
