@@ -11,6 +11,8 @@ using static TorchSharp.torch;
 // Usage:
 //   train DATA_DIR BATCH THREADS SAMPLES [REPEATS]   samples/s of LocalTrainer vs a bare TorchSharp loop (mnist-cnn,
 //                                                    1 epoch each, REPEATS (5) interleaved runs of each; best and median)
+//   models DATA_DIR BATCH THREADS SAMPLES REPEATS TS_2NN   LocalTrainer samples/s, interleaved: TorchScript mnist-2nn
+//                                                    (file TS_2NN) vs the built-in, JSON mnist-cnn vs the built-in
 //   aggregate MODELS REPEATS               input bytes/s of FedAvg, median, Krum over MODELS mnist-cnn models vs a memory copy
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args switch
@@ -18,6 +20,8 @@ return args switch
     ["train", var dir, var batch, var threads, var samples] => Train(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples), 5),
     ["train", var dir, var batch, var threads, var samples, var repeats] => Train(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples), int.Parse(repeats)),
     ["aggregate", var models, var repeats] => Aggregate(int.Parse(models), int.Parse(repeats)),
+    ["models", var dir, var batch, var threads, var samples, var repeats, var torchScript] =>
+        Models(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples), int.Parse(repeats), torchScript),
     _ => Usage(),
 };
 
@@ -62,6 +66,52 @@ static int Train(string dir, int batch, int threads, int samples, int repeats)
         Console.WriteLine($"  {label} best:   LocalTrainer {t.Max(),6:F0}, bare TorchSharp loop {b.Max(),6:F0}, trainer/bare {t.Max() / b.Max():P1}");
         Console.WriteLine($"  {label} median: LocalTrainer {Median(t),6:F0}, bare TorchSharp loop {Median(b),6:F0}, trainer/bare {Median(t) / Median(b):P1}" +
                           $"   (runs in order: trainer {string.Join(" ", t.Select(r => r.ToString("F0")))}; bare {string.Join(" ", b.Select(r => r.ToString("F0")))})");
+    }
+    return 0;
+}
+
+// The same trainer on two forms of one model, interleaved (alternating which goes first), from the same start weights.
+static int Models(string dir, int batch, int threads, int samples, int repeats, string torchScriptPath)
+{
+    set_num_threads(threads);
+    var dataset = MnistDataset.Load(dir, MnistSplit.Train).Take(samples);
+    using var data = new TensorData(dataset);
+    var jsonCnn = SwarmFL.Learning.Models.Declarative.DeclarativeModel.Load(
+        Path.Combine("node", "SwarmFL.Learning", "Models", "Declarative", "Examples", "mnist-cnn.json"));
+    var pairs = new (string Name, ModelDefinition Reference, ModelDefinition Other)[]
+    {
+        ("TorchScript mnist-2nn vs built-in mnist-2nn", SwarmFL.Learning.Models.BuiltIn.BuiltInModel.Mnist2nn, SwarmFL.Learning.Models.TorchScript.TorchScriptModel.Load(torchScriptPath)),
+        ("JSON mnist-cnn vs built-in mnist-cnn", SwarmFL.Learning.Models.BuiltIn.BuiltInModel.MnistCnn, jsonCnn),
+    };
+    var options = new TrainingOptions { Epochs = 1, BatchSize = batch, LearningRate = 0.05, Threads = threads, Seed = 1 };
+    foreach (var (name, reference, other) in pairs)
+    {
+        var start = reference.Initial(1);
+        using (var warm = new TensorData(dataset.Take(batch * 20)))
+        {
+            new LocalTrainer(reference).Train(start, warm, options);
+            new LocalTrainer(other).Train(start, warm, options);
+        }
+        var a = new List<(double Wall, double Cpu)>();
+        var b = new List<(double Wall, double Cpu)>();
+        for (var repeat = 0; repeat < repeats; repeat++)
+        {
+            var order = repeat % 2 == 0 ? new[] { (reference, a), (other, b) } : [(other, b), (reference, a)];
+            foreach (var (model, results) in order)
+            {
+                var cpuBefore = CpuClock.ProcessSeconds();
+                var result = new LocalTrainer(model).Train(start, data, options, _ => { });
+                results.Add((result.SamplesPerSecond, result.Samples / (CpuClock.ProcessSeconds() - cpuBefore)));
+            }
+        }
+        Console.WriteLine($"{name}: B={batch} threads={threads} samples={data.Count}, {repeats} interleaved runs each, samples/s:");
+        foreach (var (label, pick) in new (string, Func<(double Wall, double Cpu), double>)[] { ("wall", r => r.Wall), ("cpu ", r => r.Cpu) })
+        {
+            var (x, y) = (a.Select(pick).ToList(), b.Select(pick).ToList());
+            Console.WriteLine($"  {label} best:   built-in {x.Max(),6:F0}, other {y.Max(),6:F0}, other/built-in {y.Max() / x.Max():P1}");
+            Console.WriteLine($"  {label} median: built-in {Median(x),6:F0}, other {Median(y),6:F0}, other/built-in {Median(y) / Median(x):P1}" +
+                              $"   (runs: built-in {string.Join(" ", x.Select(r => r.ToString("F0")))}; other {string.Join(" ", y.Select(r => r.ToString("F0")))})");
+        }
     }
     return 0;
 }

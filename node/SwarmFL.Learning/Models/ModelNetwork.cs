@@ -12,7 +12,6 @@ namespace SwarmFL.Learning.Models;
 /// </summary>
 public sealed class ModelNetwork : IDisposable
 {
-    private readonly Dictionary<string, Tensor> _state;
     private readonly Func<Tensor, Tensor> _forward;
 
     /// <summary>The module: call train() or eval() on it; its parameters go to the optimizer.</summary>
@@ -28,7 +27,6 @@ public sealed class ModelNetwork : IDisposable
         Module = module;
         _forward = forward;
         Layout = layout;
-        _state = StateOf(module);
         var actual = LayoutOf(module, what);
         if (actual.Difference(layout, "the built module", "the model's layout") is { } difference)
             throw new ModelFormatException($"{what}: the module's tensors do not match the model's layout: {difference}");
@@ -72,10 +70,11 @@ public sealed class ModelNetwork : IDisposable
         if (weights.Layout.Difference(Layout, "the weights", "the model") is { } difference)
             throw new ModelFileException($"the weights do not fit the model: {difference}");
         using var _ = no_grad();
+        var state = StateOf(Module);
         for (var i = 0; i < Layout.Tensors.Count; i++)
         {
             var spec = Layout.Tensors[i];
-            var target = _state[spec.Name];
+            var target = state[spec.Name];
             var values = weights.Values[i];
             if (spec.DType == TensorDType.I64)
             {
@@ -100,10 +99,12 @@ public sealed class ModelNetwork : IDisposable
     public ModelWeights ReadWeights()
     {
         var values = new float[Layout.Tensors.Count][];
+        // Read afresh: a module may rebind a buffer attribute (self.x = …) instead of updating it in place.
+        var state = StateOf(Module);
         for (var i = 0; i < values.Length; i++)
         {
             var spec = Layout.Tensors[i];
-            using var detached = _state[spec.Name].detach().contiguous();
+            using var detached = state[spec.Name].detach().contiguous();
             if (spec.DType == TensorDType.I64)
             {
                 values[i] = detached.data<long>().ToArray().Select(v => (float)IntegerBuffers.ToInteger(v, spec.Name)).ToArray();

@@ -33,6 +33,8 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
         _trainer = new LocalTrainer(model);
         _train = new TensorData(train);
         _heldOut = new TensorData(heldOut);
+        // One dry forward pass on the data's sample shape before any round: a model that does not fit stops the node here.
+        model.DryRun(_train.Images.shape.Skip(1).Select(d => (int)d).ToArray(), _train.Images.dtype);
         _options = options;
         _layout = model.Layout;
         _metric = metric;
@@ -63,6 +65,9 @@ public sealed class TorchLearner : ILocalLearner, IDisposable
         {
             var options = _options with { Seed = _options.Seed * 1_000_003 + round };
             var result = await Task.Run(() => _trainer.Train(start, _train, options, p => progress?.Report(p.Fraction), ct), ct);
+            // Never commit what does not fit the pinned model (names, shapes, dtypes of every tensor).
+            if (result.Weights.Layout.Difference(_layout, "the trained model", "the swarm's model") is { } misfit)
+                throw new InvalidOperationException($"refusing to commit: {misfit}");
             // Scored on the held-out split (a tenth of the data), not on the training set: nine times less work on the
             // round's critical path, and a fairer number.
             var score = _trainer.Evaluate(result.Weights, _heldOut, ct: ct).Score(_metric);
