@@ -27,15 +27,15 @@ public sealed record DataSpec
     [JsonPropertyName("classes")] public string[] Classes { get; init; } = Enumerable.Range(0, 10).Select(i => i.ToString()).ToArray();
     [JsonPropertyName("scaling")] public FeatureScaling Scaling { get; init; } = FeatureScaling.Identity;
     /// <summary>Regression only: the pinned target standardisation.</summary>
-    [JsonPropertyName("target")] public TargetScaling? Target { get; init; }
+    [JsonPropertyName("target"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public TargetScaling? Target { get; init; }
     /// <summary>The SHA-256 of the swarm's model ("0x" + 64 hex digits), as the chain would pin it without a data spec.</summary>
-    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("model"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Model { get; init; }
 
     public static DataSpec Mnist { get; } = new();
 
-    public LearningTaskKind TaskKind => DataSource.ParseTask(Task);
+    [JsonIgnore] public LearningTaskKind TaskKind => DataSource.ParseTask(Task);
 
-    public bool IsDefault => Model is null && Canonical() == Mnist.Canonical();
+    [JsonIgnore] public bool IsDefault => Model is null && Canonical() == Mnist.Canonical();
 
     /// <summary>Fits a spec on the creator's dataset (already read with the data flags), naming the swarm's model.</summary>
     public static DataSpec Fit(Dataset data, string scalingKind, string? metric, ReadOnlySpan<byte> modelHash) => Validated(new DataSpec

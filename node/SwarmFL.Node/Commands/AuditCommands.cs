@@ -83,7 +83,7 @@ public sealed class AuditCommands : ICommandModule
         try { file = await models.GetAsync(ContentId.FromDigest(hash), ct); }
         catch (ModelUnavailableException e)
         {
-            throw new UserFacingException($"the swarm's model file {ContentId.FromDigest(hash)} is in no given store and no peer served it ({e.Message}); pass --data-dirs or --via of a member", ExitCodes.Unavailable, e);
+            throw new UserFacingException($"the swarm's model file {ContentId.FromDigest(hash)} is in no given store and no peer served it ({e.Message}); pass --data-dirs or --via of a member (and --data-spec, if the swarm was created with one)", ExitCodes.Unavailable, e);
         }
         if (!System.Security.Cryptography.SHA256.HashData(file).AsSpan().SequenceEqual(hash))
             throw new UserFacingException($"the model file served as {ContentId.FromDigest(hash)} does not hash to the pinned {Hex.Encode(hash)}", ExitCodes.CheckFailed);
