@@ -27,7 +27,7 @@ sample_memory() { # $1 = run directory, $2 = output file
   : > "$out"
   while :; do
     for pid in /proc/[0-9]*; do
-      cmd="$(tr '\0' ' ' < "$pid/cmdline" 2>/dev/null || true)"
+      cmd="$( { tr '\0' ' ' < "$pid/cmdline"; } 2>/dev/null || true)"
       [[ "$cmd" == *" node --data-dir $dir"* ]] || continue
       hwm="$(awk '/^VmHWM:/ {print $2}' "$pid/status" 2>/dev/null || true)"
       [ -n "$hwm" ] && echo "${pid#/proc/} $hwm" >> "$out"
