@@ -88,7 +88,7 @@ public sealed class SwarmNode : IAsyncDisposable
         await ConnectChainAsync(ct);
         _ring = await RingNodeHost.StartAsync(new RingNodeOptions { DataDirectory = _dataDirectory.Root, Listen = _options.Listen, Join = _options.Bootstrap }, _log, ct);
         ListenAddress = _ring.Address.ToString();
-        _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log);
+        _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log) { ModelFileBytes = SafeTensors.FileSize(_options.Model.Layout()) };
         _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
         StartGossip();
         SwarmInfoProtocol.Serve(_ring.Host, Describe);
