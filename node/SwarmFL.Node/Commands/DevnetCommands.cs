@@ -22,7 +22,7 @@ public sealed class DevnetCommands : ICommandModule
         var rounds = new Option<int>("--rounds") { Description = "Rounds to run", DefaultValueFactory = _ => defaults.Rounds };
         var model = new Option<string>("--model") { Description = ModelArgument.Help, DefaultValueFactory = _ => defaults.Model };
         var partition = new Option<string>("--partition") { Description = "How MNIST is split between the nodes: iid, shards:K or dirichlet:α", DefaultValueFactory = _ => defaults.Partition };
-        var strategy = new Option<string>("--strategy") { Description = "Aggregation: fedavg, median, trimmed-mean, krum, multi-krum or geometric-median", DefaultValueFactory = _ => defaults.Strategy };
+        var strategy = new Option<string>("--strategy") { Description = "The swarm's aggregation policy (swarm create --aggregation): " + SwarmFL.Learning.Aggregation.AggregationPolicy.TextHelp, DefaultValueFactory = _ => defaults.Strategy };
         var clusterSize = new Option<int>("--cluster-size") { Description = "Target members per cluster", DefaultValueFactory = _ => defaults.ClusterSize };
         var epochs = new Option<int>("--epochs") { Description = "Local epochs per round", DefaultValueFactory = _ => defaults.Epochs };
         var batch = new Option<int>("--batch") { Description = "Local batch size", DefaultValueFactory = _ => defaults.Batch };

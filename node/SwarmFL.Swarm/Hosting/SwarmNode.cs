@@ -152,6 +152,8 @@ public sealed class SwarmNode : IAsyncDisposable
             var modelBytes = _model.Initial(1).ToSafeTensors().Length;
             var modelFileBytes = _model.FileBytes.Length;
             _ring.Store.AcceptsBlobSize = size => size == modelBytes || size == modelFileBytes;
+            // From here on every fetch is of weights: at most their exact size, under a deadline worked out from it.
+            _models.ModelFileBytes = modelBytes;
             await ShareGenesisAsync(ct);
         }
         catch

@@ -17,6 +17,15 @@ namespace SwarmFL.Swarm.Network;
 public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost host, Serilog.ILogger? log = null) : IModelExchange
 {
     private const long MaxModelBytes = 256L * 1024 * 1024;
+
+    /// <summary>The swarm model's exact file size: a fetch reads at most this much, under a deadline worked out from it.
+    /// Null (files of other sizes, such as the swarm's model file fetched before it is known) falls back to the 256 MiB
+    /// cap.</summary>
+    public long? ModelFileBytes { get; set; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    private FetchLimits Limits => FetchLimits.For(ModelFileBytes ?? MaxModelBytes);
     private readonly Serilog.ILogger _log = (log ?? Serilog.Log.Logger).ForContext<NetworkModelExchange>();
     private readonly ConcurrentDictionary<ContentId, ConcurrentDictionary<PeerId, byte>> _announcedHolders = new();
     private long _transferTicks;
@@ -57,25 +66,18 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
         var stopwatch = Stopwatch.StartNew();
         try
         {
-            if (await ring.GetAsync(id, received, ct) is { } fromRing)
+            // The ring's replica set first, then every peer that announced the id; each holder gets one deadline.
+            var holders = new List<PeerId>();
+            try { holders.AddRange((await ring.ReplicaSetAsync(id, ct)).Select(n => n.Peer).Where(p => p != host.LocalPeerId)); }
+            catch (Exception e) when (e is LookupFailedException or PeerUnreachableException or IOException or InvalidOperationException)
             {
-                ring.Local.Put(id, fromRing);
-                return fromRing;
+                _log.Debug("Cannot find the ring holders of {Model}: {Reason}", id, e.Message);
             }
-            foreach (var peer in _announcedHolders.GetValueOrDefault(id)?.Keys ?? Enumerable.Empty<PeerId>())
-            {
-                try
-                {
-                    var bytes = await ModelProtocol.FetchAsync(host, peer, id, MaxModelBytes, ct, received);
-                    ring.Local.Put(id, bytes);
-                    return bytes;
-                }
-                catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
-                {
-                    _log.Debug("Fetching {Model} from {Peer} failed: {Reason}", id, peer, e.Message);
-                }
-            }
-            throw new ModelUnavailableException(id, "neither its ring replicas nor any peer that announced it could serve it");
+            holders.AddRange(_announcedHolders.GetValueOrDefault(id)?.Keys ?? Enumerable.Empty<PeerId>());
+            var bytes = await HolderFetch.FirstAsync(id, holders, Limits,
+                (peer, max, token) => ModelProtocol.FetchAsync(host, peer, id, max, token, received), Clock, ct);
+            ring.Local.Put(id, bytes);
+            return bytes;
         }
         finally
         {

@@ -165,21 +165,24 @@ public sealed class RoundDriver(
         var inputs = new List<MergeInput>();
         var unavailable = new List<RecordedDrop>();
         var ordered = commits.OrderBy(c => c.Model.ToString(), StringComparer.Ordinal).ToList();
-        for (var i = 0; i < ordered.Count; i++)
+        // All pulls at once: each is bounded by the exchange's per-holder deadline, so the slowest member costs one
+        // deadline in total, not one each.
+        SetStatus(round, NodeRole.Leader, $"pulling {ordered.Count} models");
+        var pulled = await Task.WhenAll(ordered.Select(async commit =>
         {
-            var commit = ordered[i];
-            try
+            try { return (commit, Model: await models.GetAsync(commit.Model, ct), Failure: (string?)null); }
+            catch (ModelUnavailableException e) { return (commit, Model: (byte[]?)null, Failure: e.Message); }
+        }));
+        foreach (var (commit, model, failure) in pulled)
+        {
+            if (model is not null)
             {
-                var pulling = $"pulling model {i + 1}/{ordered.Count}";
-                SetStatus(round, NodeRole.Leader, pulling);
-                inputs.Add(new MergeInput(commit.Model, await models.GetAsync(commit.Model, TransferProgressOf(pulling), ct), commit.Samples));
+                inputs.Add(new MergeInput(commit.Model, model, commit.Samples));
+                continue;
             }
-            catch (ModelUnavailableException e)
-            {
-                // Every holder was tried within the fetch's deadline: the input is dropped like an invalid one, on record.
-                unavailable.Add(new RecordedDrop(commit.Model, RejectionReason.Unavailable));
-                _log.Warning("Round {Round} cluster {Cluster}: dropping {Model} of {Member}, unavailable: {Reason}", round.Round, cluster, commit.Model, commit.Member, e.Message);
-            }
+            // Every holder was tried within the fetch's deadline: the input is dropped like an invalid one, on record.
+            unavailable.Add(new RecordedDrop(commit.Model, RejectionReason.Unavailable));
+            _log.Warning("Round {Round} cluster {Cluster}: dropping {Model} of {Member}, unavailable: {Reason}", round.Round, cluster, commit.Model, commit.Member, failure);
         }
         if (inputs.Count == 0) return Wait(round, "none of the cluster's committed models is reachable yet");
 
