@@ -353,7 +353,9 @@ public sealed class Libp2pHost : IAsyncDisposable
         }
         catch (Exception e)
         {
-            await raw.Stream.DisposeAsync().ConfigureAwait(false);
+            // Closing a socket the remote already reset can itself fail (broken pipe); the upgrade failure is what counts.
+            try { await raw.Stream.DisposeAsync().ConfigureAwait(false); }
+            catch (Exception closing) when (closing is IOException or System.Net.Sockets.SocketException or ObjectDisposedException) { }
             var reason = timeout.IsCancellationRequested && !ct.IsCancellationRequested ? $"handshake timed out after {Options.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message;
             if (isOutbound) _log.Warning("Outbound connection {Remote} failed during upgrade: {Reason}", raw.RemoteAddress, reason);
             else
