@@ -134,8 +134,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             var slot = raw.Socket.RemoteEndPoint is System.Net.IPEndPoint remote ? Resources.TryAdmitHandshake(remote.Address) : null;
             if (slot is null)
             {
-                // Counted and logged (once per interval) by the resource manager; a reset costs the remote its slot at once.
-                try { raw.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); } catch (System.Net.Sockets.SocketException) { }
+                // Counted and logged (once per interval) by the resource manager; closed before any handshake work.
                 await raw.Stream.DisposeAsync().ConfigureAwait(false);
                 continue;
             }
