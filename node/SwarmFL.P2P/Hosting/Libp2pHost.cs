@@ -134,8 +134,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             var slot = raw.Socket.RemoteEndPoint is System.Net.IPEndPoint remote ? Resources.TryAdmitHandshake(remote.Address) : null;
             if (slot is null)
             {
-                // Counted and logged (once per interval) by the resource manager; a reset costs the remote its slot at once.
-                try { raw.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); } catch (System.Net.Sockets.SocketException) { }
+                // Counted and logged (once per interval) by the resource manager; closed before any handshake work.
                 await raw.Stream.DisposeAsync().ConfigureAwait(false);
                 continue;
             }
@@ -354,7 +353,9 @@ public sealed class Libp2pHost : IAsyncDisposable
         }
         catch (Exception e)
         {
-            await raw.Stream.DisposeAsync().ConfigureAwait(false);
+            // Closing a socket the remote already reset can itself fail (broken pipe); the upgrade failure is what counts.
+            try { await raw.Stream.DisposeAsync().ConfigureAwait(false); }
+            catch (Exception closing) when (closing is IOException or System.Net.Sockets.SocketException or ObjectDisposedException) { }
             var reason = timeout.IsCancellationRequested && !ct.IsCancellationRequested ? $"handshake timed out after {Options.HandshakeTimeout.TotalSeconds:0.#} s" : e.Message;
             if (isOutbound) _log.Warning("Outbound connection {Remote} failed during upgrade: {Reason}", raw.RemoteAddress, reason);
             else

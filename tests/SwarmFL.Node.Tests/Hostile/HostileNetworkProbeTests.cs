@@ -29,13 +29,17 @@ public sealed class HostileNetworkProbeTests(ITestOutputHelper output)
         var target = new IPEndPoint(IPAddress.Loopback, node.Address.WithoutPeerId().Components[1].AsPort());
         var attacker = IPAddress.Parse("127.0.0.2");
         var logBefore = node.LogBytes;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // The attack lasts 20 s and, on a loaded machine where pings are slow, until at least 10 pings have an
+        // outcome (capped at 2 minutes): the share is then measured on a sample, whatever the machine's speed.
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var holders = Enumerable.Range(0, 300).Select(_ => HoldSlotAsync(attacker, target, stop.Token)).ToArray();
 
         int ok = 0, failed = 0;
         var errors = new Dictionary<string, int>();
         while (!stop.IsCancellationRequested)
         {
+            if (started.Elapsed >= TimeSpan.FromSeconds(20) && ok + failed >= 10) break;
             try
             {
                 await using var client = new Libp2pHost(NodeKey.Generate(), Patient);
@@ -56,12 +60,13 @@ public sealed class HostileNetworkProbeTests(ITestOutputHelper output)
                 errors[key] = errors.GetValueOrDefault(key) + 1;
             }
         }
+        await stop.CancelAsync();
         var attempts = await Task.WhenAll(holders);
         var logGrowth = node.LogBytes - logBefore;
         var share = ok / (double)Math.Max(1, ok + failed);
-        output.WriteLine($"slot probe: {ok}/{ok + failed} pings succeeded ({share:P1}); attacker made {attempts.Sum()} connections; node log grew {logGrowth} B; load {File.ReadAllText("/proc/loadavg").Trim()}");
+        output.WriteLine($"slot probe ({started.Elapsed.TotalSeconds:0} s): {ok}/{ok + failed} pings succeeded ({share:P1}); attacker made {attempts.Sum()} connections; node log grew {logGrowth} B; load {File.ReadAllText("/proc/loadavg").Trim()}");
         foreach (var (error, count) in errors) output.WriteLine($"  {count} × {error}");
-        Assert.True(ok + failed >= 5, $"only {ok + failed} pings were attempted in 20 s");
+        Assert.True(ok + failed >= 10, $"only {ok + failed} pings had an outcome in {started.Elapsed.TotalSeconds:0} s");
         Assert.True(share >= 0.95, $"{ok} of {ok + failed} pings succeeded");
         Assert.True(logGrowth < MiB, $"the node's log grew by {logGrowth} bytes");
     }
@@ -212,12 +217,21 @@ public sealed class HostileNetworkProbeTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>JIT and first GCs happen before the baseline is read; the warm-up is not what a probe measures, so a failed one is retried.</summary>
     private static async Task WarmUpAsync(ListeningPeer node)
     {
-        await using var client = new Libp2pHost(NodeKey.Generate(), Patient);
-        using var cap = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        var peer = await DialWithRetriesAsync(client, node, cap.Token);
-        for (var i = 0; i < 20; i++) await PingProtocol.PingAsync(client, peer, cap.Token);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var client = new Libp2pHost(NodeKey.Generate(), Patient);
+                using var cap = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+                var peer = await DialWithRetriesAsync(client, node, cap.Token);
+                for (var i = 0; i < 20; i++) await PingProtocol.PingAsync(client, peer, cap.Token);
+                return;
+            }
+            catch (IOException) when (attempt < 3) { }
+        }
     }
 }
 
