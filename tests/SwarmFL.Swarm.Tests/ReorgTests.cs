@@ -54,7 +54,7 @@ public sealed class ReorgTests(AnvilNode anvil) : IClassFixture<AnvilNode>
 
         var member = await AsAsync(keys[0], deployed);
         var log = new SwarmEventLog(deployed, Depth);
-        var view = new ChainCoordinator(member, keys[0].Address, null, Depth);
+        var view = new ChainCoordinator(member, keys[0].Address, null, confirmations: Depth);
         Assert.Equal(await TruthAsync(deployed), (await log.RefreshAsync(default)).Select(Describe));
 
         // 1. A reorg younger than the depth: the commit is seen at once, and unseen once its block is gone.
