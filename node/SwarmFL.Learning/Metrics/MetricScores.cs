@@ -6,6 +6,14 @@ namespace SwarmFL.Learning.Metrics;
 /// <summary>Every score a task reports for one evaluation, by <see cref="Metric"/> name, with the mean loss.</summary>
 public sealed record MetricScores(LearningTaskKind Task, IReadOnlyDictionary<string, double> Values)
 {
+    /// <summary>Two evaluations that scored the same are equal (a record compares a dictionary by reference otherwise).</summary>
+    public bool Equals(MetricScores? other) =>
+        other is not null && Task == other.Task && Values.Count == other.Values.Count
+        && Values.All(p => other.Values.TryGetValue(p.Key, out var v) && v.Equals(p.Value));
+
+    public override int GetHashCode() =>
+        Values.OrderBy(p => p.Key, StringComparer.Ordinal).Aggregate(Task.GetHashCode(), (h, p) => HashCode.Combine(h, p.Key, p.Value));
+
     public double this[string metric] => Values.TryGetValue(metric, out var v)
         ? v : throw new ArgumentException($"metric '{metric}' is not reported for this {DataSource.TaskName(Task)} evaluation (it has {string.Join(", ", Values.Keys)})");
 

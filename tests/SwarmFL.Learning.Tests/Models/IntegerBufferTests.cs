@@ -18,7 +18,7 @@ public class IntegerBufferTests
     [InlineData("trimmed-mean:0.2")]
     [InlineData("krum:1")]
     [InlineData("multi-krum:1:3")]
-    [InlineData("geomedian")]
+    [InlineData("geometric-median")]
     public void EveryStrategyMergesIntegerBuffersToTheirMaximum(string strategy)
     {
         var models = new[] { Model(1, 7), Model(2, 12), Model(3, 9), Model(2.5f, 3), Model(1.5f, 10) };
