@@ -83,7 +83,20 @@ public sealed class JsonRpcClient : IDisposable
         var body = JsonSerializer.SerializeToUtf8Bytes(new { jsonrpc = "2.0", id, method, @params = parameters });
         Traffic.RecordCall(method);
         var (status, response) = await PostWithRetriesAsync(method, body, ct);
-        return ParseResponse(method, id, status, response);
+        try
+        {
+            return ParseResponse(method, id, status, response);
+        }
+        catch (JsonRpcErrorException)
+        {
+            Traffic.RecordFailure(method, RpcFailure.RpcError);
+            throw;
+        }
+        catch (ChainRpcException)
+        {
+            Traffic.RecordFailure(method, RpcFailure.Malformed);
+            throw;
+        }
     }
 
     /// <summary>Sends held calls as one batch and completes each with its own result or error. A node that refuses
@@ -144,6 +157,7 @@ public sealed class JsonRpcClient : IDisposable
                 }
                 catch (Exception e)
                 {
+                    Traffic.RecordFailure(call.Method, e is JsonRpcErrorException ? RpcFailure.RpcError : RpcFailure.Malformed);
                     call.Result.TrySetException(e);
                 }
             }

@@ -24,7 +24,7 @@ public static class SafeTensors
     public const long MaxHeaderBytes = 16 * 1024 * 1024;
 
     /// <summary>The exact length of the canonical file of a layout: the header is fixed by the layout, so is the size.</summary>
-    public static long FileSize(TensorLayout layout) => 8 + EncodeHeader(layout).Length + layout.ParameterCount * sizeof(float);
+    public static long FileSize(TensorLayout layout) => 8 + EncodeHeader(layout).Length + layout.Tensors.Sum(t => (long)t.ElementCount * t.ElementBytes);
 
     public static byte[] Encode(ModelWeights weights)
     {

@@ -93,7 +93,9 @@ public sealed class OperationsEndToEndTests(OperatedSwarm run, ITestOutputHelper
         Assert.True(families["swarmfl_models_stored"].Samples.Single().Value >= OperatedSwarm.RoundsToWatch);
         Assert.True(families["swarmfl_models_stored_bytes"].Samples.Single().Value > 0);
         // Known once the node has trained in a round (NaN between a round's start and its training).
-        var local = run.Scrapes.Select(f => f["swarmfl_committed_metric"].Samples.Single(s => s.Label("scope") == "local").Value).Where(v => !double.IsNaN(v)).ToList();
+        // Scrapes taken before the node's first status have the family but no samples yet.
+        var local = run.Scrapes.SelectMany(f => f["swarmfl_committed_metric"].Samples.Where(s => s.Label("scope") == "local").Select(s => s.Value))
+            .Where(v => !double.IsNaN(v)).ToList();
         Assert.NotEmpty(local);
         Assert.All(local, v => Assert.InRange(v, 0.05, 1));
         output.WriteLine(run.LastScrapeText);
