@@ -9,4 +9,20 @@ public static class SwarmflProcess
 
     public static Task<ProcessResult> RunAsync(params string[] args) =>
         ProcessRunner.RunAsync("dotnet", new[] { Dll }.Concat(args));
+
+    /// <summary>
+    /// Starts swarmfl without waiting for it, its stdout lines going to <paramref name="onLine"/> (stderr is drained),
+    /// for tests that act on a run while it goes on (signals, live pages).
+    /// </summary>
+    public static System.Diagnostics.Process Start(IEnumerable<string> args, Action<string> onLine, IDictionary<string, string>? env = null)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var a in new[] { Dll }.Concat(args)) psi.ArgumentList.Add(a);
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        var process = System.Diagnostics.Process.Start(psi)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) onLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
 }

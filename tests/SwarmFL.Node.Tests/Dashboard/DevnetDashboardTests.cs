@@ -28,14 +28,8 @@ public sealed partial class DevnetDashboardTests : IDisposable
     {
         RepoPaths.RequireNodeModules();
         File.SetUnixFileMode(FakeNode, File.GetUnixFileMode(FakeNode) | UnixFileMode.UserExecute);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        foreach (var a in new[] { SwarmflProcess.Dll }.Concat(Args())) psi.ArgumentList.Add(a);
-        psi.Environment["FAKE_NODE_HANG"] = "1";
-        using var launcher = Process.Start(psi)!;
         var lines = new List<string>();
-        launcher.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add(e.Data); };
-        launcher.BeginOutputReadLine();
-        launcher.BeginErrorReadLine();
+        using var launcher = SwarmflProcess.Start(Args(), line => { lock (lines) lines.Add(line); }, new Dictionary<string, string> { ["FAKE_NODE_HANG"] = "1" });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
         try
         {

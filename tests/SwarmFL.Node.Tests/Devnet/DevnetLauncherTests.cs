@@ -82,14 +82,8 @@ public sealed class DevnetLauncherTests : IDisposable
     {
         RepoPaths.RequireNodeModules();
         File.SetUnixFileMode(FakeNode, File.GetUnixFileMode(FakeNode) | UnixFileMode.UserExecute);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        foreach (var a in new[] { SwarmflProcess.Dll }.Concat(Args())) psi.ArgumentList.Add(a);
-        psi.Environment["FAKE_NODE_HANG"] = "1";
-        using var launcher = Process.Start(psi)!;
         var stdout = new System.Text.StringBuilder();
-        launcher.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
-        launcher.BeginOutputReadLine();
-        launcher.BeginErrorReadLine();
+        using var launcher = SwarmflProcess.Start(Args(), line => { lock (stdout) stdout.AppendLine(line); }, new Dictionary<string, string> { ["FAKE_NODE_HANG"] = "1" });
         try
         {
             string[] pidFiles = [];
