@@ -23,6 +23,11 @@ public sealed partial class DevnetDashboardTests : IDisposable
     [GeneratedRegex(@"dashboard: (http://127\.0\.0\.1:\d+/)")]
     private static partial Regex DashboardLine();
 
+    private static Uri? DashboardUrl(List<string> lines)
+    {
+        lock (lines) return lines.Select(l => DashboardLine().Match(l)).FirstOrDefault(m => m.Success) is { } m ? new Uri(m.Groups[1].Value) : null;
+    }
+
     [Fact]
     public async Task Devnet_up_prints_the_dashboard_first_and_serves_the_runs_nodes_and_the_chains_events()
     {
@@ -33,23 +38,21 @@ public sealed partial class DevnetDashboardTests : IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
         try
         {
-            Uri? url = null;
-            for (var i = 0; i < 3000 && url is null && !launcher.HasExited; i++)
-            {
-                await Task.Delay(100);
-                lock (lines) url = lines.Select(l => DashboardLine().Match(l)).FirstOrDefault(m => m.Success) is { } m ? new Uri(m.Groups[1].Value) : null;
-            }
-            Assert.NotNull(url);
+            string Output() { lock (lines) return string.Join("\n", lines); }
+            string RunLogs() => string.Join("\n", Directory.EnumerateFiles(_out, "*.log", SearchOption.AllDirectories)
+                .Select(f => $"--- {Path.GetRelativePath(_out, f)}\n{File.ReadAllText(f)}"));
+            var url = await Eventually.WaitAsync(() => Task.FromResult(DashboardUrl(lines)), u => u is not null, TimeSpan.FromMinutes(5),
+                _ => $"no dashboard line; launcher said:\n{Output()}", gaveUp: () => launcher.HasExited);
             lock (lines) Assert.True(lines.FindIndex(l => l.Contains("dashboard: ")) <= 1, string.Join("\n", lines));
 
-            // Poll until both fake nodes and the swarm's creation (read from the chain) are in the snapshot.
-            JsonElement root = default;
-            for (var i = 0; i < 600; i++)
-            {
-                root = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "/api/swarm"))).RootElement;
-                if (root.GetProperty("nodes").GetArrayLength() == 2 && root.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "created")) break;
-                await Task.Delay(200);
-            }
+            // Until both fake nodes and the swarm's creation (read from the chain) are in the snapshot; on a loaded CI
+            // machine `swarm create` alone can take minutes, so the failure says what the launcher and the run logged.
+            var root = await Eventually.WaitAsync(
+                async () => JsonDocument.Parse(await http.GetStringAsync(new Uri(url!, "/api/swarm"))).RootElement,
+                r => r.GetProperty("nodes").GetArrayLength() == 2 && r.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("kind").GetString() == "created"),
+                TimeSpan.FromMinutes(6),
+                r => $"snapshot: {(r.ValueKind == JsonValueKind.Undefined ? "none" : r.ToString())}\nlauncher said:\n{Output()}\n{RunLogs()}",
+                poll: TimeSpan.FromMilliseconds(200), gaveUp: () => launcher.HasExited);
             Assert.Equal("devnet", root.GetProperty("mode").GetString());
             Assert.Equal(["node-0", "node-1"], root.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("name").GetString()));
             var runDir = Assert.Single(Directory.GetDirectories(_out));
