@@ -18,9 +18,7 @@ public sealed class DashboardCommands : ICommandModule
             var run = Path.GetFullPath(parse.GetValue(runDirectory)!);
             if (!Directory.Exists(Path.Combine(run, "nodes")))
                 throw new UserFacingException($"{run} is not a devnet run directory (it has no nodes/ folder); pass devnet/runs/<timestamp>/", ExitCodes.BadInput);
-            System.Net.IPEndPoint binding;
-            try { binding = DashboardServer.ParseBinding(parse.GetValue(listen)!); }
-            catch (FormatException e) { throw new UserFacingException($"--listen: {e.Message}", ExitCodes.Usage, e); }
+            var endpoint = WebEndpointOption.Parse("--listen", parse.GetValue(listen)!);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             void Stop(PosixSignalContext context)
             {
@@ -29,7 +27,7 @@ public sealed class DashboardCommands : ICommandModule
             }
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            await using var server = await StartAsync(DashboardScope.FinishedRun(run), binding, stop.Token);
+            await using var server = await DashboardServer.StartAsync(DashboardScope.FinishedRun(run), endpoint, "--listen", stop.Token);
             Console.WriteLine($"dashboard: {server.Url}");
             Console.WriteLine($"serving {run} read-only; Ctrl-C stops");
             try { await Task.Delay(Timeout.Infinite, stop.Token); }
@@ -37,12 +35,5 @@ public sealed class DashboardCommands : ICommandModule
             return ExitCodes.Ok;
         });
         yield return command;
-    }
-
-    /// <summary>Starts a dashboard; a port already taken or an address not on this machine is the user's to fix (exit 3).</summary>
-    public static async Task<DashboardServer> StartAsync(DashboardScope scope, System.Net.IPEndPoint binding, CancellationToken ct)
-    {
-        try { return await DashboardServer.StartAsync(scope, binding, ct); }
-        catch (IOException e) { throw new UserFacingException($"the dashboard cannot listen on {binding}: {e.Message}", ExitCodes.BadInput, e); }
     }
 }

@@ -87,11 +87,8 @@ public sealed class DevnetCommands : ICommandModule
         return command;
     }
 
-    private static System.Net.IPEndPoint DashboardBinding(string address, int port)
-    {
-        try { return Dashboard.DashboardServer.ParseBinding($"{address}:{port}"); }
-        catch (FormatException e) { throw new UserFacingException($"--dashboard-address/--dashboard-port: {e.Message}", ExitCodes.Usage, e); }
-    }
+    private static SwarmFL.Node.Web.WebEndpoint DashboardBinding(string address, int port) =>
+        WebEndpointOption.Parse("--dashboard-address/--dashboard-port", address.Contains(':') ? $"[{address.Trim('[', ']')}]:{port}" : $"{address}:{port}");
 
     private static void CheckLearningInputs(DevnetOptions options)
     {

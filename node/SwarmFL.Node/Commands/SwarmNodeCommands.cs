@@ -84,12 +84,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         return command;
     }
 
-    private System.Net.IPEndPoint? DashboardOf(ParseResult parse, JsonElement? config)
-    {
-        if (Value(parse, _dashboard, config, "dashboard") is not { Length: > 0 } text) return null;
-        try { return Dashboard.DashboardServer.ParseBinding(text); }
-        catch (FormatException e) { throw new UserFacingException($"--dashboard: {e.Message}", ExitCodes.Usage, e); }
-    }
+    private SwarmFL.Node.Web.WebEndpoint? DashboardOf(ParseResult parse, JsonElement? config) =>
+        Value(parse, _dashboard, config, "dashboard") is { Length: > 0 } text ? WebEndpointOption.Parse("--dashboard", text) : null;
 
     private Command JoinCommand()
     {
@@ -149,12 +145,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations, _limits, _publicRpc, _auditors, _metrics, _dashboard,
     ];
 
-    private OperationsEndpoint? MetricsEndpoint(ParseResult parse, JsonElement? config)
-    {
-        if (Value(parse, _metrics, config, "metrics") is not { } text) return null;
-        try { return OperationsEndpoint.Parse(text); }
-        catch (FormatException e) { throw new UserFacingException(e.Message, ExitCodes.Usage); }
-    }
+    private SwarmFL.Node.Web.WebEndpoint? MetricsEndpoint(ParseResult parse, JsonElement? config) =>
+        Value(parse, _metrics, config, "metrics") is { } text ? WebEndpointOption.Parse("--metrics", text) : null;
 
     private static async Task<(SwarmFL.Swarm.Network.Messages.SwarmInfo Info, PeerId Answerer)> AskSwarmAsync(NodeKey key, string address, CancellationToken ct)
     {
@@ -229,7 +221,7 @@ public sealed class SwarmNodeCommands : ICommandModule
         };
     }
 
-    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, OperationsEndpoint? metrics, System.Net.IPEndPoint? dashboardBinding, CancellationToken ct)
+    private static async Task<int> RunNodeAsync(SwarmNodeOptions options, SwarmFL.Node.Web.WebEndpoint? metrics, SwarmFL.Node.Web.WebEndpoint? dashboardEndpoint, CancellationToken ct)
     {
         // Up before the node, so a supervisor's /healthz says "starting" while the node connects and registers.
         await using var operations = metrics is null ? null : await OperationsServer.StartAsync(metrics, VersionCommands.Version, ct);
@@ -253,8 +245,8 @@ public sealed class SwarmNodeCommands : ICommandModule
             operations?.Attach(node);
             Console.WriteLine($"node {node.Key.PeerId} ({node.Key.Address})");
             Console.WriteLine($"listening on {node.ListenAddress}");
-            await using var dashboard = dashboardBinding is null ? null
-                : await DashboardCommands.StartAsync(Dashboard.DashboardScope.OneNode(options.DataDirectory, options.RpcUrl, options.Contract), dashboardBinding, ct);
+            await using var dashboard = dashboardEndpoint is null ? null
+                : await Dashboard.DashboardServer.StartAsync(Dashboard.DashboardScope.OneNode(options.DataDirectory, options.RpcUrl, options.Contract), dashboardEndpoint, "--dashboard", ct);
             if (dashboard is not null) Console.WriteLine($"dashboard: {dashboard.Url}");
             // The devnet launcher's view, for one node: a live row with progress bars on a terminal, else one line per
             // change of round, phase, role or activity (never per progress tick).

@@ -1,19 +1,13 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using SwarmFL.Node.Web;
 
 namespace SwarmFL.Node.Dashboard;
 
 /// <summary>
-/// The dashboard's web server (Kestrel from the ASP.NET Core shared framework): the embedded page and the read-only API
+/// The dashboard's web server (a <see cref="LocalWebHost"/>): the embedded page and the read-only API
 /// of docs/dashboard.md. It polls its <see cref="SwarmSource"/> and publishes every change to a <see cref="ChangeFeed"/>;
 /// the API serves that feed. Every route is GET; anything else is refused.
 /// </summary>
@@ -23,55 +17,31 @@ public sealed class DashboardServer : IAsyncDisposable
     private static readonly TimeSpan FinishedPoll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
-    private readonly WebApplication _app;
+    private readonly LocalWebHost _host;
     private readonly CancellationTokenSource _stop;
     private readonly Task _poll;
 
     public ChangeFeed Feed { get; }
-    public Uri Url { get; }
+    public Uri Url => _host.Url;
 
-    private DashboardServer(WebApplication app, ChangeFeed feed, Uri url, Task poll, CancellationTokenSource stop)
+    private DashboardServer(LocalWebHost host, ChangeFeed feed, Task poll, CancellationTokenSource stop)
     {
-        _app = app;
+        _host = host;
         Feed = feed;
-        Url = url;
         _poll = poll;
         _stop = stop;
     }
 
-    /// <summary>Parses "ADDR:PORT" or ":PORT"/"PORT" (127.0.0.1 unless an address is given). Bad input: <see cref="FormatException"/>.</summary>
-    public static IPEndPoint ParseBinding(string text)
+    /// <param name="option">The option that named the endpoint, for the error when it cannot listen there.</param>
+    public static async Task<DashboardServer> StartAsync(DashboardScope scope, WebEndpoint endpoint, string option, CancellationToken ct)
     {
-        var colon = text.LastIndexOf(':');
-        var host = colon < 0 ? "" : text[..colon].Trim('[', ']');
-        var portText = colon < 0 ? text : text[(colon + 1)..];
-        if (!int.TryParse(portText, out var port) || port is < 0 or > 65535)
-            throw new FormatException($"'{text}' is not ADDR:PORT (e.g. 127.0.0.1:8080; port 0 picks a free one)");
-        if (host.Length == 0) return new IPEndPoint(IPAddress.Loopback, port);
-        if (host == "localhost") return new IPEndPoint(IPAddress.Loopback, port);
-        return IPAddress.TryParse(host, out var address) ? new IPEndPoint(address, port)
-            : throw new FormatException($"'{host}' in '{text}' is not an IP address (e.g. 127.0.0.1 or 0.0.0.0)");
-    }
-
-    public static async Task<DashboardServer> StartAsync(DashboardScope scope, IPEndPoint binding, CancellationToken ct)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        // The process that embeds the dashboard owns its signals (devnet up, node, dashboard each stop in their own
-        // order); the host's console lifetime would swallow SIGTERM and SIGINT.
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(binding));
-        var app = builder.Build();
         var feed = new ChangeFeed();
         var source = new SwarmSource(scope);
         // The first snapshot is read before the server answers, so /api/swarm never serves an empty page by accident.
         feed.Publish(SnapshotBuilder.Build(await source.ReadAsync(ct)));
-        Map(app, feed);
-        await app.StartAsync(ct);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var url = new Uri(new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), "/");
+        var host = await LocalWebHost.StartAsync(endpoint, option, app => Map(app, feed), ct);
         var stop = new CancellationTokenSource();
-        return new DashboardServer(app, feed, url, PollAsync(source, feed, scope.Live ? LivePoll : FinishedPoll, stop.Token), stop);
+        return new DashboardServer(host, feed, PollAsync(source, feed, scope.Live ? LivePoll : FinishedPoll, stop.Token), stop);
     }
 
     private static async Task PollAsync(SwarmSource source, ChangeFeed feed, TimeSpan interval, CancellationToken ct)
@@ -148,15 +118,7 @@ public sealed class DashboardServer : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _poll;
-        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2))) await _app.StopAsync(grace.Token);
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         _stop.Dispose();
     }
-}
-
-/// <summary>A host lifetime that starts and stops when told to and handles no signals.</summary>
-internal sealed class EmbeddedLifetime : IHostLifetime
-{
-    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

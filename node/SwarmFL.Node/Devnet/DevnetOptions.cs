@@ -24,7 +24,7 @@ public sealed record DevnetOptions
     public bool Baselines { get; init; } = true;
     public int TimeoutMinutes { get; init; } = 30;
     /// <summary>Where the live dashboard listens (port 0: a free one); null: no dashboard.</summary>
-    public System.Net.IPEndPoint? Dashboard { get; init; } = new(System.Net.IPAddress.Loopback, 0);
+    public SwarmFL.Node.Web.WebEndpoint? Dashboard { get; init; } = new(System.Net.IPAddress.Loopback, 0);
     /// <summary>The executable run as `EXE node …` and `EXE audit …` (default: this swarmfl). Tests substitute a fake node.</summary>
     public string? NodeExecutable { get; init; }
     /// <summary>Node I serves its operations endpoint on 127.0.0.1:(base + I); null: no endpoint.</summary>

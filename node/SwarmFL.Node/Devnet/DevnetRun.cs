@@ -48,7 +48,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Shutdown);
         var ct = cancel.Token;
         // The dashboard watches the run directory (nodes' files, swarm.json, and the files below) from the start.
-        await using var dashboard = options.Dashboard is { } binding ? await DashboardServer.StartAsync(DashboardScope.Devnet(runDirectory), binding, ct) : null;
+        await using var dashboard = options.Dashboard is { } binding ? await DashboardServer.StartAsync(DashboardScope.Devnet(runDirectory), binding, "--dashboard-port", ct) : null;
         if (dashboard is not null) view.Message($"dashboard: {dashboard.Url}");
         var (selfFile, selfPrefix) = SelfExecutable.Resolve();
         var (nodeFile, nodePrefix) = options.NodeExecutable is { } fake ? (Path.GetFullPath(fake), (IReadOnlyList<string>)[]) : (selfFile, selfPrefix);

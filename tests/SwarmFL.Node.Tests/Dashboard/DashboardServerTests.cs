@@ -49,7 +49,7 @@ public sealed class DashboardServerTests : IDisposable
         ]));
         RunFiles.Write(_run, RunFiles.Audit, new AuditView(0, true, "audit: ok"));
 
-        await using var server = await DashboardServer.StartAsync(DashboardScope.FinishedRun(_run), new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
+        await using var server = await DashboardServer.StartAsync(DashboardScope.FinishedRun(_run), new SwarmFL.Node.Web.WebEndpoint(IPAddress.Loopback, 0), "--listen", CancellationToken.None);
         Assert.Equal("127.0.0.1", server.Url.Host);
 
         using var swarm = JsonDocument.Parse(await _http.GetStringAsync(new Uri(server.Url, "/api/swarm")));
@@ -80,7 +80,7 @@ public sealed class DashboardServerTests : IDisposable
     {
         var key = NodeKey.Generate();
         var files = Node(0, key, 1);
-        await using var server = await DashboardServer.StartAsync(DashboardScope.Devnet(_run), new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
+        await using var server = await DashboardServer.StartAsync(DashboardScope.Devnet(_run), new SwarmFL.Node.Web.WebEndpoint(IPAddress.Loopback, 0), "--listen", CancellationToken.None);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         using var response = await _http.GetAsync(new Uri(server.Url, "/api/events?after=0"), HttpCompletionOption.ResponseHeadersRead, cancel.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);

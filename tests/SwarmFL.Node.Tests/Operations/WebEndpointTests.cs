@@ -1,10 +1,11 @@
 using System.Net;
 using SwarmFL.Node.Operations;
+using SwarmFL.Node.Web;
 using SwarmFL.Swarm.Hosting;
 
 namespace SwarmFL.Node.Tests.Operations;
 
-public sealed class OperationsEndpointTests
+public sealed class WebEndpointTests
 {
     [Theory]
     [InlineData("9464", "127.0.0.1", 9464)]
@@ -14,7 +15,7 @@ public sealed class OperationsEndpointTests
     [InlineData("[::1]:0", "::1", 0)]
     public void Parses_port_address_and_defaults_to_loopback(string text, string address, int port)
     {
-        var endpoint = OperationsEndpoint.Parse(text);
+        var endpoint = WebEndpoint.Parse(text);
         Assert.Equal(IPAddress.Parse(address), endpoint.Address);
         Assert.Equal(port, endpoint.Port);
     }
@@ -28,7 +29,7 @@ public sealed class OperationsEndpointTests
     [InlineData("127.0.0.1:-1")]
     public void Refuses_malformed_endpoints_with_the_expected_forms(string text)
     {
-        var e = Assert.Throws<FormatException>(() => OperationsEndpoint.Parse(text));
+        var e = Assert.Throws<FormatException>(() => WebEndpoint.Parse(text));
         Assert.Contains("ADDR:PORT", e.Message);
     }
 
