@@ -39,7 +39,9 @@ module.exports = {
     },
   },
   networks: {
-    hardhat: { chainId: 31337 },
+    // tests/contracts/gas-scale.js measures transactions above Osaka's 2^24 per-transaction cap (EIP-7825), so it runs
+    // on the hardfork before it with a lifted block limit; everything else runs on Hardhat's default hardfork.
+    hardhat: process.env.SWARMFL_GAS_SCALE ? { chainId: 31337, hardfork: "prague", blockGasLimit: 1_000_000_000 } : { chainId: 31337 },
   },
   paths: {
     sources: "./contracts",

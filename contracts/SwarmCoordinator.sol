@@ -186,6 +186,8 @@ contract SwarmCoordinator {
 
     constructor(Config memory config_, AggregationRules memory rules_) {
         if (config_.targetClusterSize == 0) revert InvalidConfig("targetClusterSize must be at least 1");
+        // Round 1 opens when minPeers registrations are queued, and at most MAX_PENDING_CHANGES can be.
+        if (config_.minPeers > MAX_PENDING_CHANGES) revert InvalidConfig("minPeers above MAX_PENDING_CHANGES (128): round 1 could never open");
         if (config_.commitWindow == 0) revert InvalidConfig("commitWindow must be positive");
         if (config_.commitWindow > MAX_DURATION) revert InvalidConfig("commitWindow too long");
         if (config_.mergeTimeout == 0) revert InvalidConfig("mergeTimeout must be positive");

@@ -56,6 +56,7 @@ describe("SwarmCoordinator: configuration", function () {
       [{ mergeTimeout: 2n ** 64n - 1n }, "mergeTimeout too long"],
       [{ genesisModel: ethers.ZeroHash }, "genesisModel must be set"],
       [{ aggregation: 6 }, "unknown aggregation strategy"],
+      [{ minPeers: 129 }, "minPeers above MAX_PENDING_CHANGES (128): round 1 could never open"],
     ];
     for (const [overrides, reason] of cases) {
       await expectRevert(factory.deploy(defaultConfig(overrides), defaultRules()), factory, "InvalidConfig", [reason]);
