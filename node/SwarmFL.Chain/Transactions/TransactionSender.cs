@@ -196,7 +196,7 @@ public sealed class TransactionSender
         try
         {
             var estimate = await Eth.EstimateGasAsync(new CallRequest(request.To, request.Data, Address, request.Value), ct);
-            return estimate * (ulong)(_options.GasMarginPercent * marginFactor) / 100;
+            return GasLimit.WithMargin(estimate, _options.GasMarginPercent * marginFactor);
         }
         catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
         {
