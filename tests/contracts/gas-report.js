@@ -171,6 +171,8 @@ previous round.
   console.log(`written to ${path.relative(process.cwd(), out)}`);
 }
 
+module.exports = { fullRound, record, send, randomModel, samples };
+
 if (require.main === module) {
   main().catch((e) => {
     console.error(e);
