@@ -8,6 +8,8 @@ namespace SwarmFL.Node.Tests.EndToEnd;
 /// checks the deployment block its peer announced) train mnist-2nn for three rounds with <c>--retention 1</c>. Once
 /// they have stopped, the local updates of round 1 are gone from every store while the last round's and every merged
 /// model of the lineage are still held, and <c>audit --verify</c> over those stores passes, recomputing what it can.
+/// While the first member runs, <c>swarmfl status --via</c> shows its resource use, and the chain URL it advertises
+/// without the user info and query its own --rpc carries.
 /// </summary>
 public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : IClassFixture<RetentionEndToEndTests.Run>
 {
@@ -20,6 +22,9 @@ public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : ICl
         public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("swarmfl-e2e-retention").FullName;
         public List<NodeProcess> Processes { get; } = [];
         public ProcessResult Audit { get; private set; } = null!;
+        public ProcessResult Status { get; private set; } = null!;
+        public string CredentialedRpcUrl => _hardhat.RpcUrl.Replace("http://", "http://user:pass@") + "/?key=secret";
+        public string AdvertisedRpcUrl => _hardhat.RpcUrl + "/";
         public AuditJson AuditReport { get; private set; } = null!;
 
         public async Task InitializeAsync()
@@ -33,9 +38,13 @@ public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : ICl
                 "--merge-timeout", "30", "--cluster-size", "2", "--model-spec-hash", "mnist-2nn", "--genesis-model", genesis);
             var contract = Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
 
-            var first = Add(0, dataDirs[0], ["node", "--rpc", _hardhat.RpcUrl, "--contract", contract]);
+            // The first member's RPC URL carries credentials, as a provider's may; swarm info must not pass them on, and
+            // the joiner uses the URL it advertises without them.
+            var first = Add(0, dataDirs[0], ["node", "--rpc", CredentialedRpcUrl, "--contract", contract]);
             first.Start();
             var firstAddress = await WaitForAsync(() => first.ReadStatus()?.Listen, "the first node to listen");
+            // `swarmfl status` asks the running node over the public swarm-info protocol, as an outsider would.
+            Status = await SwarmflProcess.RunAsync("status", "--via", firstAddress);
             Add(1, dataDirs[1], ["join", firstAddress]).Start();
             // Polled, so a member that fails early ends the run at once instead of after the others' cap.
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(8);
@@ -112,5 +121,22 @@ public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : ICl
         Assert.Equal(0, run.Audit.ExitCode);
         // Every semi-global is recomputed from the kept cluster models, and the last round's merge from its kept inputs.
         Assert.True(run.AuditReport.Report.MergesRecomputed >= (int)Run.Rounds + 1, $"{run.AuditReport.Report.MergesRecomputed} merges recomputed");
+    }
+
+    [Fact]
+    public void Swarmfl_status_shows_a_line_of_the_running_nodes_resource_use()
+    {
+        Assert.True(run.Status.ExitCode == 0, $"status exited {run.Status.ExitCode}: {run.Status.StdErr}");
+        var line = run.Status.StdOut.Split('\n').FirstOrDefault(l => l.StartsWith("resources: ", StringComparison.Ordinal));
+        Assert.NotNull(line);
+        Assert.Matches(@"^resources: \d+ connections, \d+ handshaking, \d+ inbound streams \([0-9.]+ MiB reserved\), \d+ members known, \d+ refused", line);
+    }
+
+    [Fact]
+    public void Swarm_info_advertises_the_rpc_url_without_its_credentials()
+    {
+        Assert.DoesNotContain("user:pass", run.Status.StdOut);
+        Assert.DoesNotContain("key=secret", run.Status.StdOut);
+        Assert.Contains($"(chain {HardhatNode.ChainId}, {run.AdvertisedRpcUrl}, deployed in block", run.Status.StdOut);
     }
 }
