@@ -22,7 +22,7 @@ namespace SwarmFL.Swarm.Tests.Network;
 /// one is counted as refused, and the proxy sees no eth_call. One announcement by a registered member, sent the same
 /// way, is delivered.
 /// </summary>
-public sealed class NonMemberGossipTests(HardhatNode chain) : IClassFixture<HardhatNode>
+public sealed class NonMemberGossipTests(HardhatNode chain, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<HardhatNode>
 {
     private const int Messages = 10_000;
     private const int PerFrame = 1_000;
@@ -84,6 +84,8 @@ public sealed class NonMemberGossipTests(HardhatNode chain) : IClassFixture<Hard
         await stream.WriteAsync(RpcCodec.EncodeFrame(fromMember), ct);
         var first = await delivered.ReadAsync(ct);
 
+        output.WriteLine($"{Messages} outsider announcements: {Ignored()} ignored by the validator, {(await gossip.GetStatsAsync()).ValidationsDropped} dropped by the full validation queue; " +
+                         $"{outsiderCalls} eth_call meanwhile; all chain reads through the proxy: {string.Join(", ", proxy.Counts.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"))}");
         Assert.Equal(member.PeerId, first.From);
         Assert.Equal(0, outsiderCalls);
         Assert.False(delivered.TryRead(out var leaked), $"an outsider's message was delivered: {leaked?.From}");
