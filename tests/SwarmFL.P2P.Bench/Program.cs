@@ -88,6 +88,9 @@ static async Task ServeAsync(string mode, HostOptions hostOptions)
         return;
     }
     await using var host = new Libp2pHost(NodeKey.Generate(), hostOptions);
+    // The bench measures the protocol path, not the limits for outsiders (2 MiB of stream memory per connection would
+    // refuse a 4 MiB window): its clients count as members. tests/benchmarks/p2p/probes.sh measures the limits.
+    host.Resources.Membership = SwarmFL.P2P.Membership.PeerMemberships.Everybody;
     host.SetStreamHandler(SinkProtocol, async (stream, ct) =>
     {
         var total = await DrainAsync(stream);

@@ -189,6 +189,17 @@ public sealed class SwarmCoordinator
         return DecodeAll(logs).ToArray();
     }
 
+    /// <summary>
+    /// Whether the contract was deployed in <paramref name="block"/>: its constructor, and nothing else, emits
+    /// SwarmCreated, so its log is in that block and no other. One eth_getLogs over one block; logs stay readable on
+    /// nodes that prune old state, where eth_getCode at an old block would fail.
+    /// </summary>
+    public async Task<bool> WasDeployedInAsync(ulong block, CancellationToken ct = default)
+    {
+        var logs = await Eth.GetLogsAsync(new LogFilter(Address, [SwarmCoordinatorAbi.SwarmCreated.Topic0], block, block), ct);
+        return logs.Any(l => !l.Removed && l.Address == Address && l.BlockNumber == block);
+    }
+
     /// <summary>The events of one round (those that index it first: opening, commits, close, elections, publications).</summary>
     public async Task<IReadOnlyList<SwarmEvent>> GetRoundEventsAsync(ulong round, ulong? fromBlock = null, CancellationToken ct = default)
     {

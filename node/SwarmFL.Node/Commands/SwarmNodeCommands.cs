@@ -57,6 +57,8 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<string?> _limits = LimitsFile.CreateOption();
     private readonly Option<string?> _publicRpc = new("--public-rpc") { Description = "Chain URL to tell joiners (default: --rpc without user info or query, which may hold credentials)" };
     private readonly Option<string[]> _auditors = new("--auditor") { Description = "PeerId of an unregistered key allowed to fetch models (e.g. for `swarmfl audit --peer`); repeatable" };
+    private readonly Option<int> _retention = new("--retention") { Description = $"Rounds of models the store keeps besides the round in progress; older ones are deleted (0: keep every model; docs/node-files.md)", DefaultValueFactory = _ => SwarmFL.Swarm.Retention.RetentionPolicy.DefaultRounds };
+    private readonly Option<int> _lineageRetention = new("--lineage-retention") { Description = "Rounds the merged models (cluster merges, semi-globals) are kept, for audits (0: for ever)", DefaultValueFactory = _ => 0 };
     private readonly Option<string?> _metrics = new("--metrics") { Description = "Serve /metrics (Prometheus), /healthz and /readyz on ADDR:PORT (a bare PORT binds 127.0.0.1)" };
     private readonly Option<string?> _dashboard = new("--dashboard") { Description = "Serve this node's dashboard on ADDR:PORT (e.g. 127.0.0.1:8080; docs/dashboard.md)" };
 
@@ -104,6 +106,8 @@ public sealed class SwarmNodeCommands : ICommandModule
             Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({PublicRpcUrl.Redact(rpcUrl)}), round {info.CurrentRound}");
             // The peer's word on the model is not taken: the node checks a --model against the hash the chain pins, or
             // fetches the pinned model by that hash from its peers once registered.
+            // A block the user gave wins over the peer's, and is checked the same way.
+            if (Value(parse, _deploymentBlock, config, "deployment-block") is ulong ownBlock && ownBlock > 0) info.DeploymentBlock = ownBlock;
             try { await SwarmInfoCheck.VerifyAsync(info, answerer, rpcUrl, null, ct); }
             catch (InvalidOperationException e) { throw new UserFacingException($"not joining: {e.Message}"); }
             catch (ChainRpcException e) { throw new UserFacingException($"not joining: cannot check the swarm on {PublicRpcUrl.Redact(rpcUrl)}: {e.Message}", ExitCodes.Unavailable, e); }
@@ -143,6 +147,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     [
         _config, _dataDir, _listen, _model, _data, _dataFormat, _label, _imageSize, _channels, _dataSpec, _partition, _parts, _part, _limit, _epochs, _batch, _lr, _mu, _threads, _seed,
         _testData, _testLimit, _rounds, _optOut, _trustModel, _deploymentBlock, _confirmations, _limits, _publicRpc, _auditors, _metrics, _dashboard,
+        _retention, _lineageRetention,
     ];
 
     private SwarmFL.Node.Web.WebEndpoint? MetricsEndpoint(ParseResult parse, JsonElement? config) =>
@@ -197,6 +202,11 @@ public sealed class SwarmNodeCommands : ICommandModule
         Confirmations = Value(parse, _confirmations, config, "confirmations"),
         Limits = LimitsFile.Load(Value(parse, _limits, config, "limits")),
         PublicRpcUrl = Value(parse, _publicRpc, config, "public-rpc"),
+        Retention = new SwarmFL.Swarm.Retention.RetentionPolicy
+        {
+            Rounds = Value(parse, _retention, config, "retention"),
+            LineageRounds = Value(parse, _lineageRetention, config, "lineage-retention"),
+        },
         Auditors = (Value(parse, _auditors, config, "auditor") ?? []).Select(text => PeerId.TryParse(text, out var id, out var error)
             ? id : throw new UserFacingException($"--auditor {text}: {error}")).ToArray(),
     };

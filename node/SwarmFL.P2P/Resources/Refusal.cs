@@ -37,6 +37,7 @@ public enum RefusalReason
     NotAReplicaHolder,
     WrongBlobSize,
     DiskQuota,
+    ExpiredBlob,
 }
 
 /// <summary>A limit said no: which one, and who asked. Thrown where a caller needs to tell it from an I/O failure.</summary>

@@ -25,6 +25,9 @@ public sealed partial class YamuxSession : IAsyncDisposable
     private readonly Task _writeLoop;
     private uint _nextStreamId;
     private uint _lastInboundId;
+    /// <summary>Inbound ids passed over by a higher one that may still arrive (out-of-order SYNs); bounded.</summary>
+    private readonly HashSet<uint> _skippedInboundIds = [];
+    private const uint MaxSkippedInboundIds = 64;
     private uint _nextPingId;
     private int _inboundCount;
     private int _outboundCount;
@@ -71,12 +74,18 @@ public sealed partial class YamuxSession : IAsyncDisposable
             Interlocked.Decrement(ref _outboundCount);
             throw new IOException($"more than {Options.MaxOutboundStreams} outbound streams on one connection");
         }
-        uint id;
-        lock (_streams) { id = _nextStreamId; _nextStreamId += 2; }
-        var stream = new YamuxStream(this, id, inbound: false);
-        _streams[id] = stream;
-        // The SYN travels on a window update that also announces any receive window beyond the initial 256 KiB.
-        Enqueue(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, (uint)(Options.ReceiveWindow - YamuxOptions.InitialWindow)));
+        YamuxStream stream;
+        // The id and its SYN are queued together: two streams opened at once must reach the remote in id order, or it
+        // may take the later SYN first and the earlier one for a reused id.
+        lock (_streams)
+        {
+            var id = _nextStreamId;
+            _nextStreamId += 2;
+            stream = new YamuxStream(this, id, inbound: false);
+            _streams[id] = stream;
+            // The SYN travels on a window update that also announces any receive window beyond the initial 256 KiB.
+            Enqueue(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, (uint)(Options.ReceiveWindow - YamuxOptions.InitialWindow)));
+        }
         return stream;
     }
 
@@ -370,8 +379,21 @@ public sealed partial class YamuxSession : IAsyncDisposable
     {
         var remoteIsClient = !IsClient;
         if ((id % 2 == 1) != remoteIsClient) throw new ProtocolViolationException($"yamux stream id {id} has the wrong parity for the remote");
-        if (id <= _lastInboundId || _streams.ContainsKey(id)) throw new ProtocolViolationException($"yamux stream id {id} reused");
-        _lastInboundId = id;
+        if (_streams.ContainsKey(id)) throw new ProtocolViolationException($"yamux stream id {id} reused");
+        if (id <= _lastInboundId)
+        {
+            // Other implementations (go-yamux) may send two SYNs out of id order; an id skipped over earlier is fine once.
+            if (!_skippedInboundIds.Remove(id)) throw new ProtocolViolationException($"yamux stream id {id} reused");
+        }
+        else
+        {
+            // Same parity as id throughout (checked above); at most the MaxSkippedInboundIds ids just below it.
+            var first = _lastInboundId == 0 ? (id % 2 == 1 ? 1u : 2u) : _lastInboundId + 2;
+            var floor = id > 2 * MaxSkippedInboundIds ? id - 2 * MaxSkippedInboundIds : 0;
+            for (var skipped = Math.Max(first, floor); skipped < id; skipped += 2) _skippedInboundIds.Add(skipped);
+            if (_skippedInboundIds.Count > MaxSkippedInboundIds) _skippedInboundIds.RemoveWhere(s => s < id - 2 * MaxSkippedInboundIds);
+            _lastInboundId = id;
+        }
         if (Volatile.Read(ref _closing) != 0 || Interlocked.Increment(ref _inboundCount) > Options.MaxInboundStreams)
         {
             if (Volatile.Read(ref _closing) == 0) Interlocked.Decrement(ref _inboundCount);

@@ -45,7 +45,7 @@ public static class RingProtocolServer
             {
                 var cid = ContentId.FromBytes(request.Cid.Span);
                 var accepted = await blobs.StoreAsync(Caller(host, stream), cid, request.Content.Memory, ct).ConfigureAwait(false);
-                return new StoreResponse { Accepted = accepted, Error = accepted ? "" : "content does not match the id" };
+                return new StoreResponse { Accepted = accepted, Error = accepted ? "" : "refused: the content does not match the id, breaks a size or quota limit, is past retention, or this node is not one of its replica holders (the holder counts the reason)" };
             }
             catch (FormatException e)
             {

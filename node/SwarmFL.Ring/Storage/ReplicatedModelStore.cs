@@ -38,6 +38,8 @@ public sealed class ReplicatedModelStore : IBlobService
     public long MaxBlobBytes { get; init; } = 256L * 1024 * 1024;
     /// <summary>Sizes a replica offered by a peer may have (a swarm node allows exactly its model's size); null: any up to <see cref="MaxBlobBytes"/>.</summary>
     public Func<long, bool>? AcceptsBlobSize { get; set; }
+    /// <summary>Blobs this node has let go (its retention deleted them): a peer's repair pass may not hand them back.</summary>
+    public Func<ContentId, bool>? Unwanted { get; set; }
     /// <summary>Disk quota for replicas peers hand us; our own puts are not limited by it.</summary>
     public long MaxStoredBytes { get; init; } = 8L * 1024 * 1024 * 1024;
     /// <summary>Where refused replicas are counted (the host's resource manager).</summary>
@@ -182,6 +184,7 @@ public sealed class ReplicatedModelStore : IBlobService
             return false;
         }
         if (_local.Contains(cid)) return true;
+        if (Unwanted is { } unwanted && unwanted(cid)) return Refuse(RefusalReason.ExpiredBlob, caller, cid, content.Length, "its rounds are past this node's retention");
         if (StoredBytes() + content.Length > MaxStoredBytes) return Refuse(RefusalReason.DiskQuota, caller, cid, content.Length, $"the store would exceed its quota of {MaxStoredBytes} bytes");
         // Only the replica set of a blob holds it: nobody can park data on a node by naming it. One node of slack
         // past the set, because a node that joined just in front of us shifts the set by one until stabilization.

@@ -195,7 +195,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         (await EventsAsync(ct)).OfType<SemiGlobalPublished>().Where(e => e.Round == round).Select(ToSemiGlobal).ToList();
 
     /// <summary>The events up to the newest known block: read once per block, never again.</summary>
-    private Task<IReadOnlyList<SwarmEvent>> EventsAsync(CancellationToken ct) =>
+    public Task<IReadOnlyList<SwarmEvent>> EventsAsync(CancellationToken ct) =>
         _head.Number is { } head && (followedHead is not null || _view?.Block == head) ? _events.RefreshToAsync(head, ct) : _events.RefreshAsync(ct);
 
     public async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct) =>

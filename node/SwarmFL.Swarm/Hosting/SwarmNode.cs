@@ -13,6 +13,7 @@ using SwarmFL.Swarm.Adapters;
 using SwarmFL.Swarm.Network;
 using SwarmFL.Swarm.Network.Messages;
 using SwarmFL.Swarm.Ports;
+using SwarmFL.Swarm.Retention;
 using SwarmFL.Swarm.Rounds;
 using SwarmFL.Swarm.Storage;
 
@@ -53,6 +54,8 @@ public sealed class SwarmNode : IAsyncDisposable
     private readonly ChainHead _head = new();
     private readonly SwarmCounters _counters = new();
     private TransactionSender _sender = null!;
+    private BlobRetention _retention = null!;
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
     private BlockWatcher? _watcher;
     private Task? _watching;
     private volatile bool _loopRunning, _registered;
@@ -154,6 +157,9 @@ public sealed class SwarmNode : IAsyncDisposable
             _ring.Store.AcceptsBlobSize = size => size == modelBytes || size == modelFileBytes;
             // From here on every fetch is of weights: at most their exact size, under a deadline worked out from it.
             _models.ModelFileBytes = modelBytes;
+            _retention = new BlobRetention(_options.Retention, _ring.Store.Local,
+                new HashSet<ContentId> { ContentId.FromDigest(_config.GenesisModel), ContentId.Of(_model.FileBytes) }, _log);
+            _ring.Store.Unwanted = _retention.IsExpired;
             await ShareGenesisAsync(ct);
         }
         catch
@@ -196,19 +202,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private void StartGossip()
     {
         _gossip = _ring.Host.StartGossipSub(logger: _log);
-        _gossip.AddValidator(_topic, (message, ct) =>
-        {
-            if (GossipAnnouncer.TryDecode(message) is null) return ValueTask.FromResult(ValidationResult.Reject);
-            // Only registered members speak on the topic. The member set is kept from the chain's events, so an
-            // outsider's message costs a set lookup, never a chain call; it is ignored (a member registered a moment
-            // ago is not penalised before the next refresh sees it).
-            if (!_members.IsMember(message.From))
-            {
-                _ring.Host.Resources.Refuse(SwarmFL.P2P.Resources.RefusedKind.Message, SwarmFL.P2P.Resources.RefusalReason.NonMemberMessage, message.From.ToString());
-                return ValueTask.FromResult(ValidationResult.Ignore);
-            }
-            return ValueTask.FromResult(ValidationResult.Accept);
-        });
+        _gossip.AddValidator(_topic, MemberOnlyAnnouncements.Validator(_members, _ring.Host.Resources));
         var messages = _gossip.Subscribe(_topic);
         _ = Task.Run(async () =>
         {
@@ -335,6 +329,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 _log.Debug(e, "Round step failure");
             }
             _reporter.Flush();
+            await SweepStoreAsync(force: false, ct);
             _lastError = lastError;
             WriteStatus(stopped: false, lastError);
             if (_options.Rounds > 0 && _reporter.LastClosedRound >= _options.Rounds) break;
@@ -351,7 +346,29 @@ public sealed class SwarmNode : IAsyncDisposable
         await stop.CancelAsync();
         await Task.WhenAll(watcher, statusWriter);
         await _reporter.DrainAsync(TimeSpan.FromSeconds(30));
+        await SweepStoreAsync(force: true, CancellationToken.None);
         WriteStatus(stopped: true, lastError);
+    }
+
+    /// <summary>
+    /// Deletes the models the retention no longer needs, dated by the events the driver has read already (no extra
+    /// chain call once they are read). At most every few seconds: a round lasts far longer.
+    /// </summary>
+    private async Task SweepStoreAsync(bool force, CancellationToken ct)
+    {
+        if (_options.Retention.Rounds == 0 || !force && DateTimeOffset.UtcNow - _lastSweep < TimeSpan.FromSeconds(5)) return;
+        _lastSweep = DateTimeOffset.UtcNow;
+        try
+        {
+            using var cap = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cap.CancelAfter(TimeSpan.FromSeconds(30));
+            _retention.Sweep(await _coordinator.EventsAsync(cap.Token), _driver.Status.Round);
+        }
+        catch (Exception e) when (e is ChainRpcException or IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            // The next sweep tries again; keeping a model a little longer costs nothing but disk.
+            _log.Warning("Retention sweep skipped: {Error}", e.Message);
+        }
     }
 
     /// <summary>status.json is also refreshed during a long step (training, transfers), so watchers see its progress.</summary>

@@ -59,6 +59,8 @@ public sealed record SwarmNodeOptions
     public IReadOnlyList<SwarmFL.Crypto.PeerId> Auditors { get; init; } = [];
     /// <summary>Network resource limits (connections, streams, memory, deadlines).</summary>
     public SwarmFL.P2P.Resources.ResourceLimits Limits { get; init; } = new();
+    /// <summary>How many rounds of models the node's store keeps (docs/node-files.md, "Retention").</summary>
+    public SwarmFL.Swarm.Retention.RetentionPolicy Retention { get; init; } = new();
     /// <summary>How often the member set is brought up to date from the contract's events.</summary>
     public TimeSpan MemberRefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -74,6 +76,7 @@ public sealed record SwarmNodeOptions
         if (Part < 0 || Part >= Parts) problems.Add($"--part must be in 0…{Parts - 1}");
         if (PublicRpcUrl is not null && (!Uri.TryCreate(PublicRpcUrl, UriKind.Absolute, out var advertised) || advertised.Scheme is not ("http" or "https")))
             problems.Add($"--public-rpc '{PublicRpcUrl}' is not an http(s) URL");
+        problems.AddRange(Retention.Problems());
         try { Training.Validate(); }
         catch (ArgumentException e) { problems.Add(e.Message); }
         return problems;

@@ -6,7 +6,8 @@ namespace SwarmFL.Node.Tests.Hostile;
 
 /// <summary>
 /// A real `swarmfl p2p listen` process on loopback, as a hostile peer would find it: its address, its resident
-/// memory (from /proc) and how many bytes of log it has written to stderr.
+/// memory (from /proc) and how many bytes of log it has written to stderr. SWARMFL_PROBE_SWARMFL names another
+/// swarmfl.dll to run (the probes script measures a build from before the limits with it).
 /// </summary>
 public sealed class ListeningPeer : IAsyncDisposable
 {
@@ -30,7 +31,9 @@ public sealed class ListeningPeer : IAsyncDisposable
     public static async Task<ListeningPeer> StartAsync(string? limitsJson = null)
     {
         var dir = Directory.CreateTempSubdirectory("swarmfl-hostile").FullName;
-        var args = new List<string> { SwarmflProcess.Dll, "p2p", "listen", "--key", Path.Combine(dir, "node.key"), "--listen", "/ip4/127.0.0.1/tcp/0" };
+        // tests/benchmarks/p2p/probes.sh points this at a swarmfl built from an older revision, for before/after figures.
+        var dll = Environment.GetEnvironmentVariable("SWARMFL_PROBE_SWARMFL") is { Length: > 0 } other ? other : SwarmflProcess.Dll;
+        var args = new List<string> { dll, "p2p", "listen", "--key", Path.Combine(dir, "node.key"), "--listen", "/ip4/127.0.0.1/tcp/0" };
         if (limitsJson is not null)
         {
             var limits = Path.Combine(dir, "limits.json");

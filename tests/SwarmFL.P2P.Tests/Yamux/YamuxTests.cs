@@ -84,6 +84,27 @@ public class YamuxTests
     }
 
     [Fact]
+    public async Task Syns_out_of_id_order_open_both_streams_but_an_id_seen_once_cannot_come_back()
+    {
+        var (pair, session, raw) = await ServerWithRawClientAsync();
+        using var _ = pair;
+        var ct = TestHosts.Timeout();
+        // A remote that queues two opens out of order (go-yamux may): 5 before 3, both are streams.
+        await raw.SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 5, 0));
+        await raw.SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 3, 0));
+        var first = await session.AcceptStreamAsync(ct);
+        var second = await session.AcceptStreamAsync(ct);
+        Assert.Equal([3u, 5u], new[] { first!.Id, second!.Id }.Order());
+        Assert.Null(session.LocalGoAway);
+        // 1 was skipped too and may still come once; 3 has been used and may not.
+        await raw.SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 1, 0));
+        Assert.Equal(1u, (await session.AcceptStreamAsync(ct))!.Id);
+        await raw.SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Rst, 3, 0));
+        await raw.SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, 3, 0));
+        await AssertGoAwayProtocolErrorAsync(session, raw);
+    }
+
+    [Fact]
     public async Task Stream_id_of_the_wrong_parity_leads_to_go_away()
     {
         var (pair, session, raw) = await ServerWithRawClientAsync();
