@@ -41,6 +41,9 @@ public abstract class Adversary(string name) : IAsyncDisposable
     protected SwarmCoordinator Chain => _chain ?? throw new InvalidOperationException($"{name} has not joined");
     protected AdversaryPeer Peer => _peer ?? throw new InvalidOperationException($"{name} has not joined");
 
+    /// <summary>How many times peers asked this adversary for <paramref name="model"/>.</summary>
+    public int TimesAskedFor(ContentId model) => _peer?.RequestsFor(model) ?? 0;
+
     public IReadOnlyList<string> Notes { get { lock (_notes) return [.. _notes]; } }
 
     protected void Note(string what)

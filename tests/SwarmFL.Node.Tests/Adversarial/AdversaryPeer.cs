@@ -7,6 +7,7 @@ using SwarmFL.P2P.Protocols.Model;
 using SwarmFL.P2P.PubSub;
 using SwarmFL.Swarm.Network;
 using SwarmFL.Swarm.Ports;
+using SwarmFL.TestSupport;
 
 namespace SwarmFL.Node.Tests.Adversarial;
 
@@ -22,6 +23,7 @@ public sealed class AdversaryPeer : IAsyncDisposable, IBlobSource
     private readonly GossipSub _gossip;
     private readonly GossipAnnouncer _announcer;
     private readonly ConcurrentDictionary<ContentId, (byte[] Bytes, TimeSpan? BytePause)> _blobs = new();
+    private readonly ConcurrentDictionary<ContentId, int> _requests = new();
 
     public AdversaryPeer(NodeKey key, EthereumAddress contract)
     {
@@ -46,10 +48,16 @@ public sealed class AdversaryPeer : IAsyncDisposable, IBlobSource
         return id;
     }
 
-    public ValueTask<BlobContent?> TryOpenAsync(ContentId id, CancellationToken ct) =>
-        ValueTask.FromResult(_blobs.TryGetValue(id, out var blob)
-            ? new BlobContent(blob.Bytes.Length, blob.BytePause is { } pause ? new TricklingStream(blob.Bytes, pause) : new MemoryStream(blob.Bytes, writable: false))
-            : null);
+    /// <summary>How many times a peer asked for this blob over /swarmfl/model (and got the answer started).</summary>
+    public int RequestsFor(ContentId id) => _requests.GetValueOrDefault(id);
+
+    public ValueTask<BlobContent?> TryOpenAsync(ContentId id, CancellationToken ct)
+    {
+        if (!_blobs.TryGetValue(id, out var blob)) return ValueTask.FromResult<BlobContent?>(null);
+        _requests.AddOrUpdate(id, 1, (_, n) => n + 1);
+        Stream content = blob.BytePause is { } pause ? new TricklingStream(blob.Bytes, pause) : new MemoryStream(blob.Bytes, writable: false);
+        return ValueTask.FromResult<BlobContent?>(new BlobContent(blob.Bytes.Length, content));
+    }
 
     /// <summary>Dials every honest node it is not connected to yet (a failed dial is retried at the next call).</summary>
     public async Task ConnectAsync(IEnumerable<string> addresses, CancellationToken ct)

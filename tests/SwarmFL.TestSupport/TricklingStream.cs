@@ -1,4 +1,4 @@
-namespace SwarmFL.Node.Tests.Adversarial;
+namespace SwarmFL.TestSupport;
 
 /// <summary>A read-only stream of a blob that yields one byte per <paramref name="pause"/>: a holder that never stalls
 /// outright, yet would take days to deliver a model.</summary>
