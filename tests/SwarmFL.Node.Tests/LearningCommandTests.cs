@@ -108,4 +108,18 @@ public sealed class LearningCommandTests : IDisposable
         Assert.Contains("bad.safetensors", strict.StdErr);
         Assert.False(File.Exists(Path.Combine(_dir, "strict.safetensors")));
     }
+
+    [Fact]
+    public async Task Simulate_with_an_attack_drops_the_NaN_clients_each_round_and_refuses_a_malformed_attack()
+    {
+        var run = (await SwarmflProcess.RunAsync("simulate", "--model", "mnist-2nn", "--data", RepoPaths.MnistData, "--clients", "5", "--fraction", "1",
+            "--epochs", "1", "--rounds", "2", "--train-samples", "500", "--test-samples", "100", "--threads", "1", "--attack", "nan:0.2")).EnsureSuccess("simulate");
+        Assert.Contains("attack nan:0.2 (1 of 5 clients)", run.StdOut);
+        Assert.Equal(2, run.StdOut.Split('\n').Count(l => l.StartsWith("round ") && l.EndsWith("1 attacking, 1 dropped")));
+
+        var malformed = await SwarmflProcess.RunAsync("simulate", "--model", "mnist-2nn", "--data", RepoPaths.MnistData, "--attack", "flip:0.1");
+        Assert.Equal(ExitCodes.BadInput, malformed.ExitCode);
+        Assert.Contains("--attack", malformed.StdErr);
+        Assert.Contains("sign-flip | scaled | nan | inflated-samples", malformed.StdErr);
+    }
 }

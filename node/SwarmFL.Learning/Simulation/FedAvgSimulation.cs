@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Serilog;
 using SwarmFL.Crypto;
 using SwarmFL.Learning.Aggregation;
+using SwarmFL.Learning.Attacks;
 using SwarmFL.Learning.Data;
 using SwarmFL.Learning.ModelFiles;
 using SwarmFL.Learning.Models;
@@ -29,6 +30,15 @@ public sealed record SimulationOptions
     public TrainingOptions Training { get; init; } = new() { Epochs = 5, BatchSize = 10, LearningRate = 0.05 };
     public IAggregationStrategy Strategy { get; init; } = new FedAvg();
     public ulong Seed { get; init; } = 1;
+    /// <summary>Merge as a swarm leader does: each update validated on its own, the sample cap, then the policy's strategy
+    /// (which replaces <see cref="Strategy"/>). Null: the bare strategy, as in the FedAvg paper.</summary>
+    public AggregationPolicy? Policy { get; init; }
+    /// <summary>Benchmark-only: a share of the clients is Byzantine (see <see cref="ByzantineAttack"/>). Merges then go
+    /// through <see cref="Policy"/> (or a policy of <see cref="Strategy"/> alone), so invalid updates are dropped.</summary>
+    public ByzantineAttack? Attack { get; init; }
+
+    /// <summary>The policy merges go through, or null for the bare strategy.</summary>
+    public AggregationPolicy? EffectivePolicy => Policy ?? (Attack is null ? null : new AggregationPolicy { Strategy = Strategy });
 
     public int ClientsPerRound => Math.Max(1, (int)Math.Round(Fraction * Clients));
 
@@ -42,7 +52,10 @@ public sealed record SimulationOptions
     }
 }
 
-public sealed record RoundReport(int Round, IReadOnlyList<int> Clients, Evaluation Test, double TrainLoss, ContentId ModelId, TimeSpan Elapsed);
+/// <param name="Attackers">How many of the round's clients were Byzantine.</param>
+/// <param name="Dropped">How many updates the policy's validation or deviation filter left out.</param>
+public sealed record RoundReport(int Round, IReadOnlyList<int> Clients, Evaluation Test, double TrainLoss, ContentId ModelId, TimeSpan Elapsed,
+    int Attackers = 0, int Dropped = 0);
 
 /// <summary>Progress inside a round: which of the round's clients is training, and how far it is.</summary>
 public sealed record SimulationProgress(int Round, int ClientIndex, int ClientsPerRound, TrainingProgress Training)
@@ -76,6 +89,8 @@ public sealed class FedAvgSimulation(ILogger? logger = null)
         var trainer = new LocalTrainer(options.Model, _log);
         var layout = options.Model.Layout;
         var global = options.Model.Initial(options.Seed);
+        var policy = options.EffectivePolicy;
+        var attackers = options.Attack?.PickAttackers(options.Clients, options.Seed) ?? new HashSet<int>();
         var reports = new List<RoundReport>();
         int? reached = null;
         try
@@ -88,6 +103,7 @@ public sealed class FedAvgSimulation(ILogger? logger = null)
                 var updates = new List<ModelUpdate>();
                 double lossSum = 0;
                 long sampleSum = 0;
+                var attacking = 0;
                 for (var i = 0; i < picked.Length; i++)
                 {
                     var client = picked[i];
@@ -97,14 +113,29 @@ public sealed class FedAvgSimulation(ILogger? logger = null)
                     var index = i;
                     var result = trainer.Train(global, data, trainingOptions,
                         progress is null ? null : p => progress(new SimulationProgress(round, index, picked.Length, p)), ct);
+                    if (attackers.Contains(client))
+                    {
+                        var (weights, claimed) = options.Attack!.Corrupt(global, result.Weights, data.Count);
+                        updates.Add(ModelUpdate.InMemory(weights, claimed, $"client {client} ({options.Attack.Name})"));
+                        attacking++;
+                        continue; // its loss is of the honest model it did not send
+                    }
                     updates.Add(ModelUpdate.InMemory(result.Weights, data.Count, $"client {client}"));
                     lossSum += result.AverageLoss * data.Count;
                     sampleSum += data.Count;
                 }
                 if (updates.Count == 0) throw new InvalidOperationException($"round {round}: none of the picked clients has data");
-                global = options.Strategy.Aggregate(new UpdateSet(layout, updates), ct);
+                var dropped = 0;
+                if (policy is null) global = options.Strategy.Aggregate(new UpdateSet(layout, updates), ct);
+                else
+                {
+                    var merge = MergeAsALeader(policy, layout, updates, global, ct);
+                    global = merge.Model;
+                    dropped = merge.Dropped.Count;
+                }
                 var evaluation = trainer.Evaluate(global, testData, ct: ct);
-                var report = new RoundReport(round, picked, evaluation, lossSum / sampleSum, global.ContentId(), stopwatch.Elapsed);
+                var report = new RoundReport(round, picked, evaluation, sampleSum == 0 ? double.NaN : lossSum / sampleSum, global.ContentId(), stopwatch.Elapsed,
+                    attacking, dropped);
                 reports.Add(report);
                 var score = evaluation.Score(options.Metric);
                 _log.Information("Round {Round}: test {Metric} {Score:F4}, loss {Loss:F4}, {Seconds:F1} s",
@@ -122,5 +153,20 @@ public sealed class FedAvgSimulation(ILogger? logger = null)
             foreach (var d in clientData) d?.Dispose();
         }
         return new SimulationResult(reports, global, reached);
+    }
+
+    /// <summary>Each update validated on its own (a NaN is dropped, never a veto), then the policy's cap and strategy.</summary>
+    private static MergeReport MergeAsALeader(AggregationPolicy policy, Models.TensorLayout layout, IReadOnlyList<ModelUpdate> updates,
+        ModelWeights global, CancellationToken ct)
+    {
+        var validator = policy.Validator(layout, global);
+        var valid = new List<ModelUpdate>();
+        var dropped = new List<InputRejection>();
+        foreach (var update in updates)
+        {
+            if (validator.CheckValues(update) is { } rejection) dropped.Add(rejection);
+            else valid.Add(update);
+        }
+        return policy.Merge(layout, valid, dropped, global, ct);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using SwarmFL.Learning.Aggregation;
+using SwarmFL.Learning.Attacks;
 using SwarmFL.Learning.Data;
 using SwarmFL.Learning.Data.Scaling;
 using SwarmFL.Learning.Metrics;
@@ -211,9 +212,15 @@ public sealed class LearningCommands : ICommandModule
         var threads = ThreadsOption();
         var seed = SeedOption();
         var output = new Option<string?>("--out") { Description = "Write the final global model here" };
+        var attack = new Option<string?>("--attack")
+        {
+            Description = "Benchmark only: a share of the clients is Byzantine, " + ByzantineAttack.Help + "; merges then validate each update as a swarm leader does",
+        };
+        var maxSamples = new Option<long?>("--max-samples") { Description = "The swarm's sample cap: count each update with at most this many samples" };
         var command = new Command("simulate", "In-process federated averaging with no network (the baseline for a swarm), on MNIST or --data")
         {
             model, clients, fraction, epochs, batch, lr, mu, rounds, partition, target, metric, strategy, trainSamples, testSamples, threads, seed, output,
+            attack, maxSamples,
         };
         data.AddTo(command);
         command.SetAction((parse, ct) =>
@@ -228,18 +235,27 @@ public sealed class LearningCommands : ICommandModule
                 Model = spec, Clients = parse.GetValue(clients), Fraction = parse.GetValue(fraction), Partition = parse.GetValue(partition)!,
                 Rounds = parse.GetValue(rounds), TargetAccuracy = parse.GetValue(target), Metric = headline, Seed = parse.GetValue(seed),
                 Strategy = Parse(() => AggregationStrategies.Parse(parse.GetValue(strategy)!), "--strategy"),
+                Attack = parse.GetValue(attack) is { } attackText ? Parse(() => ByzantineAttack.Parse(attackText), "--attack") : null,
                 Training = new TrainingOptions
                 {
                     Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                     ProximalMu = parse.GetValue(mu), Threads = parse.GetValue(threads),
                 },
             };
+            if (parse.GetValue(maxSamples) is { } cap)
+                options = options with
+                {
+                    Policy = new AggregationPolicy { Strategy = options.Strategy, MaxSamples = cap > 0 ? cap : throw new UserFacingException("--max-samples must be positive") },
+                };
             Parse(() => { options.Validate(); Partitioner.Parse(options.Partition); return 0; }, "simulation options");
-            Console.WriteLine($"simulate {spec.Name}: K={options.Clients}, C={options.Fraction}, E={options.Training.Epochs}, B={options.Training.BatchSize}, lr={options.Training.LearningRate}, {options.Partition}, {options.Strategy.Name}, {train.Count} train / {test.Count} test samples");
+            Console.WriteLine($"simulate {spec.Name}: K={options.Clients}, C={options.Fraction}, E={options.Training.Epochs}, B={options.Training.BatchSize}, lr={options.Training.LearningRate}, {options.Partition}, {options.Strategy.Name}, {train.Count} train / {test.Count} test samples"
+                + (options.Attack is { } a ? $", attack {a} ({a.AttackerCount(options.Clients)} of {options.Clients} clients)" : "")
+                + (options.Policy?.MaxSamples is { } c ? $", max-samples {c}" : ""));
             SimulationResult result = null!;
             WithProgress("simulating", update =>
                 result = Parse(() => new FedAvgSimulation().Run(train, test, options,
-                    r => Console.WriteLine($"round {r.Round}: {headline} {r.Test.Score(headline).ToString("F4", CultureInfo.InvariantCulture)}, loss {r.Test.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}, {r.Elapsed.TotalSeconds:F1} s, {r.ModelId}"),
+                    r => Console.WriteLine($"round {r.Round}: {headline} {r.Test.Score(headline).ToString("F4", CultureInfo.InvariantCulture)}, loss {r.Test.Loss.ToString("F4", CultureInfo.InvariantCulture)}, train loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}, {r.Elapsed.TotalSeconds:F1} s, {r.ModelId}"
+                        + (options.EffectivePolicy is null ? "" : $", {r.Attackers} attacking, {r.Dropped} dropped")),
                     p => update(p.RoundFraction, $"round {p.Round}, client {p.ClientIndex + 1}/{p.ClientsPerRound}, epoch {p.Training.Epoch}/{p.Training.Epochs}"), ct), "simulation"));
             if (options.TargetAccuracy is { } goal)
                 Console.WriteLine(result.RoundsToTarget is { } reached

@@ -1,0 +1,129 @@
+using SwarmFL.Learning.Aggregation;
+using SwarmFL.Node.Tests.Adversarial.Adversaries;
+using SwarmFL.Node.Tests.EndToEnd;
+using Xunit.Abstractions;
+
+namespace SwarmFL.Node.Tests.Adversarial;
+
+/// <summary>
+/// Issue #13's adversarial end-to-end run (<see cref="AdversarialRun"/>): among three honest `swarmfl node` processes,
+/// one member commits a NaN model, one a model of the wrong shape, one serves its model at a byte a second, and one
+/// claims 10^15 samples. Each fact asserts one item of the issue on the history `swarmfl audit --json` prints.
+/// </summary>
+public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelper output) : IClassFixture<AdversarialRun>
+{
+    private static readonly StringComparer Addresses = StringComparer.OrdinalIgnoreCase;
+    private static IEnumerable<ulong> AllRounds => Enumerable.Range(1, (int)SmallSwarm.Rounds).Select(r => (ulong)r);
+
+    private SmallSwarm Attacked => run.Attacked;
+    private string Context => $"\n{Attacked.AuditProcess.StdErr}\n{Attacked.Logs()}";
+
+    private bool IsHonest(string member) => Attacked.HonestByAddress.Keys.Any(a => Addresses.Equals(a.ToString(), member));
+
+    [Fact]
+    public void Every_adversary_played_every_round_it_was_a_member_of()
+    {
+        output.WriteLine($"attacked run {Attacked.Elapsed:mm\\:ss}, reference run {run.Reference.Elapsed:mm\\:ss}");
+        output.WriteLine(Attacked.Timeline());
+        foreach (var adversary in Attacked.Adversaries)
+        {
+            Assert.True(Attacked.AdversaryFailures.TryGetValue(adversary, out var failure) && failure is null, $"{adversary.Name}: {failure}{Context}");
+            IEnumerable<ulong> played = adversary is InflatedSamplesClaimant claimant ? claimant.Refusals.Keys : adversary.Commits.Keys;
+            Assert.True(AllRounds.Where(r => r >= adversary.EffectiveRound).SequenceEqual(played.Order()),
+                $"{adversary.Name} played rounds [{string.Join(", ", played.Order())}]\n{Attacked.Timeline()}");
+        }
+    }
+
+    [Fact]
+    public void Every_cluster_with_an_honest_committer_merges_every_round_from_the_honest_inputs_only()
+    {
+        foreach (var round in AllRounds.Select(Attacked.Audit.Round))
+        {
+            var clusters = round.Commits.Where(c => IsHonest(c.Member)).Select(c => c.Cluster).Distinct().ToList();
+            Assert.NotEmpty(clusters);
+            foreach (var cluster in clusters)
+            {
+                var merge = round.Merges.SingleOrDefault(m => m.Cluster == cluster);
+                Assert.True(merge is not null, $"round {round.Round} cluster {cluster} has no merge{Context}");
+                Assert.True(IsHonest(merge.Leader), $"round {round.Round}: {merge.Leader} led, not an honest node");
+                var honestInputs = round.Commits.Where(c => c.Cluster == cluster && IsHonest(c.Member)).Select(c => c.Model).Order();
+                Assert.Equal(honestInputs, merge.Inputs.Order());
+                Assert.Single(round.SemiGlobals, s => s.Cluster == cluster);
+            }
+        }
+    }
+
+    [Fact]
+    public void Each_bad_input_is_dropped_on_chain_with_its_reason_and_only_those()
+    {
+        foreach (var round in AllRounds.Select(Attacked.Audit.Round))
+        {
+            var merge = Assert.Single(round.Merges);
+            var expected = Attacked.Adversaries
+                .Where(a => a.ExpectedDrop is not null && a.Commits.ContainsKey(round.Round))
+                .Select(a => (Id: a.Commits[round.Round].ToString(), Reason: (int)a.ExpectedDrop!.Value))
+                .OrderBy(d => d.Id).ToList();
+            Assert.True(expected.Count == 3, $"round {round.Round}: {expected.Count} adversaries committed\n{Attacked.Timeline()}");
+            // Each was fetched from the adversary, its only holder: the trickler's drop is a deadline that passed, not a
+            // holder nobody knew of.
+            foreach (var adversary in Attacked.Adversaries.Where(a => a.ExpectedDrop is not null))
+                Assert.True(adversary.TimesAskedFor(adversary.Commits[round.Round]) >= 1, $"round {round.Round}: nobody asked {adversary.Name} for its model\n{Attacked.Timeline()}");
+            var recorded = (merge.Drops ?? []).Select(d => (d.Id, d.Reason)).OrderBy(d => d.Id).ToList();
+            Assert.True(expected.SequenceEqual(recorded),
+                $"round {round.Round}: expected drops [{string.Join(", ", expected)}], the chain records [{string.Join(", ", recorded)}]{Context}");
+        }
+    }
+
+    [Fact]
+    public void The_contract_refuses_a_commit_claiming_10_15_samples_and_that_model_reaches_no_merge()
+    {
+        var claimant = Attacked.Adversaries.OfType<InflatedSamplesClaimant>().Single();
+        Assert.NotEmpty(claimant.Refusals);
+        foreach (var (round, refusal) in claimant.Refusals)
+        {
+            Assert.Equal("TooManySamples", refusal.Reason.Name);
+            Assert.Equal([(object)InflatedSamplesClaimant.ClaimedSamples, SmallSwarm.MaxSamples], refusal.Reason.Arguments.Select(a => (object)(ulong)(System.Numerics.BigInteger)a!));
+            var history = Attacked.Audit.Round(round);
+            Assert.DoesNotContain(history.Commits, c => Addresses.Equals(c.Member, claimant.Address.ToString()));
+        }
+        Assert.Empty(claimant.Commits);
+        // No committed sample count is over the cap, so no merge can weigh anyone by more than it.
+        Assert.All(Attacked.Audit.History.Rounds.SelectMany(r => r.Commits), c => Assert.InRange(c.Samples, 1ul, SmallSwarm.MaxSamples));
+    }
+
+    [Fact]
+    public void The_final_test_accuracy_is_within_one_point_of_the_all_honest_run_of_the_same_seed()
+    {
+        var attacked = FinalAccuracies(Attacked);
+        var honest = FinalAccuracies(run.Reference);
+        output.WriteLine($"final semi-global test accuracy per honest node: attacked [{string.Join(", ", attacked)}], all-honest [{string.Join(", ", honest)}]");
+        Assert.Equal(SmallSwarm.HonestNodes, attacked.Count);
+        for (var i = 0; i < attacked.Count; i++)
+        {
+            Assert.True(honest[i] > 0.5, $"the all-honest run did not learn: {honest[i]}");
+            Assert.True(Math.Abs(attacked[i] - honest[i]) <= 0.01, $"node {i}: {attacked[i]:P2} under attack, {honest[i]:P2} all-honest{Context}");
+        }
+    }
+
+    private static List<double> FinalAccuracies(SmallSwarm swarm) =>
+        swarm.Honest.Select(n => n.ReadRounds().Single(r => r.Round == SmallSwarm.Rounds).SemiGlobalTestAccuracy ?? double.NaN).ToList();
+
+    [Fact]
+    public void The_audit_verifies_the_run_and_lists_every_drop()
+    {
+        Assert.True(Attacked.AuditProcess.ExitCode == 0 && Attacked.Audit.Report.Passed, $"audit failed:\n{Attacked.AuditProcess.StdOut}{Context}");
+        Assert.True(Attacked.AuditText.ExitCode == 0, $"audit (text) failed:\n{Attacked.AuditText.StdOut}");
+        Assert.DoesNotContain(Attacked.Audit.Report.Findings, f => f.Severity == 2);
+        var rounds = Attacked.Audit.History.Rounds.Where(r => r.Round <= SmallSwarm.Rounds).ToList();
+        Assert.True(Attacked.Audit.Report.MergesRecomputed >= rounds.Sum(r => r.Merges.Count + r.SemiGlobals.Count),
+            $"recomputed {Attacked.Audit.Report.MergesRecomputed} merges");
+        var drops = rounds.SelectMany(r => r.Merges.SelectMany(m => (m.Drops ?? []).Select(d => (r.Round, d.Id, d.Reason)))).ToList();
+        Assert.True(drops.Count == 9, $"{drops.Count} drops recorded\n{Attacked.Timeline()}");
+        foreach (var (round, id, reason) in drops)
+        {
+            var listed = $"dropped {id} committed by";
+            Assert.Contains(Attacked.Audit.Report.Findings, f => f.Round == round && f.Message.StartsWith(listed) && f.Message.EndsWith(InputRejection.Describe((RejectionReason)reason)));
+            Assert.True(Attacked.AuditText.StdOut.Contains(listed), $"the audit's text does not list the drop of {id}:\n{Attacked.AuditText.StdOut}");
+        }
+    }
+}
