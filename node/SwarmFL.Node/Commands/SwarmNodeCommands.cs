@@ -107,13 +107,16 @@ public sealed class SwarmNodeCommands : ICommandModule
             var rpcUrl = Value(parse, rpc, config, "rpc") is { Length: > 0 } own ? own : info.RpcUrl;
             Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({PublicRpcUrl.Redact(rpcUrl)}), round {info.CurrentRound}");
             // The peer's word on the model is not taken: the node checks a --model against the hash the chain pins, or
-            // fetches the pinned model by that hash from its peers once registered.
-            try { await SwarmInfoCheck.VerifyAsync(info, answerer, rpcUrl, null, ct); }
+            // fetches the pinned model by that hash from its peers once registered. Without --data-spec the node takes the
+            // data spec the peer serves, but only once its hash is the one the chain pins.
+            var served = ServedDataSpec(parse, config, info, answerer);
+            try { await SwarmInfoCheck.VerifyAsync(info, answerer, rpcUrl, served?.Hash(), ct); }
             catch (InvalidOperationException e) { throw new UserFacingException($"not joining: {e.Message}"); }
             catch (ChainRpcException e) { throw new UserFacingException($"not joining: cannot check the swarm on {PublicRpcUrl.Redact(rpcUrl)}: {e.Message}", ExitCodes.Unavailable, e); }
             // Without --model the node takes the model the chain pins, fetched from its peers once registered.
             var givenModel = parse.GetResult(_model) is { Implicit: false } || config is { } c && c.TryGetProperty("model", out _);
-            var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer));
+            var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer), served);
+            if (served is not null) Console.WriteLine($"data spec: {served.Task}, metric {served.Metric}, input [{string.Join(", ", served.Input)}] (served by the peer, checked against the chain)");
             if (!givenModel) options = options with { Model = null };
             if (options.DeploymentBlock == 0) options = options with { DeploymentBlock = info.DeploymentBlock };
             return await RunNodeAsync(options, MetricsEndpoint(parse, config), DashboardOf(parse, config), ct);
@@ -172,7 +175,19 @@ public sealed class SwarmNodeCommands : ICommandModule
         }
     }
 
-    private SwarmNodeOptions BuildOptions(ParseResult parse, JsonElement? config, string rpc, string contract, string? bootstrap) => new()
+    /// <summary>The data spec the peer served, when the user gave no --data-spec and the swarm has one (else null).</summary>
+    private SwarmFL.Learning.Data.DataSpec? ServedDataSpec(ParseResult parse, JsonElement? config, SwarmFL.Swarm.Network.Messages.SwarmInfo info, PeerId answerer)
+    {
+        if (Value(parse, _dataSpec, config, "data-spec") is not null || info.DataSpecJson is not { Length: > 0 } json) return null;
+        try { return SwarmFL.Learning.Data.DataSpec.FromJson(json, $"the data spec served by {answerer}"); }
+        catch (SwarmFL.Learning.Data.DataFileException e) { throw new UserFacingException($"not joining: {e.Message}", ExitCodes.BadInput, e); }
+    }
+
+    private SwarmNodeOptions BuildOptions(ParseResult parse, JsonElement? config, string rpc, string contract, string? bootstrap,
+        SwarmFL.Learning.Data.DataSpec? servedSpec = null) => BuildOptionsWithSpec(parse, config, rpc, contract, bootstrap,
+        Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : servedSpec);
+
+    private SwarmNodeOptions BuildOptionsWithSpec(ParseResult parse, JsonElement? config, string rpc, string contract, string? bootstrap, SwarmFL.Learning.Data.DataSpec? spec) => new()
     {
         DataDirectory = Required(parse, _dataDir, config, "data-dir"),
         RpcUrl = rpc,
@@ -182,8 +197,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         Model = ModelArgument.Resolve(Value(parse, _model, config, "model")!),
         TrustModel = Value(parse, _trustModel, config, "trust-model"),
         TrainData = MnistLocator.Resolve(Value(parse, _data, config, "data")),
-        DataSpec = Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist,
-        Data = DataSourceOf(parse, config),
+        DataSpec = spec ?? SwarmFL.Learning.Data.DataSpec.Mnist,
+        Data = DataSourceOf(parse, config, spec),
         Partition = Value(parse, _partition, config, "partition")!,
         Parts = Value(parse, _parts, config, "parts"),
         Part = Value(parse, _part, config, "part"),
@@ -210,11 +225,10 @@ public sealed class SwarmNodeCommands : ICommandModule
     };
 
     /// <summary>How to read --data: null (MNIST IDX, as before) unless --data names something else or a data flag is given.</summary>
-    private SwarmFL.Learning.Data.DataSource? DataSourceOf(ParseResult parse, JsonElement? config)
+    private SwarmFL.Learning.Data.DataSource? DataSourceOf(ParseResult parse, JsonElement? config, SwarmFL.Learning.Data.DataSpec? spec)
     {
         var path = MnistLocator.Resolve(Value(parse, _data, config, "data"));
         var format = Value(parse, _dataFormat, config, "data-format") is { } f ? SwarmFL.Learning.Data.DataFormats.Parse(f) : SwarmFL.Learning.Data.DataFormats.Detect(path);
-        var spec = Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : null;
         if (format == SwarmFL.Learning.Data.DataFormat.Mnist && spec is null) return null;
         var channels = Value(parse, _channels, config, "channels");
         var size = Value(parse, _imageSize, config, "image-size");
