@@ -48,7 +48,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<double> _mu = new("--mu") { Description = "FedProx proximal term (0: off)", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _threads = new("--threads") { Description = "Torch threads (0: libtorch's default)", DefaultValueFactory = _ => 1 };
     private readonly Option<ulong> _seed = new("--seed") { Description = "Training seed", DefaultValueFactory = _ => 1 };
-    private readonly Option<string?> _testData = new("--test-data") { Description = "Also score base and local models on this MNIST test set (for run results)" };
+    private readonly Option<string?> _testData = new("--test-data") { Description = "Also score base, local and merged models on this test set, in the format of --data (for run results)" };
     private readonly Option<int> _testLimit = new("--test-limit") { Description = "Use only the first N test images (0: all)", DefaultValueFactory = _ => 0 };
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };

@@ -16,7 +16,7 @@ public sealed record DevnetOptions
     public double LearningRate { get; init; } = 0.05;
     public int CommitWindowSeconds { get; init; } = 60;
     public int MergeTimeoutSeconds { get; init; } = 60;
-    /// <summary>Seeds the genesis model, and (through the node's default) the partition; the baselines use the same.</summary>
+    /// <summary>Seeds the genesis model and the baselines' training. The nodes partition with their default seed (<see cref="NodeCommandLine.PartitionSeed"/>), and so do the baselines, whatever --seed says.</summary>
     public ulong Seed { get; init; } = NodeCommandLine.PartitionSeed;
     public double? TargetAccuracy { get; init; }
     public string OutDirectory { get; init; } = "devnet/runs";

@@ -22,7 +22,7 @@ public static class LocalBaselines
         var spec = ModelResolver.Resolve(options.Model);
         var train = MnistDataset.Load(mnistDirectory, MnistSplit.Train);
         using var test = new TensorData(MnistDataset.Load(mnistDirectory, MnistSplit.Test));
-        var parts = Partitioner.Parse(options.Partition).Split(train.Labels, options.Nodes, options.Seed);
+        var parts = Partitioner.Parse(options.Partition).Split(train.Labels, options.Nodes, NodeCommandLine.PartitionSeed);
         var trainer = new LocalTrainer(spec);
         var training = new TrainingOptions
         {
