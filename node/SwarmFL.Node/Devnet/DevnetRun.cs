@@ -24,6 +24,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
     private static readonly TimeSpan FirstNodeListenTimeout = TimeSpan.FromSeconds(180);
     private static readonly TimeSpan ExitAfterLastRound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AuditTimeout = TimeSpan.FromMinutes(5);
+    private ScoreLabel _label = ScoreLabel.Mnist;
 
     public async Task<DevnetOutcome> RunAsync(CancellationToken commandToken)
     {
@@ -37,7 +38,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         var model = ModelResolver.Resolve(options.Model);
         var userData = options.UserData is { } own ? UserDataset.Prepare(own, model) : null;
         if (userData is null && !Directory.Exists(mnist)) throw new DirectoryNotFoundException($"MNIST not found at {mnist}: run devnet/bootstrap or pass --data");
-        var label = userData is null ? ScoreLabel.Mnist : new ScoreLabel(userData.Metric, userData.TestSetName);
+        var label = _label = userData is null ? ScoreLabel.Mnist : new ScoreLabel(userData.Metric, userData.TestSetName);
         var runDirectory = Path.GetFullPath(Path.Combine(options.OutDirectory, DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'")));
         Directory.CreateDirectory(runDirectory);
         string? dataSpecFile = null;
@@ -250,7 +251,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             }
             return reason is not null;
         }
-        await view.RunAsync(Poll, Done, $"SwarmFL devnet · {options.Nodes} nodes · {options.Rounds} rounds · {options.Model} · {options.Partition} · {options.Strategy}", ct);
+        await view.RunAsync(Poll, Done, $"SwarmFL devnet · {options.Nodes} nodes · {options.Rounds} rounds · {options.Model} · {options.Partition} · {options.Strategy}{(_label == ScoreLabel.Mnist ? "" : $" · scores: {_label.Metric} on held-out")}", ct);
         ct.ThrowIfCancellationRequested();
         view.Message($"stopped: {reason}");
         return reason ?? "the view ended";
