@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reader benchmark of issue #12 (not run by tests/run): SwarmFL's CSV reader on a generated ~100 MB CSV against numpy's
 # loadtxt and genfromtxt on the same file, and its image-folder reader on 10 000 generated PNG files. Results:
-# RESULTS-readers.md next to this script. Needs python3-numpy (devnet/bootstrap installs it).
+# RESULTS-readers.md next to this script. Needs Debian's python3-numpy at /usr/bin/python3 (devnet/bootstrap installs it).
 . "$(dirname "$0")/../../../devnet/lib/strict.sh"
 cd "$(dirname "$0")/../../.."
 MB=${MB:-100}
@@ -15,5 +15,5 @@ BENCH="$ARTIFACTS/bin/SwarmFL.Learning.Bench/release/SwarmFL.Learning.Bench"
 echo "== load average before SwarmFL: $(cut -d' ' -f1-3 /proc/loadavg) =="
 "$BENCH" readers "$WORK/data.csv" "$WORK/images" "$REPEATS"
 echo "== load average before numpy: $(cut -d' ' -f1-3 /proc/loadavg) =="
-python3 tests/benchmarks/learning/numpy_readers.py "$WORK/data.csv" 1
+/usr/bin/python3 tests/benchmarks/learning/numpy_readers.py "$WORK/data.csv" 1
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg) =="
