@@ -14,6 +14,8 @@ using static TorchSharp.torch;
 //   models DATA_DIR BATCH THREADS SAMPLES REPEATS TS_2NN   LocalTrainer samples/s, interleaved: TorchScript mnist-2nn
 //                                                    (file TS_2NN) vs the built-in, JSON mnist-cnn vs the built-in
 //   aggregate MODELS REPEATS               input bytes/s of FedAvg, median, Krum over MODELS mnist-cnn models vs a memory copy
+//   readers CSV IMAGE_DIR REPEATS          MB/s and rows/s of the CSV reader on CSV, images/s of the image-folder reader
+//                                          on IMAGE_DIR (DatasetReader.Load, as the nodes call it); best and median
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 return args switch
 {
@@ -22,8 +24,38 @@ return args switch
     ["aggregate", var models, var repeats] => Aggregate(int.Parse(models), int.Parse(repeats)),
     ["models", var dir, var batch, var threads, var samples, var repeats, var torchScript] =>
         Models(dir, int.Parse(batch), int.Parse(threads), int.Parse(samples), int.Parse(repeats), torchScript),
+    ["readers", var csv, var images, var repeats] => Readers(csv, images, int.Parse(repeats)),
     _ => Usage(),
 };
+
+static int Readers(string csv, string images, int repeats)
+{
+    var megabytes = new FileInfo(csv).Length / 1e6;
+    var csvRuns = new List<(double Seconds, int Rows)>();
+    var imageRuns = new List<(double Seconds, int Images)>();
+    for (var repeat = 0; repeat < repeats; repeat++)
+    {
+        var clock = Stopwatch.StartNew();
+        var table = DatasetReader.Load(new DataSource { Path = csv, Format = DataFormat.Csv });
+        csvRuns.Add((clock.Elapsed.TotalSeconds, table.Count));
+        clock.Restart();
+        var folder = DatasetReader.Load(new DataSource { Path = images, Format = DataFormat.Images, Channels = 1 });
+        imageRuns.Add((clock.Elapsed.TotalSeconds, folder.Count));
+        Console.WriteLine($"run {repeat + 1}: csv {csvRuns[^1].Seconds:F2} s ({table.Count} rows × {table.SampleSize} features), " +
+                          $"images {imageRuns[^1].Seconds:F2} s ({folder.Count} images, shape [{string.Join(", ", folder.SampleShape)}])");
+    }
+    static (double Best, double Median) Stats(IEnumerable<double> rates)
+    {
+        var sorted = rates.OrderBy(r => r).ToList();
+        return (sorted[^1], sorted[sorted.Count / 2]);
+    }
+    var mb = Stats(csvRuns.Select(r => megabytes / r.Seconds));
+    var rows = Stats(csvRuns.Select(r => r.Rows / r.Seconds));
+    var png = Stats(imageRuns.Select(r => r.Images / r.Seconds));
+    Console.WriteLine($"csv {megabytes:F1} MB: best {mb.Best:F1} MB/s ({rows.Best:F0} rows/s), median {mb.Median:F1} MB/s ({rows.Median:F0} rows/s)");
+    Console.WriteLine($"images: best {png.Best:F0} images/s, median {png.Median:F0} images/s");
+    return 0;
+}
 
 static int Usage()
 {

@@ -312,26 +312,10 @@ public sealed class LearningCommands : ICommandModule
         var source = data.Source(parse);
         var (train, test) = data.Load(parse);
         var scaling = data.FitScaling(parse, train, source.ResolvedFormat);
-        RequireFits(model, train);
+        ModelFit.Require(model, train);
         if (train.IsClassification) return (scaling.Apply(train), scaling.Apply(test));
         var target = TargetScaling.Fit(train);
         return (target.Apply(scaling.Apply(train)), target.Apply(scaling.Apply(test)));
-    }
-
-    /// <summary>
-    /// One dry forward pass on the data's sample shape, then the output against the task: logits for at least the
-    /// data's classes, or one value per sample for regression.
-    /// </summary>
-    private static void RequireFits(ModelDefinition model, Dataset data)
-    {
-        IReadOnlyList<int> output;
-        try { output = model.DryRun(data.SampleShape); }
-        catch (ModelFormatException e) { throw new UserFacingException($"{e.Message}; pass a model that takes the data's samples (or other data flags)", ExitCodes.BadInput, e); }
-        var shape = $"[{string.Join(", ", output)}]";
-        if (data.IsClassification && (output.Count != 1 || output[0] < data.ClassNames.Count))
-            throw new UserFacingException($"model {model.Name} outputs {shape} per sample; the data has {data.ClassNames.Count} classes, so it needs logits [{data.ClassNames.Count}] (or more)", ExitCodes.BadInput);
-        if (!data.IsClassification && !(output.Count == 0 || output is [1]))
-            throw new UserFacingException($"model {model.Name} outputs {shape} per sample; a regression model outputs one value ([1] or a scalar)", ExitCodes.BadInput);
     }
 
     /// <summary>The other scores, then the task's default headline metric and the loss as the last lines (scripts read those).</summary>

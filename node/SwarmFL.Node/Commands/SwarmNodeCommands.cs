@@ -48,7 +48,7 @@ public sealed class SwarmNodeCommands : ICommandModule
     private readonly Option<double> _mu = new("--mu") { Description = "FedProx proximal term (0: off)", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _threads = new("--threads") { Description = "Torch threads (0: libtorch's default)", DefaultValueFactory = _ => 1 };
     private readonly Option<ulong> _seed = new("--seed") { Description = "Training seed", DefaultValueFactory = _ => 1 };
-    private readonly Option<string?> _testData = new("--test-data") { Description = "Also score base and local models on this MNIST test set (for run results)" };
+    private readonly Option<string?> _testData = new("--test-data") { Description = "Also score base, local and merged models on this test set, in the format of --data (for run results)" };
     private readonly Option<int> _testLimit = new("--test-limit") { Description = "Use only the first N test images (0: all)", DefaultValueFactory = _ => 0 };
     private readonly Option<ulong> _rounds = new("--rounds") { Description = "Exit once this round has ended (0: run until stopped)", DefaultValueFactory = _ => 0 };
     private readonly Option<bool> _optOut = new("--no-lead") { Description = "Commit but never be elected leader (e.g. a weak device)" };
@@ -105,15 +105,18 @@ public sealed class SwarmNodeCommands : ICommandModule
             var rpcUrl = Value(parse, rpc, config, "rpc") is { Length: > 0 } own ? own : info.RpcUrl;
             Console.WriteLine($"swarm: {info.Contract} on chain {info.ChainId} ({PublicRpcUrl.Redact(rpcUrl)}), round {info.CurrentRound}");
             // The peer's word on the model is not taken: the node checks a --model against the hash the chain pins, or
-            // fetches the pinned model by that hash from its peers once registered.
+            // fetches the pinned model by that hash from its peers once registered. Without --data-spec the node takes the
+            // data spec the peer serves, but only once its hash is the one the chain pins.
             // A block the user gave wins over the peer's, and is checked the same way.
             if (Value(parse, _deploymentBlock, config, "deployment-block") is ulong ownBlock && ownBlock > 0) info.DeploymentBlock = ownBlock;
-            try { await SwarmInfoCheck.VerifyAsync(info, answerer, rpcUrl, null, ct); }
+            var served = ServedDataSpec(parse, config, info, answerer);
+            try { await SwarmInfoCheck.VerifyAsync(info, answerer, rpcUrl, served?.Hash(), ct); }
             catch (InvalidOperationException e) { throw new UserFacingException($"not joining: {e.Message}"); }
             catch (ChainRpcException e) { throw new UserFacingException($"not joining: cannot check the swarm on {PublicRpcUrl.Redact(rpcUrl)}: {e.Message}", ExitCodes.Unavailable, e); }
             // Without --model the node takes the model the chain pins, fetched from its peers once registered.
             var givenModel = parse.GetResult(_model) is { Implicit: false } || config is { } c && c.TryGetProperty("model", out _);
-            var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer));
+            var options = BuildOptions(parse, config, rpcUrl, info.Contract, parse.GetValue(peer), served);
+            if (served is not null) Console.WriteLine($"data spec: {served.Task}, metric {served.Metric}, input [{string.Join(", ", served.Input)}] (served by the peer, checked against the chain)");
             if (!givenModel) options = options with { Model = null };
             if (options.DeploymentBlock == 0) options = options with { DeploymentBlock = info.DeploymentBlock };
             return await RunNodeAsync(options, MetricsEndpoint(parse, config), DashboardOf(parse, config), ct);
@@ -169,7 +172,19 @@ public sealed class SwarmNodeCommands : ICommandModule
         }
     }
 
-    private SwarmNodeOptions BuildOptions(ParseResult parse, JsonElement? config, string rpc, string contract, string? bootstrap) => new()
+    /// <summary>The data spec the peer served, when the user gave no --data-spec and the swarm has one (else null).</summary>
+    private SwarmFL.Learning.Data.DataSpec? ServedDataSpec(ParseResult parse, JsonElement? config, SwarmFL.Swarm.Network.Messages.SwarmInfo info, PeerId answerer)
+    {
+        if (Value(parse, _dataSpec, config, "data-spec") is not null || info.DataSpecJson is not { Length: > 0 } json) return null;
+        try { return SwarmFL.Learning.Data.DataSpec.FromJson(json, $"the data spec served by {answerer}"); }
+        catch (SwarmFL.Learning.Data.DataFileException e) { throw new UserFacingException($"not joining: {e.Message}", ExitCodes.BadInput, e); }
+    }
+
+    private SwarmNodeOptions BuildOptions(ParseResult parse, JsonElement? config, string rpc, string contract, string? bootstrap,
+        SwarmFL.Learning.Data.DataSpec? servedSpec = null) => BuildOptionsWithSpec(parse, config, rpc, contract, bootstrap,
+        Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : servedSpec);
+
+    private SwarmNodeOptions BuildOptionsWithSpec(ParseResult parse, JsonElement? config, string rpc, string contract, string? bootstrap, SwarmFL.Learning.Data.DataSpec? spec) => new()
     {
         DataDirectory = Required(parse, _dataDir, config, "data-dir"),
         RpcUrl = rpc,
@@ -179,8 +194,8 @@ public sealed class SwarmNodeCommands : ICommandModule
         Model = ModelArgument.Resolve(Value(parse, _model, config, "model")!),
         TrustModel = Value(parse, _trustModel, config, "trust-model"),
         TrainData = MnistLocator.Resolve(Value(parse, _data, config, "data")),
-        DataSpec = Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : SwarmFL.Learning.Data.DataSpec.Mnist,
-        Data = DataSourceOf(parse, config),
+        DataSpec = spec ?? SwarmFL.Learning.Data.DataSpec.Mnist,
+        Data = DataSourceOf(parse, config, spec),
         Partition = Value(parse, _partition, config, "partition")!,
         Parts = Value(parse, _parts, config, "parts"),
         Part = Value(parse, _part, config, "part"),
@@ -212,11 +227,10 @@ public sealed class SwarmNodeCommands : ICommandModule
     };
 
     /// <summary>How to read --data: null (MNIST IDX, as before) unless --data names something else or a data flag is given.</summary>
-    private SwarmFL.Learning.Data.DataSource? DataSourceOf(ParseResult parse, JsonElement? config)
+    private SwarmFL.Learning.Data.DataSource? DataSourceOf(ParseResult parse, JsonElement? config, SwarmFL.Learning.Data.DataSpec? spec)
     {
         var path = MnistLocator.Resolve(Value(parse, _data, config, "data"));
         var format = Value(parse, _dataFormat, config, "data-format") is { } f ? SwarmFL.Learning.Data.DataFormats.Parse(f) : SwarmFL.Learning.Data.DataFormats.Detect(path);
-        var spec = Value(parse, _dataSpec, config, "data-spec") is { } specPath ? SwarmFL.Learning.Data.DataSpec.Read(specPath) : null;
         if (format == SwarmFL.Learning.Data.DataFormat.Mnist && spec is null) return null;
         var channels = Value(parse, _channels, config, "channels");
         var size = Value(parse, _imageSize, config, "image-size");

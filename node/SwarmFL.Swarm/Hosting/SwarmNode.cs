@@ -451,6 +451,8 @@ public sealed class SwarmNode : IAsyncDisposable
                 SwarmFL.Learning.Models.Declarative.DeclarativeModel d => d.CanonicalJson,
                 _ => "",
             },
+            // A joiner without --data-spec takes this one, and checks its hash against the chain's before using it.
+            DataSpecJson = _options.DataSpec.IsDefault ? "" : _options.DataSpec.Canonical(),
             CurrentRound = status?.Round ?? 0,
             Phase = status?.Phase.ToString() ?? "",
             PeerId = Key.PeerId.ToString(),

@@ -6,7 +6,8 @@ namespace SwarmFL.Node.Tests.EndToEnd;
 /// <summary>
 /// Issue #12, data half, end to end with real processes: a Hardhat node; `swarmfl data-spec` fitted on the creator's
 /// CSV (the tabular example's generator, fixed seed); `swarm create --model model.json --data-spec`; two `swarmfl node`
-/// processes and one `swarmfl join` (which takes the model from its peer) training the example's JSON model on disjoint
+/// processes and one `swarmfl join` (which takes the model and the data spec from its peer, each checked against the
+/// hash the chain pins; it is given neither) training the example's JSON model on disjoint
 /// thirds of the CSV for three rounds; then `swarmfl audit --verify --data-spec` must pass.
 /// </summary>
 public sealed class CsvSwarmTests : IAsyncLifetime
@@ -48,10 +49,11 @@ public sealed class CsvSwarmTests : IAsyncLifetime
 
         NodeProcess Node(int i, params string[] command)
         {
+            string[] ownSpec = command[0] == "join" ? [] : ["--data-spec", spec];
             var node = new NodeProcess($"n{i}", dataDirs[i], Path.Combine(_dir, $"n{i}.log"),
             [
                 .. command, "--data-dir", dataDirs[i], "--listen", $"/ip4/127.0.0.1/tcp/{FreePort.Next()}", "--data", train, "--test-data", test,
-                "--data-spec", spec, "--parts", "3", "--part", i.ToString(), "--rounds", Rounds.ToString(), "--threads", "1", "--epochs", "2", "--batch", "20",
+                .. ownSpec, "--parts", "3", "--part", i.ToString(), "--rounds", Rounds.ToString(), "--threads", "1", "--epochs", "2", "--batch", "20",
             ]);
             _nodes.Add(node);
             node.Start();
@@ -66,13 +68,14 @@ public sealed class CsvSwarmTests : IAsyncLifetime
             await Task.Delay(250);
         }
         Node(1, "node", "--rpc", _hardhat.RpcUrl, "--contract", contract, "--model", model, "--bootstrap", address);
-        Node(2, "join", address); // no --model: the pinned data spec names it, the peer serves it
+        Node(2, "join", address); // no --model, no --data-spec: the peer serves both, the chain pins their hashes
 
         foreach (var node in _nodes)
         {
             var code = await node.WaitForExitAsync(TimeSpan.FromMinutes(8));
             Assert.True(code == 0, $"{node.Name} exited with {code}\n{string.Join("\n", _nodes.Select(n => n.LogTail()))}");
         }
+        Assert.Contains("served by the peer, checked against the chain", File.ReadAllText(Path.Combine(_dir, "n2.log")));
         foreach (var node in _nodes)
         {
             var rounds = node.ReadRounds();
