@@ -528,6 +528,11 @@ contract SwarmCoordinator {
         _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: led, merged: 0, electionBlock: 0});
     }
 
+    /// @notice In the SemiGlobal phase, when its objection window ends (semi-global models are accepted from then on), else 0.
+    function objectionDeadline() external view returns (uint64) {
+        return _round.phase == PHASE_SEMI_GLOBAL ? uint64(_progress.phaseStartedAt) + _objectionWindow : 0;
+    }
+
     /// @notice The election block of the current round while its leaders are not drawn (phase Election), else 0.
     function electionBlock() external view returns (uint64) {
         return _round.phase == PHASE_ELECTION ? _progress.electionBlock : 0;
