@@ -73,7 +73,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         var at = contract.At(block);
         var guessRound = previous?.Snapshot.Round;
         var guessCluster = previous?.Snapshot.MyCluster;
-        var wantState = previous?.Snapshot is { } p && (p.Phase is RoundPhase.Merge or RoundPhase.SemiGlobal || p is { Phase: RoundPhase.Commit, IHaveCommitted: true });
+        var wantState = previous?.Snapshot is { } p && (p.Phase is RoundPhase.Merge or RoundPhase.SemiGlobal or RoundPhase.Election || p is { Phase: RoundPhase.Commit, IHaveCommitted: true });
         Task<BlockHeader?> header;
         Task<ulong> currentRound;
         Task<bool> isMember;
