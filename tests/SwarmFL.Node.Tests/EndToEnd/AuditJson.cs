@@ -29,7 +29,7 @@ public sealed record AuditJson(AuditJson.HistoryJson History, AuditJson.ReportJs
     /// <summary>An election (Replaced null) or a replacement of <see cref="Replaced"/> by <see cref="Leader"/>.</summary>
     public sealed record LeaderJson(int Cluster, string Leader, int Attempt, string? Replaced);
 
-    public sealed record MergeJson(ulong Round, int Cluster, string Leader, string Model, IReadOnlyList<string> Inputs);
+    public sealed record MergeJson(ulong Round, int Cluster, string Leader, string Model, IReadOnlyList<string> Inputs, bool Voided = false);
 
     public sealed record SemiGlobalJson(ulong Round, int Cluster, string Leader, string Model, IReadOnlyList<string> ClusterModels);
 
