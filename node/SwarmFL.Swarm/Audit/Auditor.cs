@@ -44,10 +44,9 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
     {
         foreach (var merge in round.Merges)
         {
-            // A voided merge was its leader's at the time; a standing one is the cluster's last leader's.
-            var leader = merge.Voided
-                ? round.Leaders.LastOrDefault(l => l.Cluster == merge.Cluster && l.Leader == merge.Leader)
-                : round.Leaders.LastOrDefault(l => l.Cluster == merge.Cluster);
+            // The merge is its leader's at the time it published: a later replacement (of a semi-global leader) or a void
+            // moves the cluster's leadership on, not the merge. (The contract only takes a merge from the current leader.)
+            var leader = round.Leaders.LastOrDefault(l => l.Cluster == merge.Cluster && l.Leader == merge.Leader);
             if (leader is null || leader.Leader != merge.Leader)
                 Fail(round.Round, merge.Cluster, merge.Leader, $"published merge {merge.Model} without being the cluster's elected leader");
             var committed = round.Commits.Where(c => c.Cluster == merge.Cluster).Select(c => c.Model).ToHashSet();

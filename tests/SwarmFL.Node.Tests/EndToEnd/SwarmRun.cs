@@ -157,7 +157,8 @@ public sealed class SwarmRun : IAsyncLifetime
             {
                 var state = await _chain.ClusterStateAsync(round, cluster);
                 if (state.Status != ClusterStatus.AwaitingMerge || commits.Count(c => c.Cluster == cluster) < 2) continue;
-                if (Nodes.Skip(1).FirstOrDefault(n => n.IsRunning && _addresses.TryGetValue(n, out var a) && a == state.Leader) is { } node) victim = (node, (int)cluster);
+                // The joiner is spared too: its rounds file starts at its first round, not round 1.
+                if (Nodes.Skip(1).Take(InitialNodes - 1).FirstOrDefault(n => n.IsRunning && _addresses.TryGetValue(n, out var a) && a == state.Leader) is { } node) victim = (node, (int)cluster);
             }
             if (victim is not { } v)
             {
@@ -187,13 +188,15 @@ public sealed class SwarmRun : IAsyncLifetime
     private async Task ForgeALiveMergeAsync()
     {
         var from = (Kill?.Round ?? 1) + 1;
-        for (var round = from; round < Rounds && LiveForgery is null; round++)
+        // Connected before the race: the forger must publish before its own node, which needs ~a second to merge.
+        var members = await RogueLeader.ConnectMembersAsync(_hardhat.RpcUrl, Contract, Nodes, CancellationToken.None);
+        for (var round = from; round <= Rounds && LiveForgery is null; round++)
         {
             var current = await WaitForAsync(async () =>
             {
                 var now = await _chain.CurrentRoundAsync();
                 return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
-            }, $"round {round}'s leaders to be drawn", RoundLimit, poll: TimeSpan.FromMilliseconds(50));
+            }, $"round {round}'s leaders to be drawn", RoundLimit, poll: TimeSpan.FromMilliseconds(20));
             if (current != round)
             {
                 MissedForgeries.Add($"round {round}: seen only once round {current} was running");
@@ -201,7 +204,7 @@ public sealed class SwarmRun : IAsyncLifetime
             }
             try
             {
-                var forgery = await RogueLeader.ForgeLiveMergeAsync(_hardhat.RpcUrl, Contract, Nodes.Where(n => n.IsRunning).ToList(), round, CancellationToken.None);
+                var forgery = await RogueLeader.ForgeLiveMergeAsync(members, round, CancellationToken.None);
                 if (forgery is null) MissedForgeries.Add($"round {round}: no leader of a cluster with two committers was still merging");
                 else
                 {
