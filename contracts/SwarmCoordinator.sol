@@ -24,11 +24,14 @@ contract SwarmCoordinator {
     /// @notice What decides a merge beyond the strategy id, fixed at creation (docs/contracts-interface.md):
     ///         `policy` is the canonical aggregation policy text every leader, checker and audit applies (strategy with
     ///         its parameters, deviation limit, update norm bound); `maxSamples` caps each commit's sample count;
-    ///         `leaderCooldown` is how many rounds a leader that failed (timed out) cannot be elected.
+    ///         `leaderCooldown` is how many rounds a leader that failed (timed out, or whose merge was voided) cannot be
+    ///         elected; `objectionWindow` is how many seconds from the start of the SemiGlobal phase the cluster's
+    ///         committers have to object to a merge before anyone may publish a semi-global model.
     struct AggregationRules {
         string policy;
         uint64 maxSamples;
         uint32 leaderCooldown;
+        uint64 objectionWindow;
     }
 
     /// @dev The current round in one slot, so that a commit reads and writes it once.
@@ -44,17 +47,20 @@ contract SwarmCoordinator {
 
     /// @dev Progress of the Merge and SemiGlobal phases of the current round.
     struct Progress {
-        uint40 phaseStartedAt; // when the current phase began (the semi-global timeout runs from here)
+        uint40 phaseStartedAt; // when the current phase began (the semi-global timeout and the objection window run from here)
         uint32 remaining; // clusters that still have to publish in the current phase
         uint32 merged; // clusters that published their merge this round
+        uint64 electionBlock; // Election phase: the block whose hash draws the leaders (fixed at the close)
     }
 
     /// @dev One slot per cluster index, overwritten by every close (never zeroed, so rewrites stay cheap).
     struct ClusterState {
         address leader;
         uint40 electedAt; // when the current leader was elected (or took over)
-        uint16 attempt; // 0 for the leader elected at close, +1 per replacement
+        uint16 attempt; // 0 for the leader drawn at the election, +1 per replacement or void
         uint8 status;
+        uint16 committers; // the cluster's committers this round (the objection majority is counted from them)
+        uint16 objections; // objections to the current merge
     }
 
     /// @dev First slot holds everything commit and election read; the key and address follow.
@@ -79,6 +85,8 @@ contract SwarmCoordinator {
     uint8 public constant PHASE_SEMI_GLOBAL = 2;
     /// @notice The round has not opened: it has no members yet (see docs/contracts-interface.md, "Round 1").
     uint8 public constant PHASE_WAITING = 3;
+    /// @notice Closed, leaders not drawn yet: the draw reads the hash of a block fixed at the close (electionBlock()).
+    uint8 public constant PHASE_ELECTION = 4;
 
     uint8 public constant CLUSTER_NONE = 0;
     uint8 public constant CLUSTER_AWAITING_MERGE = 1;
@@ -100,6 +108,9 @@ contract SwarmCoordinator {
     uint256 public constant MAX_POLICY_LENGTH = 256;
     /// @notice Highest reason code of a dropped merge input (1 wrong size … 7 bad sample count, see the docs).
     uint8 public constant MAX_DROP_REASON = 7;
+    /// @notice The election block is this many blocks after the close's block: its hash does not exist when the closer
+    ///         decides to close.
+    uint64 public constant ELECTION_DELAY = 1;
 
     // ---------------------------------------------------------------------------------------------------- config
 
@@ -114,6 +125,7 @@ contract SwarmCoordinator {
     uint8 private immutable _aggregation;
     uint64 private immutable _maxSamples;
     uint32 private immutable _leaderCooldown;
+    uint64 private immutable _objectionWindow;
 
     // ---------------------------------------------------------------------------------------------------- state
 
@@ -129,6 +141,7 @@ contract SwarmCoordinator {
     mapping(address => bool) private _allowed;
     mapping(uint256 => ClusterState) private _clusters;
     mapping(uint256 => bytes32) private _base; // latest semi-global model per cluster; zero means the genesis model
+    mapping(address => uint256) private _lastObjection; // (round, cluster, attempt) of the merge the member last objected to
     string private _policy; // AggregationRules.policy (a string cannot be immutable); last, so the slots above keep their numbers
 
     // ---------------------------------------------------------------------------------------------------- events
@@ -141,7 +154,15 @@ contract SwarmCoordinator {
     event RoundWaiting(uint64 indexed round);
     event RoundOpened(uint64 indexed round, uint64 deadline, uint32 memberCount, uint32 clusterCount);
     event ModelCommitted(uint64 indexed round, uint32 indexed cluster, address indexed member, bytes32 modelId, uint64 samples, uint32 metric);
-    event RoundClosed(uint64 indexed round, bytes32 randomness, uint32 commits);
+    event RoundClosed(uint64 indexed round, uint64 electionBlock, uint32 commits);
+    /// @notice The election's draw: randomness = keccak256(abi.encode(blockhash(electionBlock), this, round, commits)).
+    event LeadersDrawn(uint64 indexed round, bytes32 randomness, uint64 electionBlock);
+    /// @notice The election block's hash was out of reach (over 256 blocks old): a new block is fixed.
+    event ElectionDeferred(uint64 indexed round, uint64 electionBlock);
+    event MergeObjected(uint64 indexed round, uint32 indexed cluster, address indexed member, address leader, uint32 objections, uint32 needed);
+    /// @notice A majority of the cluster's other committers objected: the merge is void, its leader fails (cooldown)
+    ///         and `nextLeader` redoes the merge (0: no candidate left, the cluster is skipped).
+    event MergeVoided(uint64 indexed round, uint32 indexed cluster, address indexed leader, address nextLeader, uint32 attempt);
     event LeaderElected(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 attempt);
     event ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers);
     event LeaderReplaced(uint64 indexed round, uint32 indexed cluster, address indexed failedLeader, address nextLeader, uint32 attempt);
@@ -181,6 +202,11 @@ contract SwarmCoordinator {
     error AlreadyPublished(uint32 cluster);
     error NothingToReplace(uint32 cluster, uint8 status);
     error TimeoutNotReached(uint64 at);
+    error NothingToObject(uint32 cluster, uint8 status);
+    error NotObjector(address account);
+    error AlreadyObjected(address account);
+    error ObjectionWindowClosed(uint64 at);
+    error ObjectionWindowOpen(uint64 until);
 
     // ---------------------------------------------------------------------------------------------------- setup
 
@@ -197,9 +223,12 @@ contract SwarmCoordinator {
         if (rules_.maxSamples == 0) revert InvalidConfig("maxSamples must be positive");
         if (bytes(rules_.policy).length == 0) revert InvalidConfig("aggregation policy must be set");
         if (bytes(rules_.policy).length > MAX_POLICY_LENGTH) revert InvalidConfig("aggregation policy too long");
+        if (rules_.objectionWindow == 0) revert InvalidConfig("objectionWindow must be positive");
+        if (rules_.objectionWindow > MAX_DURATION) revert InvalidConfig("objectionWindow too long");
         creator = msg.sender;
         _maxSamples = rules_.maxSamples;
         _leaderCooldown = rules_.leaderCooldown;
+        _objectionWindow = rules_.objectionWindow;
         _policy = rules_.policy;
         _minPeers = config_.minPeers;
         _commitWindow = config_.commitWindow;
@@ -230,7 +259,12 @@ contract SwarmCoordinator {
     }
 
     function aggregationRules() external view returns (AggregationRules memory) {
-        return AggregationRules({policy: _policy, maxSamples: _maxSamples, leaderCooldown: _leaderCooldown});
+        return AggregationRules({
+            policy: _policy,
+            maxSamples: _maxSamples,
+            leaderCooldown: _leaderCooldown,
+            objectionWindow: _objectionWindow
+        });
     }
 
     // ---------------------------------------------------------------------------------------------------- admission
@@ -420,7 +454,7 @@ contract SwarmCoordinator {
     {
         RoundState memory r = _requireRound(round);
         if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
-        if (r.phase == PHASE_COMMIT) return (address(0), 0, 0, CLUSTER_NONE);
+        if (r.phase == PHASE_COMMIT || r.phase == PHASE_ELECTION) return (address(0), 0, 0, CLUSTER_NONE);
         ClusterState memory s = _clusters[cluster];
         return (s.leader, s.electedAt, s.attempt, s.status);
     }
@@ -446,7 +480,8 @@ contract SwarmCoordinator {
 
     // ---------------------------------------------------------------------------------------------------- close
 
-    /// @notice Closes the commit phase and elects one leader per cluster among its committers that did not opt out.
+    /// @notice Closes the commit phase and fixes the election block: the leaders are drawn by drawLeaders, from that
+    ///         block's hash, which does not exist yet when the closer decides to close (docs/contracts-interface.md).
     ///         Allowed when every member committed, or when the deadline passed and the quorum committed, or — so a
     ///         swarm with dead members does not stall — once a second commit window has passed after the deadline.
     function close(uint64 round) external {
@@ -457,12 +492,31 @@ contract SwarmCoordinator {
         bool grace = block.timestamp >= uint256(r.deadline) + _commitWindow;
         if (!everyone && !quorum && !grace) revert CloseTooEarly(r.deadline, r.commits, _minPeers);
 
-        // prevrandao of this block is unknown before it is built; the rest binds the draw to this swarm and round.
-        bytes32 randomness = keccak256(
-            abi.encode(block.prevrandao, blockhash(block.number - 1), address(this), round, r.commits)
-        );
+        uint64 at = uint64(block.number) + ELECTION_DELAY;
+        _round.phase = PHASE_ELECTION;
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: 0, merged: 0, electionBlock: at});
+        emit RoundClosed(round, at, r.commits);
+    }
+
+    /// @notice Draws one leader per cluster among its committers that did not opt out and are not cooling down, from
+    ///         the hash of the election block fixed at the close. Anyone may call it. Before the election block has
+    ///         been mined over, it does nothing (on an automining chain, that call is what mines the election block);
+    ///         when the block is more than 256 blocks old (its hash is out of reach), it fixes a new one.
+    function drawLeaders(uint64 round) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_ELECTION) revert WrongPhase(PHASE_ELECTION, r.phase);
+        uint64 at = _progress.electionBlock;
+        if (block.number <= at) return;
+        bytes32 seed = blockhash(at);
+        if (seed == bytes32(0)) {
+            uint64 next = uint64(block.number) + ELECTION_DELAY;
+            _progress.electionBlock = next;
+            emit ElectionDeferred(round, next);
+            return;
+        }
+        bytes32 randomness = keccak256(abi.encode(seed, address(this), round, r.commits));
         _randomness = randomness;
-        emit RoundClosed(round, randomness, r.commits);
+        emit LeadersDrawn(round, randomness, at);
 
         uint32 led;
         for (uint256 c; c < r.clusterCount; ++c) {
@@ -473,7 +527,17 @@ contract SwarmCoordinator {
             return;
         }
         _round.phase = PHASE_MERGE;
-        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: led, merged: 0});
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: led, merged: 0, electionBlock: 0});
+    }
+
+    /// @notice In the SemiGlobal phase, when its objection window ends (semi-global models are accepted from then on), else 0.
+    function objectionDeadline() external view returns (uint64) {
+        return _round.phase == PHASE_SEMI_GLOBAL ? uint64(_progress.phaseStartedAt) + _objectionWindow : 0;
+    }
+
+    /// @notice The election block of the current round while its leaders are not drawn (phase Election), else 0.
+    function electionBlock() external view returns (uint64) {
+        return _round.phase == PHASE_ELECTION ? _progress.electionBlock : 0;
     }
 
     /// @return led whether the cluster got a leader (false: no committers, or all of them opted out)
@@ -491,12 +555,26 @@ contract SwarmCoordinator {
             }
         }
         if (eligibleCount == 0) {
-            _clusters[c] = ClusterState({leader: address(0), electedAt: uint40(block.timestamp), attempt: 0, status: CLUSTER_SKIPPED});
+            _clusters[c] = ClusterState({
+                leader: address(0),
+                electedAt: uint40(block.timestamp),
+                attempt: 0,
+                status: CLUSTER_SKIPPED,
+                committers: uint16(committers),
+                objections: 0
+            });
             emit ClusterSkipped(round, uint32(c), committers);
             return false;
         }
         address leader = eligible[uint256(keccak256(abi.encode(randomness, c))) % eligibleCount];
-        _clusters[c] = ClusterState({leader: leader, electedAt: uint40(block.timestamp), attempt: 0, status: CLUSTER_AWAITING_MERGE});
+        _clusters[c] = ClusterState({
+            leader: leader,
+            electedAt: uint40(block.timestamp),
+            attempt: 0,
+            status: CLUSTER_AWAITING_MERGE,
+            committers: uint16(committers),
+            objections: 0
+        });
         emit LeaderElected(round, uint32(c), leader, 0);
         return true;
     }
@@ -546,6 +624,8 @@ contract SwarmCoordinator {
         RoundState memory r = _requireRound(round);
         if (r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_SEMI_GLOBAL, r.phase);
         ClusterState storage s = _requireLeader(cluster, r, CLUSTER_MERGED);
+        uint256 until = uint256(_progress.phaseStartedAt) + _objectionWindow;
+        if (block.timestamp < until) revert ObjectionWindowOpen(uint64(until));
         if (modelId == bytes32(0)) revert ZeroModel();
         if (clusterModels.length == 0) revert EmptyList();
         s.status = CLUSTER_DONE;
@@ -569,6 +649,8 @@ contract SwarmCoordinator {
         if (s.status != awaited) revert NothingToReplace(cluster, s.status);
         uint256 start = s.electedAt;
         uint256 phaseStart = _progress.phaseStartedAt;
+        // A semi-global cannot be published inside the objection window, so its timeout runs from the window's end.
+        if (r.phase == PHASE_SEMI_GLOBAL) phaseStart += _objectionWindow;
         if (phaseStart > start) start = phaseStart;
         uint256 at = start + _mergeTimeout;
         if (block.timestamp < at) revert TimeoutNotReached(uint64(at));
@@ -580,12 +662,107 @@ contract SwarmCoordinator {
         uint16 attempt = s.attempt + 1;
         emit LeaderReplaced(round, cluster, s.leader, next, attempt);
         if (next == address(0)) {
-            _clusters[cluster] = ClusterState({leader: address(0), electedAt: uint40(block.timestamp), attempt: attempt, status: CLUSTER_SKIPPED});
+            _clusters[cluster] = ClusterState({
+                leader: address(0),
+                electedAt: uint40(block.timestamp),
+                attempt: attempt,
+                status: CLUSTER_SKIPPED,
+                committers: s.committers,
+                objections: 0
+            });
             emit ClusterSkipped(round, cluster, 0);
             _clusterFinished(r, false);
             return;
         }
-        _clusters[cluster] = ClusterState({leader: next, electedAt: uint40(block.timestamp), attempt: attempt, status: awaited});
+        _clusters[cluster] = ClusterState({
+            leader: next,
+            electedAt: uint40(block.timestamp),
+            attempt: attempt,
+            status: awaited,
+            committers: s.committers,
+            objections: s.objections
+        });
+        emit LeaderElected(round, cluster, next, attempt);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- objections
+
+    /// @notice A committer of the cluster (not its leader) that recomputed the cluster's published merge and got a
+    ///         different model objects to it. Allowed while the merge stands: in the Merge phase, and in the SemiGlobal
+    ///         phase until the objection window has passed. When more than half of the cluster's committers other
+    ///         than the leader object, the merge is void: its leader fails (leaderFailures, cooldown) and the next
+    ///         candidate redoes the merge, or, with none left, the cluster is skipped.
+    /// @param leader the leader whose merge the objector recomputed: an objection never counts against a later merge
+    function objectToMerge(uint64 round, uint32 cluster, address leader) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_MERGE, r.phase);
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        ClusterState memory s = _clusters[cluster];
+        if (s.status != CLUSTER_MERGED || s.leader != leader) revert NothingToObject(cluster, s.status);
+        if (r.phase == PHASE_SEMI_GLOBAL) {
+            uint256 until = uint256(_progress.phaseStartedAt) + _objectionWindow;
+            if (block.timestamp >= until) revert ObjectionWindowClosed(uint64(until));
+        }
+        Member storage m = _members[msg.sender];
+        if (
+            m.lastCommit != round || msg.sender == s.leader
+                || ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount) != cluster
+        ) revert NotObjector(msg.sender);
+        uint256 key = (uint256(round) << 64) | (uint256(cluster) << 32) | s.attempt;
+        if (_lastObjection[msg.sender] == key) revert AlreadyObjected(msg.sender);
+        _lastObjection[msg.sender] = key;
+
+        uint32 objections = uint32(s.objections) + 1;
+        uint32 needed = (uint32(s.committers) - 1) / 2 + 1; // more than half of the committers other than the leader
+        emit MergeObjected(round, cluster, msg.sender, s.leader, objections, needed);
+        if (objections < needed) {
+            _clusters[cluster].objections = uint16(objections);
+            return;
+        }
+        _voidMerge(round, cluster, s, r);
+    }
+
+    function _voidMerge(uint64 round, uint32 cluster, ClusterState memory s, RoundState memory r) private {
+        Member storage failed = _members[s.leader];
+        failed.lastFailedRound = round;
+        ++failed.leaderFailures;
+        address next = _nextCandidate(round, cluster, failed.index, r);
+        uint16 attempt = s.attempt + 1;
+        emit MergeVoided(round, cluster, s.leader, next, attempt);
+
+        // Back to the Merge phase for this cluster: no semi-global can have been published (the objection window
+        // holds them), so the round's semi-globals will only combine merges that stood.
+        Progress memory p = _progress;
+        p.merged -= 1;
+        if (r.phase == PHASE_SEMI_GLOBAL) {
+            _round.phase = PHASE_MERGE;
+            r.phase = PHASE_MERGE;
+            p.remaining = 0;
+            p.phaseStartedAt = uint40(block.timestamp);
+        }
+        p.remaining += 1;
+        _progress = p;
+        if (next == address(0)) {
+            _clusters[cluster] = ClusterState({
+                leader: address(0),
+                electedAt: uint40(block.timestamp),
+                attempt: attempt,
+                status: CLUSTER_SKIPPED,
+                committers: s.committers,
+                objections: 0
+            });
+            emit ClusterSkipped(round, cluster, 0);
+            _clusterFinished(r, false);
+            return;
+        }
+        _clusters[cluster] = ClusterState({
+            leader: next,
+            electedAt: uint40(block.timestamp),
+            attempt: attempt,
+            status: CLUSTER_AWAITING_MERGE,
+            committers: s.committers,
+            objections: 0
+        });
         emit LeaderElected(round, cluster, next, attempt);
     }
 
@@ -629,7 +806,7 @@ contract SwarmCoordinator {
             return;
         }
         if (r.phase == PHASE_MERGE && p.merged > 0) {
-            _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged});
+            _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged, electionBlock: 0});
             _round.phase = PHASE_SEMI_GLOBAL;
             emit SemiGlobalStarted(r.number, p.merged);
             return;

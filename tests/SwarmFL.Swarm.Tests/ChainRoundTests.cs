@@ -23,12 +23,14 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private async Task<SwarmCoordinator> Connect(NodeKey key, EthereumAddress? contract = null, SwarmConfig? deploy = null)
+    private async Task<SwarmCoordinator> Connect(NodeKey key, EthereumAddress? contract = null, SwarmConfig? deploy = null, ulong objectionWindow = 1)
     {
         var eth = new EthClient(new JsonRpcClient(chain.RpcUrl));
         var sender = await TransactionSender.ConnectAsync(eth, key, HardhatNode.ChainId, SwarmCoordinatorAbi.Errors);
+        // A one-second objection window by default: semi-global models wait it out in real time. (Each automined block is
+        // a second after the last, so a test that objects needs several.)
         return deploy is not null
-            ? await SwarmCoordinator.DeployAsync(sender, deploy)
+            ? await SwarmCoordinator.DeployAsync(sender, deploy, new AggregationRules("fedavg", 1_000_000, 2, objectionWindow))
             : await SwarmCoordinator.AttachAsync(eth, contract!.Value, sender);
     }
 
@@ -46,13 +48,13 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
             var key = NodeKey.Generate();
             var contract = await Connect(key, deployed.Address);
             await contract.RegisterAsync($"/ip4/127.0.0.1/tcp/{4000 + i}/p2p/{key.PeerId}");
-            drivers.Add(new RoundDriver(new ChainCoordinator(contract, key.Address), _store, new VectorLearner([i, 1, -i], (ulong)(50 + i)),
-                new WeightedMeanMerger(), new RecordingAnnouncer(), new NodeStateStore(Path.Combine(_dir, $"s{i}.json")), TimeProvider.System));
+            // The chain's clock: another test on the same node may have moved the chain's time ahead of the wall clock.
+            var clock = new ChainClock();
+            drivers.Add(new RoundDriver(new ChainCoordinator(contract, key.Address, clock), _store, new VectorLearner([i, 1, -i], (ulong)(50 + i)),
+                new WeightedMeanMerger(), new RecordingAnnouncer(), new NodeStateStore(Path.Combine(_dir, $"s{i}.json")), clock));
         }
 
-        var actions = new List<StepResult>();
-        for (var step = 0; step < 30 && await deployed.CurrentRoundAsync() <= 2; step++)
-            foreach (var driver in drivers) actions.Add(await driver.StepAsync(default));
+        var actions = await StepUntil(drivers, async () => await deployed.CurrentRoundAsync() > 2);
 
         Assert.Equal(3ul, await deployed.CurrentRoundAsync());
         actions = actions.Where(a => a.Round <= 2).ToList(); // the last pass may already commit to round 3
@@ -97,17 +99,16 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
                 new WeightedMeanMerger(), new RecordingAnnouncer(), new NodeStateStore(Path.Combine(_dir, $"d{i}.json")), clock)));
         }
 
-        // Step one node at a time until the round closes, so the elected leader has had no chance to merge.
-        for (var i = 0; i < 30 && await deployed.PhaseAsync() == SwarmFL.Chain.Contracts.RoundPhase.Commit; i++) await nodes[i % 3].Driver.StepAsync(default);
+        // Step one node at a time until the leaders are drawn, so the elected leader has had no chance to merge.
+        for (var i = 0; i < 60 && await deployed.PhaseAsync() is SwarmFL.Chain.Contracts.RoundPhase.Commit or SwarmFL.Chain.Contracts.RoundPhase.Election; i++)
+            await nodes[i % 3].Driver.StepAsync(default);
         var leader = (await deployed.LeaderOfAsync(1, 0)).Leader;
         var survivors = nodes.Where(n => n.Address != leader).ToList();
 
         foreach (var (_, driver) in survivors) Assert.Equal(StepAction.Waiting, (await driver.StepAsync(default)).Action); // too early to replace
         await deployed.Eth.IncreaseTimeAsync(121);
         await deployed.Eth.MineAsync();
-        var actions = new List<StepResult>();
-        for (var i = 0; i < 10 && await deployed.CurrentRoundAsync() == 1; i++)
-            foreach (var (_, driver) in survivors) actions.Add(await driver.StepAsync(default));
+        var actions = await StepUntil(survivors.Select(s => s.Driver), async () => await deployed.CurrentRoundAsync() > 1);
 
         Assert.Contains(actions, a => a.Action == StepAction.ReplacedLeader);
         Assert.Equal(2ul, await deployed.CurrentRoundAsync());
@@ -120,6 +121,85 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
         var report = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(history, verify: true, default);
         Assert.True(report.Passed, string.Join('\n', report.Findings));
         Assert.Contains(report.Findings, f => f.Severity == FindingSeverity.Info && f.Leader == leader);
+    }
+
+    [Fact]
+    public async Task A_forged_merge_is_objected_to_and_voided_on_chain_and_the_next_candidate_redoes_it()
+    {
+        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default);
+        var config = new SwarmConfig(MinPeers: 4, CommitWindowSeconds: 600, MergeTimeoutSeconds: 300, TargetClusterSize: 4,
+            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
+        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config, objectionWindow: 15);
+        // Whoever is drawn first forges: the first merge published in the swarm is replaced by another model.
+        var forgery = new ForgeOnce(_store, Vectors.ToBytes([9f, -9f, 9f]));
+        var drivers = new List<RoundDriver>();
+        for (var i = 0; i < 4; i++)
+        {
+            var key = NodeKey.Generate();
+            var contract = await Connect(key, deployed.Address);
+            await contract.RegisterAsync($"/ip4/127.0.0.1/tcp/{4200 + i}/p2p/{key.PeerId}");
+            var clock = new ChainClock();
+            drivers.Add(new RoundDriver(new ForgingCoordinator(new ChainCoordinator(contract, key.Address, clock), forgery), _store,
+                new VectorLearner([i, 1, -i], (ulong)(50 + i)), new WeightedMeanMerger(), new RecordingAnnouncer(),
+                new NodeStateStore(Path.Combine(_dir, $"f{i}.json")), clock));
+        }
+
+        var actions = await StepUntil(drivers, async () => await deployed.CurrentRoundAsync() > 1);
+
+        var events = await deployed.GetEventsAsync();
+        Assert.True(events.OfType<MergeVoided>().Count() == 1, string.Join("\n", actions));
+        var voided = events.OfType<MergeVoided>().Single();
+        Assert.Equal(forgery.Forger, voided.Leader);
+        Assert.Equal(2, events.OfType<MergeObjected>().Count(o => o.Leader == voided.Leader)); // 2 of the 3 others
+        Assert.Equal(1U, await deployed.LeaderFailuresAsync(voided.Leader));
+        Assert.Contains(actions, a => a.Action == StepAction.Objected);
+        var history = await ChainHistoryReader.ReadAsync(deployed, default);
+        var round1 = history.Rounds.Single(r => r.Round == 1);
+        Assert.Equal(2, round1.Merges.Count);
+        var standing = Assert.Single(round1.Merges, m => !m.Voided);
+        Assert.Equal(voided.NextLeader, standing.Leader);
+        Assert.DoesNotContain(round1.SemiGlobals, s => s.ClusterModels.Contains(forgery.Model!.Value));
+        var report = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(history, verify: true, default);
+        Assert.True(report.Passed, string.Join('\n', report.Findings));
+        Assert.Contains(report.Findings, f => f.Round == 1 && f.Leader == voided.Leader && f.Message.Contains("voided"));
+    }
+
+    /// <summary>Steps every driver in turn until <paramref name="done"/> (polling, capped at two minutes: the objection
+    /// window and the chain's blocks pass in real time).</summary>
+    private static async Task<List<StepResult>> StepUntil(IEnumerable<RoundDriver> drivers, Func<Task<bool>> done)
+    {
+        var all = drivers.ToList();
+        var actions = new List<StepResult>();
+        var cap = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!await done())
+        {
+            Assert.True(DateTime.UtcNow < cap, $"not done after two minutes; last steps: {string.Join("; ", actions.TakeLast(8))}");
+            foreach (var driver in all) actions.Add(await driver.StepAsync(default));
+            if (actions.TakeLast(all.Count).All(a => a.Action == StepAction.Waiting)) await Task.Delay(100);
+        }
+        return actions;
+    }
+
+    /// <summary>Shared by all members' ports: the first merge published in the swarm is swapped for <c>forged</c>.</summary>
+    private sealed class ForgeOnce(SharedModelStore store, byte[] forged)
+    {
+        private int _used;
+        public EthereumAddress? Forger { get; private set; }
+        public ContentId? Model { get; private set; }
+
+        public async Task<ContentId> MaybeForgeAsync(EthereumAddress self, ContentId honest)
+        {
+            if (Interlocked.Exchange(ref _used, 1) == 1) return honest;
+            Forger = self;
+            return (Model = await store.PutAsync(forged, default)).Value;
+        }
+    }
+
+    private sealed class ForgingCoordinator(SwarmFL.Swarm.Ports.ISwarmCoordinator inner, ForgeOnce forgery) : DelegatingCoordinator(inner)
+    {
+        public override async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs,
+            IReadOnlyList<RecordedDrop> dropped, CancellationToken ct) =>
+            await base.PublishMergeAsync(round, cluster, await forgery.MaybeForgeAsync(Self, model), inputs, dropped, ct);
     }
 }
 

@@ -98,6 +98,12 @@ public sealed class ChainViewTests(HardhatNode hardhat) : IClassFixture<HardhatN
         Assert.True(third.IHaveCommitted);
         Assert.Equal(2, third.Commits);
         Assert.True(await chain.TryCloseAsync(first.Round, default));
+        (requests, _, var electing) = await Counted(traffic, () => chain.GetRoundAsync(default));
+        Assert.Equal(1, requests);
+        Assert.Equal(RoundPhase.Election, electing.Phase);
+        Assert.Equal(electing.Block + 1, electing.ElectionBlock); // the close's block is the view's; the election block is next
+        Assert.True(await chain.TryDrawLeadersAsync(first.Round, default)); // makes the election block: nothing drawn yet
+        Assert.True(await chain.TryDrawLeadersAsync(first.Round, default));
         (requests, _, var merging) = await Counted(traffic, () => chain.GetRoundAsync(default));
         Assert.Equal(1, requests);
         Assert.Equal(RoundPhase.Merge, merging.Phase);

@@ -63,13 +63,13 @@ function assignClusters(members, targetClusterSize) {
 }
 
 /**
- * The close's draw (docs/contracts-interface.md): randomness = keccak256(abi.encode(prevrandao, parent block hash,
- * contract address, round, commits)); the leader of cluster c is, among its committers that did not opt out in ring
- * order, the one at index keccak256(abi.encode(randomness, c)) mod count.
+ * The election's draw (docs/contracts-interface.md): randomness = keccak256(abi.encode(hash of the election block,
+ * contract address, round, commits)), the election block being the one after the close's; the leader of cluster c is,
+ * among its committers that did not opt out in ring order, the one at index keccak256(abi.encode(randomness, c)) mod count.
  */
-function closeRandomness({ prevRandao, parentHash, contract, round, commits }) {
+function closeRandomness({ electionBlockHash, contract, round, commits }) {
   const coder = AbiCoder.defaultAbiCoder();
-  return keccak256(coder.encode(["uint256", "bytes32", "address", "uint64", "uint32"], [prevRandao, parentHash, contract, round, commits]));
+  return keccak256(coder.encode(["bytes32", "address", "uint64", "uint32"], [electionBlockHash, contract, round, commits]));
 }
 
 function leaderIndex(randomness, cluster, eligibleCount) {

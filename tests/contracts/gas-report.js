@@ -10,6 +10,7 @@ const path = require("path");
 const hre = require("hardhat");
 const { ethers } = hre;
 const { defaultConfig, defaultRules, publicKeyOf, multiaddrOf, increaseTime, eventsOf } = require("./helpers");
+const mineBlock = () => hre.network.provider.send("evm_mine", []);
 
 const MEMBERS = 16;
 const TARGET = 4;
@@ -41,22 +42,44 @@ async function fixedWallets(count) {
   return wallets;
 }
 
-/** Runs one whole round with every member committing; returns the gas of each step of that round. */
-async function fullRound(contract, wallets, byAddress, tag) {
+/**
+ * Runs one whole round with every member committing; returns the gas of each step of that round. With `forge`, the
+ * leader of cluster 0 publishes a merge that a majority of its cluster objects to, and the next candidate redoes it.
+ */
+async function fullRound(contract, wallets, byAddress, tag, forge = false) {
   const round = await contract.currentRound();
-  const gas = { commits: [], close: 0, merges: [], semis: [] };
+  const gas = { commits: [], close: 0, merges: [], semis: [], objections: [] };
   for (const w of wallets) {
     const cluster = await contract.clusterOf(w.address);
     const r = await send(`commit${tag}`, contract.connect(w).commit(round, cluster, randomModel(), 3750, 912345));
     gas.commits.push(Number(r.gasUsed));
   }
-  const closed = await send(`close (everyone committed; elects ${TARGET} leaders)${tag}`, contract.close(round));
-  gas.close = Number(closed.gasUsed);
-  const leaders = eventsOf(contract, closed, "LeaderElected").map((e) => [Number(e.args.cluster), byAddress.get(e.args.leader)]);
+  const closed = await send(`close (everyone committed; fixes the election block)${tag}`, contract.close(round));
+  await mineBlock(); // the election block (on a live chain, any transaction or an empty block)
+  const drawn = await send(`drawLeaders (draws ${TARGET} leaders)${tag}`, contract.drawLeaders(round));
+  gas.close = Number(closed.gasUsed) + Number(drawn.gasUsed);
+  const leaders = eventsOf(contract, drawn, "LeaderElected").map((e) => [Number(e.args.cluster), byAddress.get(e.args.leader)]);
   const clusterModels = [];
-  for (const [c, leader] of leaders) {
+  for (const entry of leaders) {
+    const [c] = entry;
     const members = await contract.clusterMembers(c);
     const inputs = members.map(() => randomModel()); // the cluster's committed ids
+    if (forge && c === 0) {
+      const forger = entry[1];
+      const f = await send(`publishMerge (${inputs.length} inputs), forged${tag}`, contract.connect(forger).publishMerge(round, c, randomModel(), inputs));
+      gas.merges.push(Number(f.gasUsed));
+      const objectors = [...members].filter((a) => a !== forger.address).map((a) => byAddress.get(a));
+      for (const o of objectors) {
+        const r = await send(`objectToMerge${tag}`, contract.connect(o).objectToMerge(round, c, forger.address));
+        gas.objections.push(Number(r.gasUsed));
+        const [voided] = eventsOf(contract, r, "MergeVoided");
+        if (voided) {
+          entry[1] = byAddress.get(voided.args.nextLeader);
+          break;
+        }
+      }
+    }
+    const leader = entry[1];
     const id = randomModel();
     clusterModels.push(id);
     const r = await send(`publishMerge (${inputs.length} inputs)${tag}`, contract.connect(leader).publishMerge(round, c, id, inputs));
@@ -76,7 +99,8 @@ async function fullRound(contract, wallets, byAddress, tag) {
 
 function perMember(gas) {
   const commit = gas.commits.reduce((a, b) => a + b, 0) / gas.commits.length;
-  const shared = gas.close + gas.merges.reduce((a, b) => a + b, 0) + gas.semis.reduce((a, b) => a + b, 0);
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  const shared = gas.close + sum(gas.merges) + sum(gas.semis) + sum(gas.objections);
   return { commit, shared, share: shared / MEMBERS, total: commit + shared / MEMBERS };
 }
 
@@ -108,11 +132,15 @@ async function main() {
   await send("leave (member until the round ends)", contract.connect(members[1]).leave());
   const changed = await fullRound(contract, members, byAddress, " [opening applies 1 join + 1 leave]");
   const after = [...members.filter((w) => w !== members[1]), late];
+  // a round in which cluster 0's merge is forged, objected to by a majority of its cluster, voided and redone
+  const forged = await fullRound(contract, after, byAddress, " [a forged merge voided]", true);
 
   // leader replacement after the merge timeout
   const round = await contract.currentRound();
   for (const w of after) await (await contract.connect(w).commit(round, await contract.clusterOf(w.address), randomModel(), 1, 1)).wait();
   await (await contract.close(round)).wait();
+  await mineBlock();
+  await (await contract.drawLeaders(round)).wait();
   await increaseTime(Number(config.mergeTimeout));
   await send("replaceLeader (after the merge timeout)", contract.replaceLeader(round, 0));
 
@@ -121,10 +149,10 @@ async function main() {
   await allowDeploy.waitForDeployment();
   await send("allow (1 account)", allowDeploy.allow([spare.address]));
 
-  write({ first, steady, changed });
+  write({ first, steady, changed, forged });
 }
 
-function write({ first, steady, changed }) {
+function write({ first, steady, changed, forged }) {
   const rows = [...samples.entries()].map(([op, xs]) => {
     const s = stats(xs);
     return `| ${op} | ${s.n} | ${s.min.toLocaleString("en-US")} | ${s.mean.toLocaleString("en-US")} | ${s.max.toLocaleString("en-US")} |`;
@@ -134,6 +162,7 @@ function write({ first, steady, changed }) {
   const s = { commit: mean((c) => c.commit), shared: mean((c) => c.shared), share: mean((c) => c.share), total: mean((c) => c.total) };
   const f = perMember(first);
   const ch = perMember(changed);
+  const fo = perMember(forged);
   const fmt = (x) => Math.round(x).toLocaleString("en-US");
   const verdict = (x) => (x < GOAL ? "under" : "OVER");
   const { version } = require("hardhat/package.json");
@@ -145,14 +174,17 @@ Setting: ${MEMBERS} members, target cluster size ${TARGET} (so ${MEMBERS / TARGE
 
 ## Per member per round (goal: under ${GOAL.toLocaleString("en-US")} gas)
 
-A member's cost = its commit + 1/${MEMBERS} of everything shared: the close (with the election of every cluster's leader),
-the ${MEMBERS / TARGET} merge publications and the ${MEMBERS / TARGET} semi-global publications (the last of which opens the next round).
+A member's cost = its commit + 1/${MEMBERS} of everything shared: the close (which fixes the election block), the
+drawLeaders that elects every cluster's leader from that block's hash, the ${MEMBERS / TARGET} merge publications and the
+${MEMBERS / TARGET} semi-global publications (the last of which opens the next round). Objections cost nothing in a round
+without a forged merge; the last row is a round in which one cluster's merge is forged, objected to and redone.
 
 | round | commit (mean) | shared per round | share per member | **total per member** | goal |
 | --- | ---: | ---: | ---: | ---: | --- |
 | steady state (mean of ${STEADY_ROUNDS} rounds) | ${fmt(s.commit)} | ${fmt(s.shared)} | ${fmt(s.share)} | **${fmt(s.total)}** | ${verdict(s.total)} |
 | round 1 (first writes of per-cluster slots) | ${fmt(f.commit)} | ${fmt(f.shared)} | ${fmt(f.share)} | **${fmt(f.total)}** | ${verdict(f.total)} |
 | a round whose opening applies 1 join + 1 leave | ${fmt(ch.commit)} | ${fmt(ch.shared)} | ${fmt(ch.share)} | **${fmt(ch.total)}** | ${verdict(ch.total)} |
+| a round with a forged merge: ${forged.objections.length} objections void it, the next candidate redoes it | ${fmt(fo.commit)} | ${fmt(fo.shared)} | ${fmt(fo.share)} | **${fmt(fo.total)}** | ${verdict(fo.total)} |
 
 ## Every operation
 

@@ -3,7 +3,7 @@
 const hre = require("hardhat");
 const { ethers } = hre;
 
-const PHASE = { Commit: 0, Merge: 1, SemiGlobal: 2, Waiting: 3 };
+const PHASE = { Commit: 0, Merge: 1, SemiGlobal: 2, Waiting: 3, Election: 4 };
 const CLUSTER = { None: 0, AwaitingMerge: 1, Merged: 2, Done: 3, Skipped: 4 };
 const MEMBER = { None: 0, Joining: 1, Active: 2, Leaving: 3 };
 
@@ -21,11 +21,13 @@ function defaultConfig(overrides = {}) {
   };
 }
 
-const RULE_KEYS = ["policy", "maxSamples", "leaderCooldown"];
+const RULE_KEYS = ["policy", "maxSamples", "leaderCooldown", "objectionWindow"];
 
-/** The AggregationRules of a deployment: the pinned policy text, the per-commit sample cap, the leader cooldown. */
+/** The AggregationRules of a deployment: the pinned policy text, the per-commit sample cap, the leader cooldown, the
+ * objection window (seconds from the start of the SemiGlobal phase; 1 here, so tests that do not object need not wait:
+ * every Hardhat block is at least a second after its parent). */
 function defaultRules(overrides = {}) {
-  const rules = { policy: "fedavg", maxSamples: 1000000n, leaderCooldown: 2 };
+  const rules = { policy: "fedavg", maxSamples: 1000000n, leaderCooldown: 2, objectionWindow: 1 };
   for (const key of RULE_KEYS) if (key in overrides) rules[key] = overrides[key];
   return rules;
 }
@@ -178,7 +180,7 @@ async function runRound(contract, committers, label = "r") {
     const wait = Number(info.deadline) + Number(commitWindow) - block.timestamp;
     if (wait > 0) await increaseTime(wait);
   }
-  let receipt = await (await contract.close(round)).wait();
+  let receipt = await closeAndDraw(contract, round);
   if ((await contract.currentRound()) !== round) return receipt;
 
   const k = Number(await contract.clusterCount());
@@ -192,6 +194,7 @@ async function runRound(contract, committers, label = "r") {
     merged.push([c, leader, id]);
   }
   const clusterModels = merged.map(([, , id]) => id);
+  if (merged.length > 0) await increaseTime(Number((await contract.aggregationRules()).objectionWindow));
   for (const [c, leader] of merged) {
     receipt = await (await contract.connect(leader).publishSemiGlobal(round, c, modelId(`${label}-semi-${round}-${c}`), clusterModels)).wait();
   }
@@ -199,3 +202,18 @@ async function runRound(contract, committers, label = "r") {
 }
 
 module.exports.runRound = runRound;
+
+/**
+ * Closes the round and draws its leaders: the close fixes the election block (the next one), one block is mined so
+ * that its hash exists, and drawLeaders elects. Returns the two receipts' logs together (eventsOf works on it), with
+ * the receipts themselves as `close` and `draw`.
+ */
+async function closeAndDraw(contract, round, signer) {
+  const c = signer ? contract.connect(signer) : contract;
+  const close = await (await c.close(round)).wait();
+  await hre.network.provider.send("evm_mine", []);
+  const draw = await (await c.drawLeaders(round)).wait();
+  return { logs: [...close.logs, ...draw.logs], blockNumber: draw.blockNumber, close, draw };
+}
+
+module.exports.closeAndDraw = closeAndDraw;

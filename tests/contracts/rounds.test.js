@@ -13,6 +13,7 @@ const {
   eventsOf,
   expectRevert,
   runRound,
+  closeAndDraw,
 } = require("./helpers");
 const { closeRandomness, leaderIndex } = require("./clusters-reference");
 
@@ -27,7 +28,7 @@ async function clusterWallets(contract, byAddress, cluster) {
 /** Commits for all, closes, and returns { round, leaders: Map cluster -> wallet } */
 async function commitAndClose(contract, wallets, byAddress) {
   const round = await commitAll(contract, wallets);
-  const receipt = await (await contract.close(round)).wait();
+  const receipt = await closeAndDraw(contract, round);
   const leaders = new Map();
   for (const e of eventsOf(contract, receipt, "LeaderElected")) leaders.set(Number(e.args.cluster), byAddress.get(e.args.leader));
   return { round, receipt, leaders };
@@ -67,7 +68,7 @@ describe("SwarmCoordinator: commit", function () {
     await increaseTime(601);
     await commitAll(contract, wallets.slice(1, 2)); // late, but the round is still open
     await increaseTime(600); // grace window: closes below quorum
-    await (await contract.close(1)).wait();
+    await closeAndDraw(contract, 1);
     const late = wallets[2];
     await expectRevert(contract.connect(late).commit(1, await contract.clusterOf(late.address), modelId("x"), 1, 1), contract, "WrongPhase", [0n, 1n]);
   });
@@ -83,13 +84,15 @@ describe("SwarmCoordinator: close", function () {
     await expectRevert(contract.close(1), contract, "CloseTooEarly", [deadline, 2n, 3n]); // deadline passed, quorum not
     await commitAll(contract, wallets.slice(2, 3));
     await expectRevert(contract.close(2), contract, "WrongRound", [1n, 2n]);
-    const receipt = await (await contract.close(1)).wait(); // quorum and deadline
+    const receipt = await closeAndDraw(contract, 1); // quorum and deadline
     const [closed] = eventsOf(contract, receipt, "RoundClosed");
     expect(closed.args.round).to.equal(1n);
     expect(closed.args.commits).to.equal(3n);
-    expect(closed.args.randomness).to.not.equal(ethers.ZeroHash);
+    expect(closed.args.electionBlock).to.equal(BigInt(receipt.close.blockNumber + 1));
+    const [drawn] = eventsOf(contract, receipt, "LeadersDrawn");
+    expect(drawn.args.randomness).to.not.equal(ethers.ZeroHash);
     const info = await contract.roundInfo(1);
-    expect(info.randomness).to.equal(closed.args.randomness);
+    expect(info.randomness).to.equal(drawn.args.randomness);
     expect(info.roundPhase).to.equal(BigInt(PHASE.Merge));
     await expectRevert(contract.close(1), contract, "WrongPhase", [0n, 1n]);
   });
@@ -101,7 +104,7 @@ describe("SwarmCoordinator: close", function () {
     await commitAll(contract, wallets.slice(2));
     const { deadline } = await contract.roundInfo(1);
     expect(await now()).to.be.lessThan(Number(deadline));
-    await (await contract.close(1)).wait();
+    await closeAndDraw(contract, 1);
     expect(await contract.phase()).to.equal(BigInt(PHASE.Merge));
   });
 
@@ -111,7 +114,7 @@ describe("SwarmCoordinator: close", function () {
     await increaseTime(150);
     await expectRevert(contract.close(1), contract, "CloseTooEarly");
     await increaseTime(60);
-    const receipt = await (await contract.close(1)).wait();
+    const receipt = await closeAndDraw(contract, 1);
     expect(eventsOf(contract, receipt, "LeaderElected")).to.have.length(1);
     expect(eventsOf(contract, receipt, "LeaderElected")[0].args.leader).to.equal(wallets[0].address);
   });
@@ -119,7 +122,7 @@ describe("SwarmCoordinator: close", function () {
   it("with no commit at all the round ends after the grace period and the next one opens on the same base", async function () {
     const { contract } = await swarmWith(2, { minPeers: 2, commitWindow: 100 });
     await increaseTime(200);
-    const receipt = await (await contract.close(1)).wait();
+    const receipt = await closeAndDraw(contract, 1);
     expect(eventsOf(contract, receipt, "ClusterSkipped")).to.have.length(1);
     expect(eventsOf(contract, receipt, "RoundOpened")[0].args.round).to.equal(2n);
     expect(await contract.baseModel(0)).to.equal((await contract.config()).genesisModel);
@@ -149,7 +152,7 @@ describe("SwarmCoordinator: leader election", function () {
     const cluster1 = await clusterWallets(contract, byAddress, 1);
     await commitAll(contract, cluster0.slice(0, 1));
     await increaseTime(200); // below quorum: closes after the grace window
-    const receipt = await (await contract.close(1)).wait();
+    const receipt = await closeAndDraw(contract, 1);
     const elected = eventsOf(contract, receipt, "LeaderElected");
     expect(elected).to.have.length(1);
     expect(elected[0].args.cluster).to.equal(0n);
@@ -194,17 +197,20 @@ describe("SwarmCoordinator: leader election", function () {
     const committers = wallets.filter((w) => !silent.has(w.address));
     await commitAll(contract, committers);
     await increaseTime(200);
-    const receipt = await (await contract.close(1)).wait();
-    // the raw JSON-RPC block: after the merge, mixHash carries prevrandao
-    const block = await ethers.provider.send("eth_getBlockByNumber", [ethers.toQuantity(receipt.blockNumber), false]);
+    const receipt = await closeAndDraw(contract, 1);
+    // the election block is the one after the close's; its hash comes from the chain, not from the contract
+    const electionBlock = receipt.close.blockNumber + 1;
+    expect(eventsOf(contract, receipt, "RoundClosed")[0].args.electionBlock).to.equal(BigInt(electionBlock));
+    const block = await ethers.provider.getBlock(electionBlock);
     const expectedRandomness = closeRandomness({
-      prevRandao: block.mixHash,
-      parentHash: block.parentHash,
+      electionBlockHash: block.hash,
       contract: await contract.getAddress(),
       round: 1,
       commits: committers.length,
     });
-    expect(eventsOf(contract, receipt, "RoundClosed")[0].args.randomness).to.equal(expectedRandomness);
+    const [drawn] = eventsOf(contract, receipt, "LeadersDrawn");
+    expect(drawn.args.randomness).to.equal(expectedRandomness);
+    expect(drawn.args.electionBlock).to.equal(BigInt(electionBlock));
     const elected = new Map(eventsOf(contract, receipt, "LeaderElected").map((e) => [Number(e.args.cluster), e.args.leader]));
     for (let c = 0; c < 3; c++) {
       const eligible = [...(await contract.clusterMembers(c))].filter((a) => !silent.has(a) && !optedOut.has(a));
@@ -212,7 +218,7 @@ describe("SwarmCoordinator: leader election", function () {
     }
   });
 
-  it("draws different leaders in different rounds (randomness from the close)", async function () {
+  it("draws different leaders in different rounds (randomness from the election block)", async function () {
     const { contract, wallets, byAddress } = await swarmWith(4, { targetClusterSize: 4 });
     const seen = new Set();
     const randomness = new Set();
@@ -220,7 +226,7 @@ describe("SwarmCoordinator: leader election", function () {
       const round = await contract.currentRound();
       const { receipt, leaders } = await commitAndClose(contract, wallets, byAddress);
       seen.add(leaders.get(0).address);
-      randomness.add(eventsOf(contract, receipt, "RoundClosed")[0].args.randomness);
+      randomness.add(eventsOf(contract, receipt, "LeadersDrawn")[0].args.randomness);
       const leader = leaders.get(0);
       await (await contract.connect(leader).publishMerge(round, 0, modelId(`m${i}`), [modelId("i")])).wait();
       await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId(`s${i}`), [modelId(`m${i}`)])).wait();

@@ -15,6 +15,7 @@ const {
   runRound,
   publicKeyOf,
   multiaddrOf,
+  closeAndDraw,
 } = require("./helpers");
 
 describe("SwarmCoordinator: aggregation rules pinned at creation", function () {
@@ -46,7 +47,7 @@ describe("SwarmCoordinator: dropped merge inputs on record", function () {
   it("publishMergeWithDrops emits the drops with their reasons right after the merge, and checks the lists", async function () {
     const { contract, wallets, byAddress } = await swarmWith(3, { targetClusterSize: 4 });
     const round = await commitAll(contract, wallets);
-    const receipt0 = await (await contract.close(round)).wait();
+    const receipt0 = await closeAndDraw(contract, round);
     const [elected] = eventsOf(contract, receipt0, "LeaderElected");
     const leader = byAddress.get(elected.args.leader);
     const ids = wallets.map((w) => modelId(`m-${round}-${w.address}`));
@@ -100,7 +101,7 @@ describe("SwarmCoordinator: a failed leader sits out the configured rounds", fun
   it("a leader that timed out is not elected in the next leaderCooldown rounds, and is again afterwards", async function () {
     const { contract, wallets, byAddress } = await swarmWith(2, { targetClusterSize: 4, mergeTimeout: 300, leaderCooldown: 2 });
     let round = await commitAll(contract, wallets);
-    const [elected] = eventsOf(contract, await (await contract.close(round)).wait(), "LeaderElected");
+    const [elected] = eventsOf(contract, await closeAndDraw(contract, round), "LeaderElected");
     const failed = byAddress.get(elected.args.leader);
     const other = wallets.find((w) => w !== failed);
     await increaseTime(301);
@@ -112,7 +113,7 @@ describe("SwarmCoordinator: a failed leader sits out the configured rounds", fun
     for (const r of [2n, 3n]) {
       expect(await contract.currentRound()).to.equal(r);
       await commitAll(contract, wallets, `c${r}`);
-      const receipt = await (await contract.close(r)).wait();
+      const receipt = await closeAndDraw(contract, r);
       const [leader] = eventsOf(contract, receipt, "LeaderElected");
       expect(leader.args.leader).to.equal(other.address);
       await (await contract.connect(other).publishMerge(r, 0, modelId(`m${r}`), [modelId("i")])).wait();
@@ -121,7 +122,7 @@ describe("SwarmCoordinator: a failed leader sits out the configured rounds", fun
     }
     // Round 4 is past the cooldown (failed in 1, out for 2 and 3): the failed member leads again.
     await commitAll(contract, wallets, "c4");
-    const [leader4] = eventsOf(contract, await (await contract.close(4)).wait(), "LeaderElected");
+    const [leader4] = eventsOf(contract, await closeAndDraw(contract, 4), "LeaderElected");
     expect(leader4.args.leader).to.equal(failed.address);
   });
 });

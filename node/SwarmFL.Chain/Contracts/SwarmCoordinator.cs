@@ -136,6 +136,14 @@ public sealed class SwarmCoordinator
         return new ClusterRoundState((EthereumAddress)v[0]!, U64(v[1]), U32(v[2]), (ClusterStatus)(byte)(BigInteger)v[3]!);
     }
 
+    /// <summary>The block whose hash draws the current round's leaders while they are not drawn (phase Election), else 0.</summary>
+    public async Task<ulong> ElectionBlockAsync(CancellationToken ct = default) =>
+        U64((await ViewAsync(SwarmCoordinatorAbi.ElectionBlock, [], ct))[0]);
+
+    /// <summary>In the SemiGlobal phase, when its objection window ends (unix seconds), else 0.</summary>
+    public async Task<ulong> ObjectionDeadlineAsync(CancellationToken ct = default) =>
+        U64((await ViewAsync(SwarmCoordinatorAbi.ObjectionDeadline, [], ct))[0]);
+
     public async Task<uint> LeaderFailuresAsync(EthereumAddress account, CancellationToken ct = default) =>
         U32((await ViewAsync(SwarmCoordinatorAbi.LeaderFailures, [account], ct))[0]);
 
@@ -173,6 +181,14 @@ public sealed class SwarmCoordinator
 
     public Task<TransactionReceipt> ReplaceLeaderAsync(ulong round, uint cluster, CancellationToken ct = default) =>
         SendAsync(SwarmCoordinatorAbi.ReplaceLeader, [round, cluster], ct);
+
+    /// <summary>Draws the leaders from the election block's hash; a no-op (that still makes a block) before that block is mined over.</summary>
+    public Task<TransactionReceipt> DrawLeadersAsync(ulong round, CancellationToken ct = default) =>
+        SendAsync(SwarmCoordinatorAbi.DrawLeaders, [round], ct);
+
+    /// <summary>Objects to <paramref name="leader"/>'s published merge of the cluster (the sender recomputed it and got another model).</summary>
+    public Task<TransactionReceipt> ObjectToMergeAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
+        SendAsync(SwarmCoordinatorAbi.ObjectToMerge, [round, cluster, leader], ct);
 
     public Task<TransactionReceipt> PublishSemiGlobalAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> clusterModels,
         CancellationToken ct = default) =>

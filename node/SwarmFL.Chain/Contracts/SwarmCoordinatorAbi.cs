@@ -11,8 +11,9 @@ public static class SwarmCoordinatorAbi
     public const string ConfigTuple =
         "(uint32 minPeers, uint64 commitWindow, uint64 mergeTimeout, uint32 targetClusterSize, bool allowlistOnly, bytes32 modelSpecHash, bytes32 genesisModel, uint8 aggregation)";
 
-    /// <summary>The contract's AggregationRules struct: pinned policy text, per-commit sample cap, failed-leader cooldown.</summary>
-    public const string AggregationRulesTuple = "(string policy, uint64 maxSamples, uint32 leaderCooldown)";
+    /// <summary>The contract's AggregationRules struct: pinned policy text, per-commit sample cap, failed-leader cooldown,
+    /// objection window.</summary>
+    public const string AggregationRulesTuple = "(string policy, uint64 maxSamples, uint32 leaderCooldown, uint64 objectionWindow)";
 
     public static readonly AbiType ConstructorInputs = AbiType.Tuple(AbiType.Parse(ConfigTuple), AbiType.Parse(AggregationRulesTuple));
 
@@ -53,6 +54,10 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiFunction PublishMergeWithDrops = AbiFunction.Parse(
         "publishMergeWithDrops(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] inputs, bytes32[] dropped, uint8[] reasons)");
     public static readonly AbiFunction ReplaceLeader = AbiFunction.Parse("replaceLeader(uint64 round, uint32 cluster)");
+    public static readonly AbiFunction DrawLeaders = AbiFunction.Parse("drawLeaders(uint64 round)");
+    public static readonly AbiFunction ElectionBlock = AbiFunction.Parse("electionBlock() returns (uint64)");
+    public static readonly AbiFunction ObjectionDeadline = AbiFunction.Parse("objectionDeadline() returns (uint64)");
+    public static readonly AbiFunction ObjectToMerge = AbiFunction.Parse("objectToMerge(uint64 round, uint32 cluster, address leader)");
     public static readonly AbiFunction PublishSemiGlobal = AbiFunction.Parse(
         "publishSemiGlobal(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] clusterModels)");
 
@@ -68,7 +73,13 @@ public static class SwarmCoordinatorAbi
         "RoundOpened(uint64 indexed round, uint64 deadline, uint32 memberCount, uint32 clusterCount)");
     public static readonly AbiEvent ModelCommitted = AbiEvent.Parse(
         "ModelCommitted(uint64 indexed round, uint32 indexed cluster, address indexed member, bytes32 modelId, uint64 samples, uint32 metric)");
-    public static readonly AbiEvent RoundClosed = AbiEvent.Parse("RoundClosed(uint64 indexed round, bytes32 randomness, uint32 commits)");
+    public static readonly AbiEvent RoundClosed = AbiEvent.Parse("RoundClosed(uint64 indexed round, uint64 electionBlock, uint32 commits)");
+    public static readonly AbiEvent LeadersDrawn = AbiEvent.Parse("LeadersDrawn(uint64 indexed round, bytes32 randomness, uint64 electionBlock)");
+    public static readonly AbiEvent ElectionDeferred = AbiEvent.Parse("ElectionDeferred(uint64 indexed round, uint64 electionBlock)");
+    public static readonly AbiEvent MergeObjected = AbiEvent.Parse(
+        "MergeObjected(uint64 indexed round, uint32 indexed cluster, address indexed member, address leader, uint32 objections, uint32 needed)");
+    public static readonly AbiEvent MergeVoided = AbiEvent.Parse(
+        "MergeVoided(uint64 indexed round, uint32 indexed cluster, address indexed leader, address nextLeader, uint32 attempt)");
     public static readonly AbiEvent ClusterSkipped = AbiEvent.Parse("ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers)");
     public static readonly AbiEvent LeaderElected = AbiEvent.Parse(
         "LeaderElected(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 attempt)");
@@ -87,6 +98,7 @@ public static class SwarmCoordinatorAbi
     public static readonly IReadOnlyList<AbiError> Errors = new[]
     {
         "AlreadyCommitted(uint64 round, address member)",
+        "AlreadyObjected(address account)",
         "AlreadyLeft(address account)",
         "AlreadyPublished(uint32 cluster)",
         "AlreadyRegistered(address account)",
@@ -101,6 +113,10 @@ public static class SwarmCoordinatorAbi
         "NotCreator()",
         "NotLeader(address leader)",
         "NotMember(address account)",
+        "NotObjector(address account)",
+        "NothingToObject(uint32 cluster, uint8 status)",
+        "ObjectionWindowClosed(uint64 at)",
+        "ObjectionWindowOpen(uint64 until)",
         "NothingToReplace(uint32 cluster, uint8 status)",
         "PublicKeyMismatch()",
         "SwarmFull(uint32 max)",
@@ -120,20 +136,20 @@ public static class SwarmCoordinatorAbi
         Config, Creator, IsMember, IsAllowed, MemberStatus, Members, MemberInfo, RegisteredCount, ClusterOf, ClusterCount,
         ClusterMembers, CurrentRound, Phase, RoundInfo, BaseModel, LeaderOf, ClusterState, LeaderFailures,
         Register, Leave, SetLeadershipOptOut, Allow, Disallow, Commit, Close, PublishMerge, ReplaceLeader, PublishSemiGlobal,
-        AggregationRules, PublishMergeWithDrops,
+        AggregationRules, PublishMergeWithDrops, DrawLeaders, ElectionBlock, ObjectToMerge, ObjectionDeadline,
     ];
 
     /// <summary>Events whose first indexed parameter is the round number, so eth_getLogs can select one round by topic 1.</summary>
     public static IReadOnlyList<AbiEvent> RoundEvents { get; } =
     [
         RoundWaiting, RoundOpened, ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished,
-        SemiGlobalStarted, SemiGlobalPublished, InputsDropped,
+        SemiGlobalStarted, SemiGlobalPublished, InputsDropped, LeadersDrawn, ElectionDeferred, MergeObjected, MergeVoided,
     ];
 
     public static IReadOnlyList<AbiEvent> AllEvents { get; } =
     [
         SwarmCreated, AllowlistChanged, MemberRegistered, MemberLeft, LeadershipOptOut, RoundWaiting, RoundOpened,
         ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished, SemiGlobalStarted,
-        SemiGlobalPublished, InputsDropped, AggregationRulesSet,
+        SemiGlobalPublished, InputsDropped, AggregationRulesSet, LeadersDrawn, ElectionDeferred, MergeObjected, MergeVoided,
     ];
 }

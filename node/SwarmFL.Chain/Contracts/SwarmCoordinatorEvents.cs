@@ -19,7 +19,14 @@ public sealed record LeadershipOptOutChanged(EthereumAddress Member, bool OptedO
 public sealed record RoundWaiting(ulong Round) : SwarmEvent;
 public sealed record RoundOpened(ulong Round, ulong Deadline, uint MemberCount, uint ClusterCount) : SwarmEvent;
 public sealed record ModelCommitted(ulong Round, uint Cluster, EthereumAddress Member, byte[] ModelId, ulong Samples, uint Metric) : SwarmEvent;
-public sealed record RoundClosed(ulong Round, byte[] Randomness, uint Commits) : SwarmEvent;
+/// <summary>The commit phase ended; the leaders are drawn from the hash of <see cref="ElectionBlock"/> (see <see cref="LeadersDrawn"/>).</summary>
+public sealed record RoundClosed(ulong Round, ulong ElectionBlock, uint Commits) : SwarmEvent;
+public sealed record LeadersDrawn(ulong Round, byte[] Randomness, ulong ElectionBlock) : SwarmEvent;
+public sealed record ElectionDeferred(ulong Round, ulong ElectionBlock) : SwarmEvent;
+public sealed record MergeObjected(ulong Round, uint Cluster, EthereumAddress Member, EthereumAddress Leader, uint Objections, uint Needed) : SwarmEvent;
+/// <summary>A majority of the cluster's other committers objected to <see cref="Leader"/>'s merge: it is void, and
+/// <see cref="NextLeader"/> (zero: none, the cluster is skipped) redoes it.</summary>
+public sealed record MergeVoided(ulong Round, uint Cluster, EthereumAddress Leader, EthereumAddress NextLeader, uint Attempt) : SwarmEvent;
 public sealed record ClusterSkipped(ulong Round, uint Cluster, uint Committers) : SwarmEvent;
 public sealed record LeaderElected(ulong Round, uint Cluster, EthereumAddress Leader, uint Attempt) : SwarmEvent;
 public sealed record LeaderReplaced(ulong Round, uint Cluster, EthereumAddress FailedLeader, EthereumAddress NextLeader, uint Attempt) : SwarmEvent;
@@ -43,7 +50,11 @@ public static class SwarmEventDecoder
         Entry(SwarmCoordinatorAbi.RoundWaiting, (v, l) => new RoundWaiting(U64(v[0])) { Log = l }),
         Entry(SwarmCoordinatorAbi.RoundOpened, (v, l) => new RoundOpened(U64(v[0]), U64(v[1]), U32(v[2]), U32(v[3])) { Log = l }),
         Entry(SwarmCoordinatorAbi.ModelCommitted, (v, l) => new ModelCommitted(U64(v[0]), U32(v[1]), A(v[2]), (byte[])v[3]!, U64(v[4]), U32(v[5])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.RoundClosed, (v, l) => new RoundClosed(U64(v[0]), (byte[])v[1]!, U32(v[2])) { Log = l }),
+        Entry(SwarmCoordinatorAbi.RoundClosed, (v, l) => new RoundClosed(U64(v[0]), U64(v[1]), U32(v[2])) { Log = l }),
+        Entry(SwarmCoordinatorAbi.LeadersDrawn, (v, l) => new LeadersDrawn(U64(v[0]), (byte[])v[1]!, U64(v[2])) { Log = l }),
+        Entry(SwarmCoordinatorAbi.ElectionDeferred, (v, l) => new ElectionDeferred(U64(v[0]), U64(v[1])) { Log = l }),
+        Entry(SwarmCoordinatorAbi.MergeObjected, (v, l) => new MergeObjected(U64(v[0]), U32(v[1]), A(v[2]), A(v[3]), U32(v[4]), U32(v[5])) { Log = l }),
+        Entry(SwarmCoordinatorAbi.MergeVoided, (v, l) => new MergeVoided(U64(v[0]), U32(v[1]), A(v[2]), A(v[3]), U32(v[4])) { Log = l }),
         Entry(SwarmCoordinatorAbi.ClusterSkipped, (v, l) => new ClusterSkipped(U64(v[0]), U32(v[1]), U32(v[2])) { Log = l }),
         Entry(SwarmCoordinatorAbi.LeaderElected, (v, l) => new LeaderElected(U64(v[0]), U32(v[1]), A(v[2]), U32(v[3])) { Log = l }),
         Entry(SwarmCoordinatorAbi.LeaderReplaced, (v, l) => new LeaderReplaced(U64(v[0]), U32(v[1]), A(v[2]), A(v[3]), U32(v[4])) { Log = l }),

@@ -4,7 +4,7 @@ using SwarmFL.Crypto;
 namespace SwarmFL.Chain.Contracts;
 
 /// <summary>Phases of a round as the contract numbers them; Waiting = not enough members yet to open the round.</summary>
-public enum RoundPhase : byte { Commit = 0, Merge = 1, SemiGlobal = 2, Waiting = 3 }
+public enum RoundPhase : byte { Commit = 0, Merge = 1, SemiGlobal = 2, Waiting = 3, Election = 4 }
 
 /// <summary>Aggregation strategy ids recorded in the swarm configuration.</summary>
 public enum AggregationStrategy : byte { FedAvg = 0, Median = 1, TrimmedMean = 2, Krum = 3, MultiKrum = 4, GeometricMedian = 5 }
@@ -34,16 +34,20 @@ public sealed record SwarmConfig(
 
 /// <summary>
 /// The contract's AggregationRules, fixed at creation: the canonical aggregation policy text every leader, checking
-/// member and audit applies, the cap on each commit's sample count, and how many rounds a failed leader sits out.
+/// member and audit applies, the cap on each commit's sample count, how many rounds a failed leader sits out, and how
+/// long (seconds from the start of the SemiGlobal phase) a cluster's committers have to object to its merge.
 /// </summary>
-public sealed record AggregationRules(string Policy, ulong MaxSamples, uint LeaderCooldownRounds)
+public sealed record AggregationRules(string Policy, ulong MaxSamples, uint LeaderCooldownRounds, ulong ObjectionWindowSeconds = AggregationRules.DefaultObjectionWindowSeconds)
 {
-    /// <summary>For deployments that name no rules: FedAvg (strategy id 0), at most 10^6 samples a commit, 2 rounds out.</summary>
+    public const ulong DefaultObjectionWindowSeconds = 10;
+
+    /// <summary>For deployments that name no rules: FedAvg (strategy id 0), at most 10^6 samples a commit, 2 rounds out,
+    /// 10 s to object.</summary>
     public static AggregationRules Default { get; } = new("fedavg", 1_000_000, 2);
 
-    internal object[] ToAbi() => [Policy, MaxSamples, LeaderCooldownRounds];
+    internal object[] ToAbi() => [Policy, MaxSamples, LeaderCooldownRounds, ObjectionWindowSeconds];
 
-    internal static AggregationRules FromAbi(object?[] t) => new((string)t[0]!, (ulong)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!);
+    internal static AggregationRules FromAbi(object?[] t) => new((string)t[0]!, (ulong)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (ulong)(BigInteger)t[3]!);
 }
 
 public sealed record MemberInfo(EthereumAddress Account, byte[] PeerIdBytes, string Multiaddr, byte[] RingId, bool OptedOut, bool Active)

@@ -61,8 +61,13 @@ public sealed class ChainCommands : ICommandModule
         };
         var leaderCooldown = new Option<uint>("--leader-cooldown")
         {
-            Description = "Rounds a leader that missed its timeout cannot be elected again",
+            Description = "Rounds a leader that missed its timeout, or whose merge was voided, cannot be elected again",
             DefaultValueFactory = _ => 2,
+        };
+        var objectionWindow = new Option<ulong>("--objection-window")
+        {
+            Description = "Seconds a cluster's committers have to object to its merge before semi-global models are accepted",
+            DefaultValueFactory = _ => AggregationRules.DefaultObjectionWindowSeconds,
         };
         var artifact = new Option<string?>("--artifact") { Description = "SwarmCoordinator.json Hardhat artifact (default: the one built into swarmfl)" };
         var dataSpec = new Option<string?>("--data-spec")
@@ -72,14 +77,15 @@ public sealed class ChainCommands : ICommandModule
 
         var command = new Command("create", "Deploy a new swarm and print its contract address")
         {
-            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, model, genesis, aggregation, maxSamples, leaderCooldown, artifact, dataSpec,
+            rpc, chainId, key, minPeers, commitWindow, mergeTimeout, clusterSize, allowlist, modelSpec, model, genesis, aggregation, maxSamples, leaderCooldown, objectionWindow, artifact, dataSpec,
         };
         command.SetAction(async (parse, ct) =>
         {
             var pinned = parse.GetValue(model) is { } m ? ModelArgument.Resolve(m) : null;
             var policy = ParsePolicy(parse.GetValue(aggregation)!);
             if (parse.GetValue(maxSamples) == 0) throw new UserFacingException("--max-samples must be positive");
-            var rules = new AggregationRules(policy.Text, parse.GetValue(maxSamples), parse.GetValue(leaderCooldown));
+            if (parse.GetValue(objectionWindow) == 0) throw new UserFacingException("--objection-window must be positive: members need time to recompute a merge and object");
+            var rules = new AggregationRules(policy.Text, parse.GetValue(maxSamples), parse.GetValue(leaderCooldown), parse.GetValue(objectionWindow));
             var config = new SwarmConfig(
                 parse.GetValue(minPeers), parse.GetValue(commitWindow), parse.GetValue(mergeTimeout), parse.GetValue(clusterSize),
                 parse.GetValue(allowlist),
@@ -186,6 +192,7 @@ public sealed class ChainCommands : ICommandModule
         Console.WriteLine($"  aggregation-policy: {rules.Policy}");
         Console.WriteLine($"  max-samples: {rules.MaxSamples}");
         Console.WriteLine($"  leader-cooldown: {rules.LeaderCooldownRounds} rounds");
+        Console.WriteLine($"  objection-window: {rules.ObjectionWindowSeconds} s");
         Console.WriteLine($"round: {round}");
         Console.WriteLine($"phase: {info.Phase}");
         if (info.Phase != RoundPhase.Waiting)

@@ -44,7 +44,8 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         TimeSpan.FromSeconds(config.MergeTimeoutSeconds),
         (int)config.TargetClusterSize,
         AggregationNames.PolicyOf(rules),
-        ContentId.FromDigest(config.GenesisModel));
+        ContentId.FromDigest(config.GenesisModel),
+        TimeSpan.FromSeconds(rules.ObjectionWindowSeconds));
 
     /// <summary>
     /// The round as this node sees it at the newest block. Reads that depend on the round or the cluster are asked
@@ -72,12 +73,13 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         var at = contract.At(block);
         var guessRound = previous?.Snapshot.Round;
         var guessCluster = previous?.Snapshot.MyCluster;
-        var wantState = previous?.Snapshot is { } p && (p.Phase is RoundPhase.Merge or RoundPhase.SemiGlobal || p is { Phase: RoundPhase.Commit, IHaveCommitted: true });
+        var wantState = previous?.Snapshot is { } p && (p.Phase is RoundPhase.Merge or RoundPhase.SemiGlobal or RoundPhase.Election || p is { Phase: RoundPhase.Commit, IHaveCommitted: true });
         Task<BlockHeader?> header;
         Task<ulong> currentRound;
         Task<bool> isMember;
         Task<uint?> clusterOf;
         Task<IReadOnlyList<SwarmEvent>> events;
+        Task<ulong> electionBlock;
         Task<RoundInfo>? guessedInfo = null;
         Task<byte[]>? guessedBase = null;
         Task<ClusterRoundState>? guessedState = null;
@@ -88,6 +90,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
             isMember = at.IsMemberAsync(self, ct);
             clusterOf = TryClusterOfAsync(at, ct);
             events = _events.RefreshToAsync(block, ct);
+            electionBlock = at.ElectionBlockAsync(ct);
             if (guessRound is { } r) guessedInfo = at.RoundInfoAsync(r, ct);
             if (guessCluster is { } c)
             {
@@ -127,7 +130,8 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         var committed = member && (await events).OfType<ModelCommitted>().Any(e => e.Round == round && e.Member == self);
         if (await header is { } h) clock?.Observe(DateTimeOffset.FromUnixTimeSeconds((long)h.Timestamp));
         var snapshot = new RoundSnapshot(round, (RoundPhase)(byte)info.Phase, DateTimeOffset.FromUnixTimeSeconds((long)info.Deadline),
-            (int)info.MemberCount, (int)info.Commits, (int)info.ClusterCount, cluster, baseModel, committed);
+            (int)info.MemberCount, (int)info.Commits, (int)info.ClusterCount, cluster, baseModel, committed,
+            info.Phase == ChainPhase.Election && await electionBlock is > 0 and var eb ? eb : null, block);
         return new ChainView(block, snapshot, cluster is null ? null : state);
     }
 
@@ -153,6 +157,18 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
 
     public Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) =>
         RacingAsync(() => contract.ReplaceLeaderAsync(round, (uint)cluster, ct));
+
+    public Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => RacingAsync(() => contract.DrawLeadersAsync(round, ct));
+
+    public Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) =>
+        RacingAsync(() => contract.ObjectToMergeAsync(round, (uint)cluster, leader, ct));
+
+    public async Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct)
+    {
+        var at = _view is { } v && v.Block == _head.Number && v.Snapshot.Round == round ? contract.At(v.Block) : contract;
+        var deadline = await at.ObjectionDeadlineAsync(ct);
+        return deadline == 0 ? null : DateTimeOffset.FromUnixTimeSeconds((long)deadline);
+    }
 
     /// <summary>Our own transaction made a block: the next snapshot must see it, whether or not the follower has yet.</summary>
     private void Wrote(TransactionReceipt receipt) => _head.Advance(receipt.BlockNumber);
@@ -187,8 +203,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     public async Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct)
     {
         var events = await EventsAsync(ct);
-        var drops = events.OfType<InputsDropped>().Where(e => e.Round == round).ToList();
-        return events.OfType<MergePublished>().Where(e => e.Round == round).Select(m => ToMerge(m, drops)).ToList();
+        return MergesOf(events, round).Where(m => !m.Voided).ToList();
     }
 
     public async Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct) =>
@@ -210,6 +225,16 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
 
     internal static CommittedModel ToCommit(ModelCommitted e) =>
         new(e.Round, (int)e.Cluster, e.Member, ContentId.FromDigest(e.ModelId), e.Samples, e.Metric);
+
+    /// <summary>The round's published merges, voided ones included and marked: a MergeVoided names the round, cluster and
+    /// leader, and a leader publishes at most one merge per cluster and round (a voided leader cannot lead again in it).</summary>
+    internal static IEnumerable<PublishedMerge> MergesOf(IReadOnlyList<SwarmEvent> events, ulong round)
+    {
+        var drops = events.OfType<InputsDropped>().Where(e => e.Round == round).ToList();
+        var voids = events.OfType<MergeVoided>().Where(e => e.Round == round).ToList();
+        return events.OfType<MergePublished>().Where(e => e.Round == round)
+            .Select(m => ToMerge(m, drops) with { Voided = voids.Any(v => v.Cluster == m.Cluster && v.Leader == m.Leader) });
+    }
 
     /// <param name="drops">The round's InputsDropped events: the one of the same cluster and leader, emitted in the same
     /// transaction right after the merge, belongs to it.</param>

@@ -21,16 +21,21 @@ public static class ChainHistoryReader
             .Select(round => new RoundHistory(
                 round,
                 events.OfType<ModelCommitted>().Where(e => e.Round == round).Select(ChainCoordinator.ToCommit).ToList(),
-                // A replacement emits LeaderReplaced and then LeaderElected for the same attempt: keep the former, which names both.
-                events.Where(e => e is LeaderElected le && le.Round == round && !events.OfType<LeaderReplaced>().Any(r => r.Round == round && r.Cluster == le.Cluster && r.Attempt == le.Attempt)
-                                  || e is LeaderReplaced lr && lr.Round == round)
+                // A replacement (or a void) emits LeaderReplaced (MergeVoided) and then LeaderElected for the same attempt:
+                // keep the former, which names both.
+                events.Where(e => e is LeaderElected le && le.Round == round
+                                  && !events.OfType<LeaderReplaced>().Any(r => r.Round == round && r.Cluster == le.Cluster && r.Attempt == le.Attempt)
+                                  && !events.OfType<MergeVoided>().Any(v => v.Round == round && v.Cluster == le.Cluster && v.Attempt == le.Attempt)
+                                  || e is LeaderReplaced lr && lr.Round == round
+                                  || e is MergeVoided mv && mv.Round == round)
                     .Select(e => e switch
                     {
                         LeaderElected le => new LeaderEvent((int)le.Cluster, le.Leader, (int)le.Attempt, null),
                         LeaderReplaced lr => new LeaderEvent((int)lr.Cluster, lr.NextLeader, (int)lr.Attempt, lr.FailedLeader),
+                        MergeVoided mv => new LeaderEvent((int)mv.Cluster, mv.NextLeader, (int)mv.Attempt, mv.Leader, Voided: true),
                         _ => throw new InvalidOperationException(),
                     }).ToList(),
-                events.OfType<MergePublished>().Where(e => e.Round == round).Select(m => ChainCoordinator.ToMerge(m, events.OfType<InputsDropped>())).ToList(),
+                ChainCoordinator.MergesOf(events, round).ToList(),
                 events.OfType<SemiGlobalPublished>().Where(e => e.Round == round).Select(ChainCoordinator.ToSemiGlobal).ToList()))
             .ToList();
         return new SwarmHistory(rules, rounds);

@@ -2,6 +2,7 @@ using SwarmFL.Crypto;
 using SwarmFL.Learning.Aggregation;
 using SwarmFL.Swarm.Ports;
 using SwarmFL.Swarm.Rounds;
+using SwarmFL.Swarm.Verification;
 
 namespace SwarmFL.Swarm.Audit;
 
@@ -43,7 +44,9 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
     {
         foreach (var merge in round.Merges)
         {
-            var leader = round.Leaders.LastOrDefault(l => l.Cluster == merge.Cluster);
+            // The merge is its leader's at the time it published: a later replacement (of a semi-global leader) or a void
+            // moves the cluster's leadership on, not the merge. (The contract only takes a merge from the current leader.)
+            var leader = round.Leaders.LastOrDefault(l => l.Cluster == merge.Cluster && l.Leader == merge.Leader);
             if (leader is null || leader.Leader != merge.Leader)
                 Fail(round.Round, merge.Cluster, merge.Leader, $"published merge {merge.Model} without being the cluster's elected leader");
             var committed = round.Commits.Where(c => c.Cluster == merge.Cluster).Select(c => c.Model).ToHashSet();
@@ -66,13 +69,13 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             foreach (var missing in committed.Where(c => !accounted.Contains(c)))
                 Fail(round.Round, merge.Cluster, merge.Leader, $"left out {missing}, committed to this cluster, without recording a drop");
         }
-        var clusterModels = round.Merges.Select(m => m.Model).ToHashSet();
+        var clusterModels = round.Merges.Where(m => !m.Voided).Select(m => m.Model).ToHashSet();
         foreach (var semi in round.SemiGlobals)
         {
             if (!semi.ClusterModels.ToHashSet().SetEquals(clusterModels))
                 Fail(round.Round, semi.Cluster, semi.Leader, "semi-global model does not combine exactly this round's cluster models");
         }
-        foreach (var replacement in round.Leaders.Where(l => l.Replaced is not null))
+        foreach (var replacement in round.Leaders.Where(l => l.Replaced is not null && !l.Voided))
             _findings.Add(new AuditFinding(FindingSeverity.Info, round.Round, replacement.Cluster, replacement.Replaced,
                 $"missed its timeout and was replaced by {replacement.Leader}"));
     }
@@ -88,8 +91,7 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
                 : await TryGetAsync(rules.GenesisModel, new Source(round.Round, merge.Cluster, null, "genesis model"), ct);
             // The merge is recomputed from what it used and what it dropped for a reason anyone can check; an input the
             // leader could not fetch (Unavailable) is taken at its word, since no one else can tell what it could reach.
-            var reproducible = merge.Drops.Where(d => d.Reason != RejectionReason.Unavailable).ToList();
-            var candidates = merge.Inputs.Concat(reproducible.Select(d => d.Id)).ToList();
+            var candidates = MergeRecomputation.Candidates(merge);
             var inputs = new List<MergeInput>();
             foreach (var id in candidates)
             {
@@ -98,46 +100,58 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
                 var bytes = await TryGetAsync(id, new Source(round.Round, merge.Cluster, merge.Leader, what), ct);
                 if (bytes is not null && commit is not null) inputs.Add(new MergeInput(id, bytes, commit.Samples));
             }
-            if (baseModel is null || inputs.Count != candidates.Count) continue;
-            Compare(round.Round, merge.Cluster, merge.Leader, "merge", merge.Model, () => merger!.Merge(rules.AggregationPolicy, baseModel, inputs), reproducible);
+            if (baseModel is null || inputs.Count != candidates.Count)
+            {
+                if (merge.Voided) Voided(round, merge, null);
+                continue;
+            }
+            var verdict = MergeRecomputation.CheckMerge(merger!, rules.AggregationPolicy, baseModel, merge, inputs);
+            if (merge.Voided) Voided(round, merge, verdict);
+            else Report(round.Round, merge.Cluster, merge.Leader, verdict);
         }
         foreach (var semi in round.SemiGlobals)
         {
             var inputs = new List<MergeInput>();
-            foreach (var merge in round.Merges.Where(m => semi.ClusterModels.Contains(m.Model)))
+            foreach (var merge in MergeRecomputation.CombinedMerges(semi, round.Merges))
             {
                 var bytes = await TryGetAsync(merge.Model, new Source(round.Round, merge.Cluster, merge.Leader, "cluster model"), ct);
                 if (bytes is not null) inputs.Add(new MergeInput(merge.Model, bytes, SemiGlobal.WeightOf(merge, round.Commits)));
             }
-            var own = round.Merges.FirstOrDefault(m => m.Cluster == semi.Cluster);
+            var own = round.Merges.FirstOrDefault(m => m.Cluster == semi.Cluster && !m.Voided);
             if (own is null || inputs.Count != semi.ClusterModels.Count) continue;
             var ownBytes = inputs.First(i => i.Id == own.Model).Model;
-            Compare(round.Round, semi.Cluster, semi.Leader, "semi-global", semi.Model, () => merger!.Merge(SemiGlobal.Strategy, ownBytes, inputs));
+            Report(round.Round, semi.Cluster, semi.Leader, MergeRecomputation.CheckSemiGlobal(merger!, semi, ownBytes, inputs));
         }
     }
 
-    private void Compare(ulong round, int cluster, EthereumAddress leader, string what, ContentId published, Func<MergeResult> recompute,
-        IReadOnlyList<RecordedDrop>? recordedDrops = null)
+    /// <summary>A recomputation of a standing merge or semi-global: each problem is a failure charged to its leader.</summary>
+    private void Report(ulong round, int cluster, EthereumAddress leader, MergeVerdict verdict)
     {
-        MergeResult result;
-        try { result = recompute(); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        if (verdict.Recomputed is not null) _recomputed++;
+        foreach (var problem in verdict.Problems) Fail(round, cluster, leader, problem);
+    }
+
+    /// <summary>
+    /// A merge the cluster's objections voided is listed; it is a failure only when it does reproduce, since then an
+    /// objecting majority voided an honest merge.
+    /// </summary>
+    private void Voided(RoundHistory round, PublishedMerge merge, MergeVerdict? verdict)
+    {
+        var next = round.Leaders.FirstOrDefault(l => l.Voided && l.Cluster == merge.Cluster && l.Replaced == merge.Leader)?.Leader;
+        var then = next is { } n && n != EthereumAddress.Zero ? $"{n} redid the merge" : "no candidate was left, the cluster was skipped";
+        if (verdict is null)
         {
-            Fail(round, cluster, leader, $"{what} {published} cannot be reproduced: its inputs are refused by the aggregation ({e.Message})");
+            _findings.Add(new AuditFinding(FindingSeverity.Info, round.Round, merge.Cluster, merge.Leader,
+                $"merge {merge.Model} was voided by its cluster's objections (not recomputed: inputs out of reach); {then}"));
             return;
         }
-        _recomputed++;
-        var recomputed = ContentId.Of(result.Model);
-        if (recomputed != published)
-            Fail(round, cluster, leader, $"published {what} {published}, but its inputs aggregate to {recomputed}");
-        var expected = (recordedDrops ?? []).Select(d => (d.Id, d.Reason)).ToHashSet();
-        var actual = result.Dropped.Select(d => (d.Id, d.Reason)).ToHashSet();
-        if (!expected.SetEquals(actual))
-            Fail(round, cluster, leader, $"{what} {published} records drops [{Describe(expected)}], but its inputs give [{Describe(actual)}]");
+        if (verdict.Recomputed is not null) _recomputed++;
+        if (verdict.Holds)
+            Fail(round.Round, merge.Cluster, merge.Leader, $"merge {merge.Model} was voided by objections, but its inputs do aggregate to it: the objecting majority voided an honest merge");
+        else
+            _findings.Add(new AuditFinding(FindingSeverity.Info, round.Round, merge.Cluster, merge.Leader,
+                $"merge {merge.Model} was voided by its cluster's objections ({verdict.Summary}); the leader sits out the cooldown and {then}"));
     }
-
-    private static string Describe(IEnumerable<(ContentId Id, RejectionReason Reason)> drops) =>
-        string.Join(", ", drops.OrderBy(d => d.Id.ToString(), StringComparer.Ordinal).Select(d => $"{d.Id} {InputRejection.Describe(d.Reason)}"));
 
     /// <summary>Where a model entered the history: the round, cluster and leader a problem with its bytes is reported under.</summary>
     private sealed record Source(ulong Round, int Cluster, EthereumAddress? Leader, string What);

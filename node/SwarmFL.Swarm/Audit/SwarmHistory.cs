@@ -16,5 +16,6 @@ public sealed record RoundHistory(
     IReadOnlyList<PublishedMerge> Merges,
     IReadOnlyList<PublishedSemiGlobal> SemiGlobals);
 
-/// <summary>An election (Replaced = null) or a replacement of a leader that missed its timeout.</summary>
-public sealed record LeaderEvent(int Cluster, EthereumAddress Leader, int Attempt, EthereumAddress? Replaced);
+/// <summary>An election (Replaced = null), a replacement of a leader that missed its timeout, or (Voided) of a leader
+/// whose merge a majority of its cluster objected to. Leader is zero when no candidate was left.</summary>
+public sealed record LeaderEvent(int Cluster, EthereumAddress Leader, int Attempt, EthereumAddress? Replaced, bool Voided = false);

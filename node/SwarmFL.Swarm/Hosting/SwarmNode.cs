@@ -181,7 +181,14 @@ public sealed class SwarmNode : IAsyncDisposable
             new BoardingAnnouncer(new GossipAnnouncer(_gossip, _topic, _log), _validations, Key.PeerId.ToString()),
             _state,
             chainClock,
-            _log) { LastRound = _options.Rounds > 0 ? _options.Rounds : null, Observed = _reporter.Observe };
+            _log)
+        {
+            LastRound = _options.Rounds > 0 ? _options.Rounds : null,
+            Observed = _reporter.Observe,
+            // The sample's secret is a deterministic signature only this key can make: leaders cannot predict it.
+            Sampling = SwarmFL.Swarm.Verification.MergeSampling.Of(_options.VerifyMerges,
+                Key.SignHash(Keccak256.Hash("swarmfl merge sampling"u8)).ToCompact65()),
+        };
         _log.Information("Node {PeerId} ({Address}) listening on {Listen}, swarm {Contract}", Key.PeerId, Key.Address, ListenAddress, _contract.Address);
     }
 

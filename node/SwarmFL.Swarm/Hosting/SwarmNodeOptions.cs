@@ -43,6 +43,8 @@ public sealed record SwarmNodeOptions
     /// <summary>Stop after this round has ended (0: run until stopped).</summary>
     public ulong Rounds { get; init; }
     public bool OptOutOfLeadership { get; init; }
+    /// <summary>The share of published merges this node recomputes before it adopts them (1: all; --verify-merges).</summary>
+    public double VerifyMerges { get; init; } = 1;
     /// <summary>The longest the node sleeps between two looks at the chain when nothing woke it earlier.</summary>
     public TimeSpan StepInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>

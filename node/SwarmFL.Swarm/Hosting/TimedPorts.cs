@@ -15,6 +15,9 @@ internal sealed class TimedCoordinator(ISwarmCoordinator inner, PhaseTimer timer
     public Task<bool> TryCloseAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryCloseAsync(round, ct));
     public Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetLeaderAsync(round, cluster, ct));
     public Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryReplaceLeaderAsync(round, cluster, ct));
+    public Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryDrawLeadersAsync(round, ct));
+    public Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryObjectToMergeAsync(round, cluster, leader, ct));
+    public Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetObjectionDeadlineAsync(round, ct));
     public Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetCommitsAsync(round, ct));
     public Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetMergesAsync(round, ct));
     public Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetSemiGlobalsAsync(round, ct));

@@ -17,7 +17,15 @@ public interface ISwarmCoordinator
     Task<bool> TryCloseAsync(ulong round, CancellationToken ct);
     Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct);
     Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct);
+    /// <summary>Draws the leaders from the election block's hash; before that block is mined over it only makes a block
+    /// (on an automining chain that is what mines the election block).</summary>
+    Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct);
+    /// <summary>Objects to <paramref name="leader"/>'s published merge of the cluster, which this node recomputed to another model.</summary>
+    Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct);
+    /// <summary>In the SemiGlobal phase, when the objection window ends (no semi-global model is accepted before); else null.</summary>
+    Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct);
     Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct);
+    /// <summary>The round's standing merges (a voided merge is not among them).</summary>
     Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct);
     Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct);
     /// <param name="inputs">The committed models merged.</param>

@@ -2,6 +2,7 @@ using SwarmFL.Crypto;
 using SwarmFL.Learning.Aggregation;
 using SwarmFL.Swarm.Ports;
 using SwarmFL.Swarm.Storage;
+using SwarmFL.Swarm.Verification;
 
 namespace SwarmFL.Swarm.Rounds;
 
@@ -21,8 +22,25 @@ public sealed class RoundDriver(
     TimeProvider clock,
     Serilog.ILogger? log = null)
 {
+    /// <summary>How long a member waits for the election block to appear before it sends the transaction that makes it
+    /// (on an automining chain no block comes otherwise; the closer sends it at once).</summary>
+    public static readonly TimeSpan ElectionNudgeAfter = TimeSpan.FromSeconds(5);
+
     private readonly Serilog.ILogger _log = (log ?? Serilog.Log.Logger).ForContext<RoundDriver>();
     private SwarmRules? _rules;
+    private ulong? _closedRound;
+    private (ulong Round, DateTimeOffset Since)? _electionWait;
+    // What this node concluded about published models: a merge check per (round, cluster, leader) (null: not checked,
+    // by sampling or because its inputs were out of reach), and a verdict per base model it was offered.
+    private readonly Dictionary<(ulong Round, int Cluster, EthereumAddress Leader), MergeVerdict?> _mergeChecks = [];
+    private readonly HashSet<ContentId> _forgedMerges = [];
+    private readonly Dictionary<ContentId, bool> _baseVerdicts = [];
+
+    /// <summary>Which published merges this node recomputes before it adopts or lets them stand (default: all).</summary>
+    public MergeSampling Sampling { get; init; } = MergeSampling.All;
+
+    /// <summary>The merges this node recomputed, found forged and objected to (for tests and the live view).</summary>
+    public IReadOnlyCollection<ContentId> ForgedMerges => _forgedMerges;
 
     /// <summary>When set, the driver takes no part in rounds after this one (it only watches).</summary>
     public ulong? LastRound { get; init; }
@@ -62,6 +80,7 @@ public sealed class RoundDriver(
         return round.Phase switch
         {
             RoundPhase.Commit => await CommitPhaseAsync(round, rules, ct),
+            RoundPhase.Election => await ElectionPhaseAsync(round, ct),
             RoundPhase.Merge => await MergePhaseAsync(round, rules, ct),
             RoundPhase.SemiGlobal => await SemiGlobalPhaseAsync(round, rules, ct),
             _ => Wait(round, $"unknown phase {round.Phase}"),
@@ -80,14 +99,17 @@ public sealed class RoundDriver(
             if (allIn || quorumAfterDeadline || graceOver)
             {
                 if (await chain.TryCloseAsync(round.Round, ct))
+                {
+                    _closedRound = round.Round;
                     return Did(StepAction.Closed, round, $"{round.Commits}/{round.MemberCount} committed");
+                }
                 return Wait(round, "close raced by a peer");
             }
             SetStatus(round, NodeRole.Member, $"waiting for commits {round.Commits}/{round.MemberCount}");
             return Wait(round, $"{round.Commits}/{round.MemberCount} committed, quorum {rules.MinPeers}, deadline {round.Deadline:HH:mm:ss}");
         }
 
-        var baseId = round.MyBaseModel ?? rules.GenesisModel;
+        var baseId = await AdoptableBaseAsync(round, rules, round.MyBaseModel ?? rules.GenesisModel, ct);
         var record = state.Get(round.Round);
         if (record?.LocalModel is null || record.BaseModel != baseId.ToString())
             record = await TrainAsync(round, baseId, ct);
@@ -141,12 +163,36 @@ public sealed class RoundDriver(
         return (baseModel, accuracy);
     }
 
+    /// <summary>
+    /// The leaders are drawn from the election block's hash once a transaction can land after it. On a chain that mines
+    /// only for transactions nothing makes that block, so the closer (or anyone, after <see cref="ElectionNudgeAfter"/>)
+    /// sends the draw early: the contract then only mines the block, and the next draw elects.
+    /// </summary>
+    private async Task<StepResult> ElectionPhaseAsync(RoundSnapshot round, CancellationToken ct)
+    {
+        if (round.ElectionBlock is not { } at) return Wait(round, "waiting for the election block to be fixed");
+        var now = clock.GetUtcNow();
+        if (_electionWait is not { } wait || wait.Round != round.Round) _electionWait = wait = (round.Round, now);
+        var ready = round.Block >= at; // a transaction sent now lands after the election block
+        var nudge = !ready && (_closedRound == round.Round || now - wait.Since >= ElectionNudgeAfter);
+        if (!ready && !nudge)
+        {
+            SetStatus(round, NodeRole.Member, $"waiting for block {at}, whose hash draws the leaders");
+            return Wait(round, $"leaders are drawn from block {at}; the head is {round.Block}");
+        }
+        _closedRound = null;
+        if (await chain.TryDrawLeadersAsync(round.Round, ct))
+            return Did(StepAction.DrewLeaders, round, ready ? $"from block {at}" : $"sent early, to make block {at}");
+        return Wait(round, "the draw raced by a peer");
+    }
+
     private async Task<StepResult> MergePhaseAsync(RoundSnapshot round, SwarmRules rules, CancellationToken ct)
     {
         var cluster = round.MyCluster!.Value;
         var merges = await chain.GetMergesAsync(round.Round, ct);
-        if (merges.Any(m => m.Cluster == cluster))
+        if (merges.FirstOrDefault(m => m.Cluster == cluster) is { } published)
         {
+            if (published.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, published, ct) is { } checkedMerge) return checkedMerge;
             SetStatus(round, NodeRole.Member, "cluster merged; waiting for the other clusters");
             return Wait(round, "cluster already merged");
         }
@@ -223,9 +269,25 @@ public sealed class RoundDriver(
             SetStatus(round, NodeRole.Member, "semi-global published; waiting for the next round");
             return Wait(round, "semi-global already published");
         }
+        // The cluster's merge can still be objected to while the window is open: a member that has not checked it yet
+        // does so first.
+        var ownMerge = (await chain.GetMergesAsync(round.Round, ct)).FirstOrDefault(m => m.Cluster == cluster);
+        if (ownMerge is not null && ownMerge.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, ownMerge, ct) is { } checkedMerge)
+            return checkedMerge;
         var leader = await chain.GetLeaderAsync(round.Round, cluster, ct);
         if (leader is null) return Wait(round, "no leader for this cluster");
-        if (leader.Leader != chain.Self) return await ReplaceIfStalledAsync(round, rules, cluster, leader, "semi-global", ct);
+        var objectionsUntil = await chain.GetObjectionDeadlineAsync(round.Round, ct);
+        if (leader.Leader != chain.Self)
+        {
+            // The semi-global leader cannot publish before the window ends, so its timeout runs from there.
+            var from = objectionsUntil is { } until && until > leader.ElectedAt ? leader with { ElectedAt = until } : leader;
+            return await ReplaceIfStalledAsync(round, rules, cluster, from, "semi-global", ct);
+        }
+        if (objectionsUntil is { } end && clock.GetUtcNow() < end)
+        {
+            SetStatus(round, NodeRole.Leader, "waiting out the objection window");
+            return Wait(round, $"objections to the round's merges are open until {end:HH:mm:ss}");
+        }
 
         SetStatus(round, NodeRole.Leader, "building the semi-global model");
         var merges = (await chain.GetMergesAsync(round.Round, ct)).OrderBy(m => m.Cluster).ToList();
@@ -259,6 +321,130 @@ public sealed class RoundDriver(
             return Did(StepAction.ReplacedLeader, round, $"replaced {leader.Leader}");
         }
         return Wait(round, "leader replacement raced by a peer");
+    }
+
+    /// <summary>
+    /// Recomputes the cluster's published merge once (if sampled) and objects on chain when it is not what the inputs
+    /// give. Returns the step's result, or null when there is nothing (more) to do.
+    /// </summary>
+    private async Task<StepResult?> CheckClusterMergeAsync(RoundSnapshot round, SwarmRules rules, PublishedMerge merge, CancellationToken ct)
+    {
+        var key = (merge.Round, merge.Cluster, merge.Leader);
+        if (_mergeChecks.ContainsKey(key)) return null;
+        if (!Sampling.ShouldCheck(merge.Round, merge.Cluster, merge.Model))
+        {
+            _mergeChecks[key] = null;
+            _log.Debug("Round {Round} cluster {Cluster}: merge {Model} not sampled for checking", merge.Round, merge.Cluster, merge.Model);
+            return null;
+        }
+        SetStatus(round, NodeRole.Member, "recomputing the cluster's merge");
+        var verdict = await RecomputeMergeAsync(round, rules, merge, ct);
+        _mergeChecks[key] = verdict;
+        if (verdict is null) return Wait(round, $"merge {merge.Model} cannot be checked: its inputs are out of reach");
+        if (verdict.Holds) return Did(StepAction.Verified, round, $"merge {merge.Model} of {merge.Leader}");
+
+        _forgedMerges.Add(merge.Model);
+        _log.Warning("Round {Round} cluster {Cluster}: leader {Leader}'s merge {Model} is forged: {Problems}; objecting",
+            merge.Round, merge.Cluster, merge.Leader, merge.Model, verdict.Summary);
+        if (await chain.TryObjectToMergeAsync(merge.Round, merge.Cluster, merge.Leader, ct))
+            return Did(StepAction.Objected, round, $"to {merge.Leader}'s merge {merge.Model}: {verdict.Summary}");
+        return Wait(round, "objection refused (already voided, or the window closed)");
+    }
+
+    /// <summary>The merge recomputed from the chain's record, as the audit does; null when an input is out of reach.</summary>
+    private async Task<MergeVerdict?> RecomputeMergeAsync(RoundSnapshot round, SwarmRules rules, PublishedMerge merge, CancellationToken ct)
+    {
+        var commits = (await chain.GetCommitsAsync(merge.Round, ct)).Where(c => c.Cluster == merge.Cluster).ToList();
+        var committed = commits.Select(c => c.Model).ToHashSet();
+        var problems = new List<string>();
+        problems.AddRange(merge.Inputs.Concat(merge.Drops.Select(d => d.Id)).Where(id => !committed.Contains(id))
+            .Select(id => $"it lists {id}, which was not committed to this cluster"));
+        var accounted = merge.Inputs.Concat(merge.Drops.Select(d => d.Id)).ToHashSet();
+        problems.AddRange(committed.Where(id => !accounted.Contains(id)).Select(id => $"it leaves out {id} without recording a drop"));
+        if (problems.Count > 0) return new MergeVerdict(false, null, problems);
+
+        try
+        {
+            var baseModel = await models.GetAsync(round.MyBaseModel ?? rules.GenesisModel, ct);
+            var inputs = await Task.WhenAll(MergeRecomputation.Candidates(merge).Select(async id =>
+                new MergeInput(id, await models.GetAsync(id, ct), commits.First(c => c.Model == id).Samples)));
+            return MergeRecomputation.CheckMerge(merger, rules.AggregationPolicy, baseModel, merge, inputs);
+        }
+        catch (ModelUnavailableException e)
+        {
+            _log.Warning("Round {Round} cluster {Cluster}: cannot check merge {Model}: {Reason}", merge.Round, merge.Cluster, merge.Model, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The model this node trains on: the chain's base model when it checks out (or is not sampled, or cannot be
+    /// traced), otherwise — a forged semi-global — the base it trained on last round. An honest member never trains on
+    /// a model it found forged.
+    /// </summary>
+    private async Task<ContentId> AdoptableBaseAsync(RoundSnapshot round, SwarmRules rules, ContentId baseId, CancellationToken ct)
+    {
+        if (baseId == rules.GenesisModel) return baseId;
+        if (!_baseVerdicts.TryGetValue(baseId, out var adoptable))
+        {
+            adoptable = await CheckBaseAsync(round, baseId, ct);
+            _baseVerdicts[baseId] = adoptable;
+        }
+        if (adoptable) return baseId;
+        var previous = round.Round > 1 && state.Get(round.Round - 1)?.BaseModel is { } p ? ContentId.Parse(p) : rules.GenesisModel;
+        _log.Warning("Round {Round}: refusing base model {Base}; training on the previous base {Previous}", round.Round, baseId, previous);
+        return previous;
+    }
+
+    private async Task<bool> CheckBaseAsync(RoundSnapshot round, ContentId baseId, CancellationToken ct)
+    {
+        // The base is the semi-global of the latest round that published one for this cluster's arc.
+        PublishedSemiGlobal? semi = null;
+        ulong from = 0;
+        for (var r = round.Round - 1; r >= 1 && r + 8 >= round.Round && semi is null; r--)
+        {
+            semi = (await chain.GetSemiGlobalsAsync(r, ct)).FirstOrDefault(s => s.Model == baseId);
+            from = r;
+        }
+        if (semi is null)
+        {
+            _log.Warning("Round {Round}: base model {Base} was not published as a semi-global in the last rounds; not checked", round.Round, baseId);
+            return true;
+        }
+        if (!Sampling.ShouldCheck(semi.Round, semi.Cluster, semi.Model)) return true;
+
+        SetStatus(round, NodeRole.Member, "recomputing the base model");
+        var merges = await chain.GetMergesAsync(from, ct);
+        var combined = MergeRecomputation.CombinedMerges(semi, merges);
+        var problems = new List<string>();
+        if (!semi.ClusterModels.ToHashSet().SetEquals(merges.Select(m => m.Model)))
+            problems.Add("it does not combine exactly the round's standing cluster models");
+        problems.AddRange(semi.ClusterModels.Where(_forgedMerges.Contains).Select(m => $"it combines {m}, a merge this node found forged"));
+        MergeVerdict? verdict = null;
+        if (problems.Count == 0 && combined.FirstOrDefault(m => m.Cluster == semi.Cluster) is { } own)
+        {
+            try
+            {
+                var commits = await chain.GetCommitsAsync(from, ct);
+                var inputs = await Task.WhenAll(combined.Select(async m => new MergeInput(m.Model, await models.GetAsync(m.Model, ct), SemiGlobal.WeightOf(m, commits))));
+                verdict = MergeRecomputation.CheckSemiGlobal(merger, semi, inputs.First(i => i.Id == own.Model).Model, inputs);
+                problems.AddRange(verdict.Problems);
+            }
+            catch (ModelUnavailableException e)
+            {
+                _log.Warning("Round {Round}: cannot check base model {Base}: {Reason}", round.Round, baseId, e.Message);
+                return true;
+            }
+        }
+        else if (problems.Count == 0) problems.Add("its own cluster has no standing merge");
+        if (problems.Count == 0)
+        {
+            Did(StepAction.Verified, round, $"base model {baseId} (semi-global of round {semi.Round} cluster {semi.Cluster})");
+            return true;
+        }
+        _log.Warning("Round {Round}: base model {Base}, the semi-global of round {From} cluster {Cluster} by {Leader}, is forged: {Problems}",
+            round.Round, baseId, semi.Round, semi.Cluster, semi.Leader, string.Join("; ", problems));
+        return false;
     }
 
     private IProgress<double> ProgressOf(string activity) =>

@@ -8,4 +8,6 @@ public enum RoundPhase : byte
     SemiGlobal = 2,
     /// <summary>Round 1 before enough members registered, or a round whose members all left.</summary>
     Waiting = 3,
+    /// <summary>Closed; the leaders are drawn from the hash of the election block once it is mined over.</summary>
+    Election = 4,
 }

@@ -15,8 +15,11 @@ public sealed record RoundSnapshot(
     int ClusterCount,
     int? MyCluster,
     ContentId? MyBaseModel,
-    bool IHaveCommitted)
+    bool IHaveCommitted,
+    ulong? ElectionBlock = null,
+    ulong Block = 0)
 {
+    // ElectionBlock: in the Election phase, the block whose hash draws the leaders; Block: the block this view was read at.
     public bool IAmMember => MyCluster is not null;
 }
 
@@ -30,8 +33,10 @@ public sealed record CommittedModel(ulong Round, int Cluster, EthereumAddress Me
 /// A cluster model a leader published, with the committed models it says it merged and the ones it left out, each
 /// with its reason (on chain: the InputsDropped event next to MergePublished).
 /// </summary>
+/// <remarks><see cref="Voided"/>: a majority of the cluster's other committers objected and the contract voided it (MergeVoided);
+/// it is history, not a cluster model.</remarks>
 public sealed record PublishedMerge(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model, IReadOnlyList<ContentId> Inputs,
-    IReadOnlyList<RecordedDrop>? Dropped = null)
+    IReadOnlyList<RecordedDrop>? Dropped = null, bool Voided = false)
 {
     public IReadOnlyList<RecordedDrop> Drops => Dropped ?? [];
 }

@@ -9,6 +9,12 @@ public enum StepAction
     Merged,
     ReplacedLeader,
     PublishedSemiGlobal,
+    /// <summary>Sent the draw of the leaders (or, before the election block existed, the transaction that makes it).</summary>
+    DrewLeaders,
+    /// <summary>Recomputed a published merge or semi-global model and found it is what the inputs give.</summary>
+    Verified,
+    /// <summary>Recomputed the cluster's merge, got another model, and objected on chain.</summary>
+    Objected,
 }
 
 public sealed record StepResult(StepAction Action, ulong Round, RoundPhase Phase, string Detail)

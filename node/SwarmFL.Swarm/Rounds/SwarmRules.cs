@@ -9,4 +9,6 @@ public sealed record SwarmRules(
     /// <summary>The pinned aggregation policy, as SwarmFL.Learning's <c>AggregationPolicy.Text</c> (strategy with its
     /// parameters, deviation limit, norm bound and the contract's sample cap): what every leader, checker and audit applies.</summary>
     string AggregationPolicy,
-    SwarmFL.Crypto.ContentId GenesisModel);
+    SwarmFL.Crypto.ContentId GenesisModel,
+    /// <summary>How long, from the start of the SemiGlobal phase, the cluster's committers may object to its merge.</summary>
+    TimeSpan ObjectionWindow = default);

@@ -79,9 +79,16 @@ public abstract class SwarmCoordinatorChainTests(ILocalChain chain)
         Assert.False((await eth.GetTransactionReceiptAsync(mined.TransactionHash!))!.Succeeded);
         Assert.Equal(twice.Message, mined.Message);
 
-        // Everyone committed, so anyone may close; one leader per cluster is elected.
-        var closed = SwarmCoordinator.EventsIn(await late.Swarm.CloseAsync(1)).ToArray();
-        Assert.Single(closed.OfType<RoundClosed>());
+        // Everyone committed, so anyone may close; the close fixes the election block (the next one), and once it is
+        // mined over anyone draws one leader per cluster from its hash.
+        var closeReceipt = await late.Swarm.CloseAsync(1);
+        var closedEvent = Assert.Single(SwarmCoordinator.EventsIn(closeReceipt).OfType<RoundClosed>());
+        Assert.Equal(closeReceipt.BlockNumber + 1, closedEvent.ElectionBlock);
+        Assert.Equal(RoundPhase.Election, await deployed.PhaseAsync());
+        Assert.Equal(closedEvent.ElectionBlock, await deployed.ElectionBlockAsync());
+        await eth.MineAsync();
+        var closed = SwarmCoordinator.EventsIn(await late.Swarm.DrawLeadersAsync(1)).ToArray();
+        Assert.Equal(closedEvent.ElectionBlock, Assert.Single(closed.OfType<LeadersDrawn>()).ElectionBlock);
         var elected = closed.OfType<LeaderElected>().ToDictionary(e => e.Cluster, e => e.Leader);
         Assert.Equal(committed.Keys.Order(), elected.Keys.Order());
         Assert.Equal(RoundPhase.Merge, await deployed.PhaseAsync());
@@ -98,6 +105,9 @@ public abstract class SwarmCoordinatorChainTests(ILocalChain chain)
         }
         Assert.Equal(RoundPhase.SemiGlobal, await deployed.PhaseAsync());
         var clusterModels = elected.Keys.Order().Select(c => Keccak256.Hash($"merged-{c}")).ToArray();
+        // Semi-global models wait out the objection window (nobody objects here).
+        await eth.IncreaseTimeAsync(AggregationRules.Default.ObjectionWindowSeconds);
+        await eth.MineAsync();
         foreach (var (cluster, leader) in elected)
             await NodeOf(leader).Swarm.PublishSemiGlobalAsync(1, cluster, Keccak256.Hash($"semi-{cluster}"), clusterModels);
 
@@ -111,7 +121,9 @@ public abstract class SwarmCoordinatorChainTests(ILocalChain chain)
         // Round 2: everyone commits; a silent leader is replaced only after the merge timeout.
         foreach (var node in nodes)
             await node.Swarm.CommitAsync(2, await node.Swarm.ClusterOfAsync(node.Key.Address), Keccak256.Hash($"r2-{node.Key.Address}"), 5, 1);
-        var leader2 = SwarmCoordinator.EventsIn(await late.Swarm.CloseAsync(2)).OfType<LeaderElected>().First();
+        await late.Swarm.CloseAsync(2);
+        await late.Swarm.DrawLeadersAsync(2); // mines the election block: nothing drawn yet
+        var leader2 = SwarmCoordinator.EventsIn(await late.Swarm.DrawLeadersAsync(2)).OfType<LeaderElected>().First();
         var tooSoon = await Assert.ThrowsAsync<ContractRevertException>(() => late.Swarm.ReplaceLeaderAsync(2, leader2.Cluster));
         Assert.Equal("TimeoutNotReached", tooSoon.Reason.Name);
         await eth.IncreaseTimeAsync(Config.MergeTimeoutSeconds + 1);

@@ -29,7 +29,8 @@ public sealed record AuditJson(AuditJson.HistoryJson History, AuditJson.ReportJs
     /// <summary>An election (Replaced null) or a replacement of <see cref="Replaced"/> by <see cref="Leader"/>.</summary>
     public sealed record LeaderJson(int Cluster, string Leader, int Attempt, string? Replaced);
 
-    public sealed record MergeJson(ulong Round, int Cluster, string Leader, string Model, IReadOnlyList<string> Inputs, IReadOnlyList<DropJson>? Drops = null);
+    public sealed record MergeJson(ulong Round, int Cluster, string Leader, string Model, IReadOnlyList<string> Inputs, IReadOnlyList<DropJson>? Drops = null,
+        bool Voided = false);
 
     /// <summary>A committed model the merge left out, with the reason code the leader recorded on chain (RejectionReason).</summary>
     public sealed record DropJson(string Id, int Reason);

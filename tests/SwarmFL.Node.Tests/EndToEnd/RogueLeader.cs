@@ -16,6 +16,43 @@ public static class RogueLeader
 {
     public sealed record Forgery(ulong Round, int Cluster, EthereumAddress Leader, ContentId PublishedModel, IReadOnlyList<ContentId> Inputs);
 
+    /// <summary>
+    /// While the nodes run: the leader of a cluster of the round with two or more committers that has not merged yet
+    /// publishes its own committed model as the merge, listing every input. Null when there is no such cluster; a
+    /// ContractRevertException when its node got there first.
+    /// </summary>
+    public static async Task<Forgery?> ForgeLiveMergeAsync(IReadOnlyDictionary<EthereumAddress, SwarmCoordinator> members, ulong round, CancellationToken ct)
+    {
+        var anyone = members.Values.First();
+        var events = await anyone.GetRoundEventsAsync(round, ct: ct);
+        var commits = events.OfType<ModelCommitted>().ToList();
+        foreach (var cluster in commits.Select(c => c.Cluster).Distinct().Where(c => commits.Count(x => x.Cluster == c) >= 2))
+        {
+            var state = await anyone.ClusterStateAsync(round, cluster, ct);
+            if (state.Status != ClusterStatus.AwaitingMerge || !members.TryGetValue(state.Leader, out var leader)) continue;
+            var inputs = commits.Where(c => c.Cluster == cluster).Select(c => ContentId.FromDigest(c.ModelId)).ToList();
+            var own = ContentId.FromDigest(commits.Single(c => c.Member == state.Leader).ModelId);
+            await leader.PublishMergeAsync(round, cluster, own.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct);
+            return new Forgery(round, (int)cluster, state.Leader, own, inputs);
+        }
+        return null;
+    }
+
+    /// <summary>Every member's binding with its own key (from its data directory), ready to send.</summary>
+    public static async Task<IReadOnlyDictionary<EthereumAddress, SwarmCoordinator>> ConnectMembersAsync(string rpcUrl, EthereumAddress contractAddress,
+        IReadOnlyList<NodeProcess> nodes, CancellationToken ct)
+    {
+        var eth = new EthClient(new JsonRpcClient(rpcUrl));
+        var members = new Dictionary<EthereumAddress, SwarmCoordinator>();
+        foreach (var node in nodes)
+        {
+            var key = KeyFile.Load(Path.Combine(node.DataDirectory, "node.key"));
+            var sender = await TransactionSender.ConnectAsync(eth, key, null, SwarmCoordinatorAbi.Errors, ct: ct);
+            members[key.Address] = await SwarmCoordinator.AttachAsync(eth, contractAddress, sender, ct: ct);
+        }
+        return members;
+    }
+
     public static async Task<Forgery> ForgeMergeAsync(string rpcUrl, EthereumAddress contractAddress, IReadOnlyList<NodeProcess> nodes, CancellationToken ct)
     {
         var eth = new EthClient(new JsonRpcClient(rpcUrl));
@@ -39,6 +76,8 @@ public static class RogueLeader
             await contract.CommitAsync(round, cluster, ContentId.Parse(lastModel).DigestBytes(), 100, 0, ct);
         }
         await anyone.CloseAsync(round, ct);
+        await anyone.DrawLeadersAsync(round, ct); // mines the election block (Hardhat automines): nothing drawn yet
+        await anyone.DrawLeadersAsync(round, ct);
 
         var events = await anyone.GetRoundEventsAsync(round, ct: ct);
         var commits = events.OfType<ModelCommitted>().ToList();

@@ -28,7 +28,7 @@ public sealed class SwarmEndToEndTests(SwarmRun run, ITestOutputHelper output) :
             Assert.NotEmpty(round.Commits);
             foreach (var cluster in round.CommittedClusters)
             {
-                Assert.True(round.Merges.Count(m => m.Cluster == cluster) == 1, $"round {round.Round} cluster {cluster} has no merge{Context}");
+                Assert.True(round.Merges.Count(m => m.Cluster == cluster && !m.Voided) == 1, $"round {round.Round} cluster {cluster} has no merge{Context}");
                 Assert.True(round.SemiGlobals.Count(s => s.Cluster == cluster) == 1, $"round {round.Round} cluster {cluster} has no semi-global model{Context}");
             }
         }
@@ -70,7 +70,7 @@ public sealed class SwarmEndToEndTests(SwarmRun run, ITestOutputHelper output) :
         var replacement = round.Leaders.SingleOrDefault(l => l.Cluster == kill.Cluster && Addresses.Equals(l.Replaced, victim));
         Assert.True(replacement is not null, $"the audit shows no replacement of {victim} in round {kill.Round} cluster {kill.Cluster}{Context}");
         Assert.True(replacement.Attempt >= 1);
-        var merge = Assert.Single(round.Merges, m => m.Cluster == kill.Cluster);
+        var merge = Assert.Single(round.Merges, m => m.Cluster == kill.Cluster && !m.Voided);
         Assert.Equal(replacement.Leader, merge.Leader, Addresses);
         Assert.NotEqual(victim, merge.Leader, Addresses);
 
@@ -117,6 +117,28 @@ public sealed class SwarmEndToEndTests(SwarmRun run, ITestOutputHelper output) :
         var failure = $"FAILURE: round {forgery.Round} cluster {forgery.Cluster} leader {forgery.Leader}: published merge {forgery.PublishedModel}, but its inputs aggregate to";
         Assert.True(run.TamperedAudit.StdOut.Contains(failure), $"expected '{failure}' in:\n{run.TamperedAudit.StdOut}\n{run.TamperedAudit.StdErr}");
         Assert.Contains("audit FAILED", run.TamperedAudit.StdOut);
+    }
+
+    [Fact]
+    public void A_merge_forged_while_the_swarm_runs_is_voided_on_chain_and_no_honest_node_trains_on_it()
+    {
+        var forgery = run.LiveForgery;
+        Assert.True(forgery is not null, $"no live forgery took: [{string.Join("; ", run.MissedForgeries)}]{Context}");
+        var round = run.GoodAudit.Round(forgery.Round);
+        var voided = Assert.Single(round.Merges, m => m.Voided);
+        Assert.Equal((forgery.Cluster, forgery.PublishedModel.ToString()), (voided.Cluster, voided.Model));
+        Assert.True(Addresses.Equals(voided.Leader, forgery.Leader.ToString()), $"voided {voided.Leader}, forged by {forgery.Leader}");
+        // The cluster merged anyway: the other committer objected, became the leader and redid the merge from every input.
+        var redone = Assert.Single(round.Merges, m => m.Cluster == forgery.Cluster && !m.Voided);
+        Assert.False(Addresses.Equals(redone.Leader, forgery.Leader.ToString()));
+        Assert.Equal(forgery.Inputs.Select(i => i.ToString()).Order(), redone.Inputs.Order());
+        Assert.DoesNotContain(round.SemiGlobals, s => s.ClusterModels.Contains(voided.Model));
+        // No node's base model, in any later round, is the forged model.
+        foreach (var node in run.Nodes)
+            Assert.DoesNotContain(node.ReadRounds(), r => r.Round > forgery.Round && r.BaseModel == voided.Model);
+        // The audit passed (another test checks it) and lists the void under the forging leader.
+        Assert.Contains(run.GoodAudit.Report.Findings, f => f.Round == forgery.Round && f.Cluster == forgery.Cluster
+            && Addresses.Equals(f.Leader, forgery.Leader.ToString()) && f.Message.Contains("voided"));
     }
 
     [Fact]

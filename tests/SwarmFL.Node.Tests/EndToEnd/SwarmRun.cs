@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using SwarmFL.Chain.Contracts;
 using SwarmFL.Chain.Rpc;
+using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
 using SwarmFL.TestSupport;
 
@@ -46,6 +47,9 @@ public sealed class SwarmRun : IAsyncLifetime
     public AuditJson GoodAudit { get; private set; } = null!;
     public TamperedStore StoreTampering { get; private set; } = null!;
     public RogueLeader.Forgery Forgery { get; private set; } = null!;
+    /// <summary>The merge a leader forged while the swarm ran (its key used by the test, racing its own node), or null.</summary>
+    public RogueLeader.Forgery? LiveForgery { get; private set; }
+    public List<string> MissedForgeries { get; } = [];
     public ProcessResult TamperedAudit { get; private set; } = null!;
     public TimeSpan Elapsed => _clock.Elapsed;
 
@@ -95,6 +99,7 @@ public sealed class SwarmRun : IAsyncLifetime
         JoinerEffectiveRound = registered!.EffectiveRound;
         Note($"the fifth node registered, member from round {JoinerEffectiveRound}");
         await killing;
+        await ForgeALiveMergeAsync();
 
         var end = DateTime.UtcNow + RoundLimit * 2;
         foreach (var node in Nodes)
@@ -138,7 +143,7 @@ public sealed class SwarmRun : IAsyncLifetime
             var current = await WaitForAsync(async () =>
             {
                 var now = await _chain.CurrentRoundAsync();
-                return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase != RoundPhase.Commit ? (ulong?)now : null;
+                return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
             }, $"round {round} to close", RoundLimit, poll: TimeSpan.FromMilliseconds(100));
             if (current != round)
             {
@@ -152,7 +157,8 @@ public sealed class SwarmRun : IAsyncLifetime
             {
                 var state = await _chain.ClusterStateAsync(round, cluster);
                 if (state.Status != ClusterStatus.AwaitingMerge || commits.Count(c => c.Cluster == cluster) < 2) continue;
-                if (Nodes.Skip(1).FirstOrDefault(n => n.IsRunning && _addresses.TryGetValue(n, out var a) && a == state.Leader) is { } node) victim = (node, (int)cluster);
+                // The joiner is spared too: its rounds file starts at its first round, not round 1.
+                if (Nodes.Skip(1).Take(InitialNodes - 1).FirstOrDefault(n => n.IsRunning && _addresses.TryGetValue(n, out var a) && a == state.Leader) is { } node) victim = (node, (int)cluster);
             }
             if (victim is not { } v)
             {
@@ -174,12 +180,52 @@ public sealed class SwarmRun : IAsyncLifetime
     }
 
     /// <summary>
+    /// After the kill, while the nodes run: as soon as a round's leaders are drawn, the elected leader of a cluster with
+    /// a second committer publishes, with its own key and before its node does, its own local model as the cluster's
+    /// merge. The cluster's other committer must recompute it, object, and so void it; its node's own publication then
+    /// fails (already published) and it sits out. A round whose leader published first is missed, and the next is tried.
+    /// </summary>
+    private async Task ForgeALiveMergeAsync()
+    {
+        var from = (Kill?.Round ?? 1) + 1;
+        // Connected before the race: the forger must publish before its own node, which needs ~a second to merge.
+        var members = await RogueLeader.ConnectMembersAsync(_hardhat.RpcUrl, Contract, Nodes, CancellationToken.None);
+        for (var round = from; round <= Rounds && LiveForgery is null; round++)
+        {
+            var current = await WaitForAsync(async () =>
+            {
+                var now = await _chain.CurrentRoundAsync();
+                return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
+            }, $"round {round}'s leaders to be drawn", RoundLimit, poll: TimeSpan.FromMilliseconds(20));
+            if (current != round)
+            {
+                MissedForgeries.Add($"round {round}: seen only once round {current} was running");
+                continue;
+            }
+            try
+            {
+                var forgery = await RogueLeader.ForgeLiveMergeAsync(members, round, CancellationToken.None);
+                if (forgery is null) MissedForgeries.Add($"round {round}: no leader of a cluster with two committers was still merging");
+                else
+                {
+                    LiveForgery = forgery;
+                    Note($"round {round} cluster {forgery.Cluster}: {forgery.Leader} published the forged merge {forgery.PublishedModel}");
+                }
+            }
+            catch (ContractRevertException e)
+            {
+                MissedForgeries.Add($"round {round}: the leader's node published first ({e.Reason.Name})");
+            }
+        }
+    }
+
+    /// <summary>
     /// Copies every node's model files and, in each copy, overwrites one cluster model (a merge of several inputs) with
     /// the bytes of one of its inputs, as a leader covering up a lazy merge would: the file keeps the merge's name.
     /// </summary>
     private AuditJson.MergeJson SwapClusterModelInCopies(out string[] dataDirs)
     {
-        var merge = GoodAudit.History.Rounds.Where(r => r.Round >= 2).SelectMany(r => r.Merges).First(m => m.Inputs.Count >= 2);
+        var merge = GoodAudit.History.Rounds.Where(r => r.Round >= 2).SelectMany(r => r.Merges).First(m => m.Inputs.Count >= 2 && !m.Voided);
         var substitute = File.ReadAllBytes(Nodes.Select(n => Path.Combine(n.DataDirectory, "models", "blobs", merge.Inputs[0])).First(File.Exists));
         var copies = new List<string>();
         var swapped = 0;

@@ -14,6 +14,9 @@ public abstract class DelegatingCoordinator(ISwarmCoordinator inner) : ISwarmCoo
     public virtual Task<bool> TryCloseAsync(ulong round, CancellationToken ct) => inner.TryCloseAsync(round, ct);
     public virtual Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct) => inner.GetLeaderAsync(round, cluster, ct);
     public virtual Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) => inner.TryReplaceLeaderAsync(round, cluster, ct);
+    public virtual Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => inner.TryDrawLeadersAsync(round, ct);
+    public virtual Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => inner.TryObjectToMergeAsync(round, cluster, leader, ct);
+    public virtual Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct) => inner.GetObjectionDeadlineAsync(round, ct);
     public virtual Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct) => inner.GetCommitsAsync(round, ct);
     public virtual Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) => inner.GetMergesAsync(round, ct);
     public virtual Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct) => inner.GetSemiGlobalsAsync(round, ct);

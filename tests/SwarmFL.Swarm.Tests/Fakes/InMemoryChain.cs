@@ -22,6 +22,11 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
     public List<PublishedSemiGlobal> SemiGlobals { get; } = [];
     public List<(ulong Round, int Cluster, EthereumAddress Failed, EthereumAddress Next)> Replacements { get; } = [];
     public Dictionary<int, ContentId> BaseModels { get; } = [];
+    /// <summary>Merges voided by a majority of objections (out of <see cref="Merges"/>), and every objection sent.</summary>
+    public List<PublishedMerge> VoidedMerges { get; } = [];
+    public List<(ulong Round, int Cluster, EthereumAddress Member, EthereumAddress Leader)> Objections { get; } = [];
+    /// <summary>When the SemiGlobal phase began: the objection window (Rules.ObjectionWindow) runs from here.</summary>
+    public DateTimeOffset? SemiGlobalStartedAt { get; private set; }
     private readonly Dictionary<(ulong, int), (List<EthereumAddress> Candidates, int Attempt, DateTimeOffset ElectedAt)> _leaders = [];
 
     public int ClusterOf(EthereumAddress member) => Members.ToList().IndexOf(member) * ClusterCount / Members.Count;
@@ -42,8 +47,15 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
                     foreach (var (rep, i) in Replacements.Where(x => x.Round == r && x.Cluster == cluster).Select((x, i) => (x, i)))
                         leaders.Add(new(cluster, rep.Next, i + 1, rep.Failed));
                 }
+                foreach (var v in VoidedMerges.Where(v => v.Round == r))
+                {
+                    var l = _leaders[(r, v.Cluster)];
+                    var next = Merges.FirstOrDefault(m => m.Round == r && m.Cluster == v.Cluster)?.Leader ?? EthereumAddress.Zero;
+                    leaders.Add(new(v.Cluster, next, l.Attempt, v.Leader, Voided: true));
+                }
                 return new SwarmFL.Swarm.Audit.RoundHistory(r, Commits.Where(c => c.Round == r).ToList(), leaders,
-                    Merges.Where(m => m.Round == r).ToList(), SemiGlobals.Where(x => x.Round == r).ToList());
+                    [.. Merges.Where(m => m.Round == r), .. VoidedMerges.Where(m => m.Round == r).Select(m => m with { Voided = true })],
+                    SemiGlobals.Where(x => x.Round == r).ToList());
             }).ToList();
             return new SwarmFL.Swarm.Audit.SwarmHistory(Rules, rounds);
         }
@@ -116,6 +128,38 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             }
         }
 
+        public Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => Task.FromResult(false); // the fake draws at the close
+
+        /// <summary>As the contract: a committer of the cluster other than the leader, once per merge; more than half of
+        /// the other committers void it, and the next candidate leads.</summary>
+        public Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                var merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster && m.Leader == leader);
+                var committers = c.Commits.Where(x => x.Round == round && x.Cluster == cluster).Select(x => x.Member).ToList();
+                var windowOpen = c.Phase == RoundPhase.Merge || (c.Phase == RoundPhase.SemiGlobal && clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow);
+                if (round != c.Round || merge is null || !windowOpen || self == leader || !committers.Contains(self)
+                    || c.Objections.Contains((round, cluster, self, leader))) return Task.FromResult(false);
+                c.Objections.Add((round, cluster, self, leader));
+                var needed = (committers.Count - 1) / 2 + 1;
+                if (c.Objections.Count(o => o.Round == round && o.Cluster == cluster && o.Leader == leader) < needed) return Task.FromResult(true);
+                c.Merges.Remove(merge);
+                c.VoidedMerges.Add(merge);
+                var l = c._leaders[(round, cluster)];
+                c._leaders[(round, cluster)] = (l.Candidates, l.Attempt + 1, clock.GetUtcNow());
+                c.Phase = RoundPhase.Merge;
+                c.SemiGlobalStartedAt = null;
+                return Task.FromResult(true);
+            }
+        }
+
+        public Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct)
+        {
+            lock (c._gate)
+                return Task.FromResult(c.Phase == RoundPhase.SemiGlobal && round == c.Round ? c.SemiGlobalStartedAt + c.Rules.ObjectionWindow : null);
+        }
+
         public Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct)
         {
             lock (c._gate) return Task.FromResult<IReadOnlyList<CommittedModel>>(c.Commits.Where(x => x.Round == round).ToList());
@@ -142,6 +186,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
                 if (c.Merges.Count(m => m.Round == round) == committedClusters)
                 {
                     c.Phase = RoundPhase.SemiGlobal;
+                    c.SemiGlobalStartedAt = clock.GetUtcNow();
                     foreach (var key in c._leaders.Keys.Where(k => k.Item1 == round).ToList())
                         c._leaders[key] = c._leaders[key] with { ElectedAt = clock.GetUtcNow() };
                 }
@@ -154,6 +199,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             lock (c._gate)
             {
                 if (leader?.Leader != self || c.Phase != RoundPhase.SemiGlobal) throw new InvalidOperationException("NotLeader/WrongPhase");
+                if (clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow) throw new InvalidOperationException("ObjectionWindowOpen");
                 c.SemiGlobals.Add(new PublishedSemiGlobal(round, cluster, self, model, clusterModels));
                 if (c.SemiGlobals.Count(s => s.Round == round) == c.Merges.Count(m => m.Round == round))
                 {
