@@ -12,8 +12,8 @@ namespace SwarmFL.Chain.Abi;
 /// <summary>
 /// Standard ABI encoding by Nethereum's encoder, for our type and value model (integers of any integral type or
 /// BigInteger, <see cref="EthereumAddress"/>, bool, byte[], string, object[] for arrays and tuples). Values are checked
-/// against the type first, so a value that does not fit is an <see cref="ArgumentException"/> naming the type rather
-/// than whatever Nethereum would do with it (it silently accepts some, such as a negative value for a uint).
+/// against the type first, so a value that does not fit is an <see cref="ArgumentException"/> naming the type, raised
+/// before Nethereum sees it.
 /// </summary>
 public static class AbiEncoder
 {
