@@ -12,6 +12,12 @@ namespace SwarmFL.Chain.Contracts;
 /// </summary>
 public static class SwarmCoordinatorAbi
 {
+    /// <summary>The contract's Config struct as Solidity parameter text, for declarations written by hand.</summary>
+    public static readonly string ConfigTuple = ParameterText(typeof(Gen.Config));
+
+    /// <summary>The contract's AggregationRules struct: pinned policy text, per-commit sample cap, failed-leader cooldown.</summary>
+    public static readonly string AggregationRulesTuple = ParameterText(typeof(Gen.AggregationRules));
+
     public static readonly IReadOnlyList<AbiParameter> ConstructorParameters = TypedAbi.Parameters(typeof(Gen.SwarmCoordinatorDeployment));
     public static readonly AbiType ConstructorInputs = new TupleType(ConstructorParameters.Select(p => p.Type).ToArray());
 
@@ -70,6 +76,8 @@ public static class SwarmCoordinatorAbi
 
     /// <summary>Every custom error of the contract, for decoding reverts into messages.</summary>
     public static readonly IReadOnlyList<AbiError> Errors = TypedAbi.ErrorsInNamespaceOf<Gen.ZeroModelError>();
+
+    private static string ParameterText(Type structDto) => "(" + string.Join(", ", TypedAbi.Parameters(structDto)) + ")";
 
     public static IReadOnlyList<AbiFunction> AllFunctions { get; } =
     [

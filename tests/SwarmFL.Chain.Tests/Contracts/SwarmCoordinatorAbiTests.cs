@@ -70,6 +70,10 @@ public class SwarmCoordinatorAbiTests
         Assert.Equal("((uint32,uint64,uint64,uint32,bool,bytes32,bytes32,uint8))", new TupleType(SwarmCoordinatorAbi.Config.OutputTypes).Canonical);
         Assert.Equal("SwarmCreated(address,(uint32,uint64,uint64,uint32,bool,bytes32,bytes32,uint8))", SwarmCoordinatorAbi.SwarmCreated.Signature);
         Assert.Equal(Artifact.Abi.Errors.Count, SwarmCoordinatorAbi.Errors.Count);
+        // The struct texts still serve declarations written by hand, as before the bindings were generated.
+        Assert.Equal(SwarmCoordinatorAbi.SwarmCreated.Signature,
+            AbiEvent.Parse($"SwarmCreated(address indexed creator, {SwarmCoordinatorAbi.ConfigTuple} config)").Signature);
+        Assert.Equal("(string policy, uint64 maxSamples, uint32 leaderCooldown)", SwarmCoordinatorAbi.AggregationRulesTuple);
     }
 
     [Fact]
