@@ -1,126 +1,106 @@
 using System.Collections;
 using System.Numerics;
-using System.Text;
+using Nethereum.ABI.FunctionEncoding;
+using Nethereum.ABI.Model;
 using SwarmFL.Crypto;
+using NethereumAbiType = Nethereum.ABI.ABIType;
+using NethereumTupleType = Nethereum.ABI.TupleType;
+using NethereumArrayType = Nethereum.ABI.ArrayType;
 
 namespace SwarmFL.Chain.Abi;
 
-/// <summary>Standard ABI encoding: a tuple's static parts in the head, dynamic parts in the tail behind offsets.</summary>
+/// <summary>
+/// Standard ABI encoding by Nethereum's encoder, for our type and value model (integers of any integral type or
+/// BigInteger, <see cref="EthereumAddress"/>, bool, byte[], string, object[] for arrays and tuples). Values are checked
+/// against the type first, so a value that does not fit is an <see cref="ArgumentException"/> naming the type, raised
+/// before Nethereum sees it.
+/// </summary>
 public static class AbiEncoder
 {
-    /// <summary>Encodes values as the tuple of the given types (a function's arguments, an event's data).</summary>
-    public static byte[] Encode(IReadOnlyList<AbiType> types, IReadOnlyList<object?> values) =>
-        Encode(new TupleType(types), values);
+    private static readonly ParametersEncoder Encoder = new();
 
-    public static byte[] Encode(AbiType type, object? value)
+    /// <summary>Encodes values as the tuple of the given types (a function's arguments, an event's data).</summary>
+    public static byte[] Encode(IReadOnlyList<AbiType> types, IReadOnlyList<object?> values)
     {
-        using var stream = new MemoryStream();
-        Write(stream, type, value);
-        return stream.ToArray();
+        if (types.Count != values.Count) throw new ArgumentException($"ABI: {types.Count} types but {values.Count} values");
+        var parameters = types.Select((t, i) => ToNethereumParameter(t, i + 1)).ToArray();
+        return Encoder.EncodeParameters(parameters, types.Select((t, i) => ToNethereumValue(t, values[i])).ToArray());
     }
 
-    private static void Write(MemoryStream output, AbiType type, object? value)
+    public static byte[] Encode(AbiType type, object? value) => type is TupleType tuple
+        ? Encode(tuple.Components, ToList(value, type))
+        : Encode([type], [value]);
+
+    /// <summary>Nethereum's description of one parameter of our type; tuples get their components set recursively.</summary>
+    public static Parameter ToNethereumParameter(AbiType type, int order, string? name = null)
+    {
+        var parameter = new Parameter(NethereumTypeName(type), name ?? $"p{order}", order, null, null);
+        SetComponents(type, parameter.ABIType);
+        return parameter;
+    }
+
+    /// <summary>"(uint32,bytes32)[2][]" is "tuple[2][]" to Nethereum, with the components set on the tuple type.</summary>
+    private static string NethereumTypeName(AbiType type) => type switch
+    {
+        TupleType => "tuple",
+        ArrayType array => $"{NethereumTypeName(array.Element)}[{array.Length}]",
+        _ => type.Canonical,
+    };
+
+    private static void SetComponents(AbiType ours, NethereumAbiType theirs)
+    {
+        switch (ours, theirs)
+        {
+            case (TupleType tuple, NethereumTupleType nethereumTuple):
+                nethereumTuple.SetComponents(tuple.Components.Select((c, i) => ToNethereumParameter(c, i + 1)).ToArray());
+                break;
+            case (ArrayType array, NethereumArrayType nethereumArray):
+                SetComponents(array.Element, nethereumArray.ElementType);
+                break;
+        }
+    }
+
+    /// <summary>Our value as Nethereum's encoder takes it, checked against the type.</summary>
+    private static object ToNethereumValue(AbiType type, object? value)
     {
         switch (type)
         {
             case UIntType u:
-                WriteWord(output, CheckRange(ToBigInteger(value, type), BigInteger.Zero, BigInteger.One << u.Bits, type));
-                break;
+                return CheckRange(ToBigInteger(value, type), BigInteger.Zero, BigInteger.One << u.Bits, type);
             case IntType i:
                 var half = BigInteger.One << (i.Bits - 1);
-                WriteWord(output, CheckRange(ToBigInteger(value, type), -half, half, type));
-                break;
+                return CheckRange(ToBigInteger(value, type), -half, half, type);
             case AddressType:
-                var address = value switch
+                return (value switch
                 {
                     EthereumAddress a => a,
                     string s => EthereumAddress.Parse(s),
-                    byte[] b when b.Length == 20 => EthereumAddress.FromBytes(b),
+                    byte[] b when b.Length == EthereumAddress.Size => EthereumAddress.FromBytes(b),
                     _ => throw Mismatch(type, value),
-                };
-                Span<byte> word = stackalloc byte[32];
-                word.Clear();
-                address.Bytes.CopyTo(word[12..]);
-                output.Write(word);
-                break;
+                }).ToString();
             case BoolType:
-                WriteWord(output, value is bool flag ? (flag ? BigInteger.One : BigInteger.Zero) : throw Mismatch(type, value));
-                break;
+                return value as bool? ?? throw Mismatch(type, value);
             case FixedBytesType f:
                 var fixedBytes = ToBytes(value, type);
-                if (fixedBytes.Length != f.Size)
-                    throw new ArgumentException($"ABI: {type} needs exactly {f.Size} bytes, got {fixedBytes.Length}");
-                WritePadded(output, fixedBytes);
-                break;
+                if (fixedBytes.Length != f.Size) throw new ArgumentException($"ABI: {type} needs exactly {f.Size} bytes, got {fixedBytes.Length}");
+                return fixedBytes;
             case BytesType:
-                var bytes = ToBytes(value, type);
-                WriteWord(output, bytes.Length);
-                WritePadded(output, bytes);
-                break;
+                return ToBytes(value, type);
             case StringType:
-                var utf8 = Encoding.UTF8.GetBytes(value as string ?? throw Mismatch(type, value));
-                WriteWord(output, utf8.Length);
-                WritePadded(output, utf8);
-                break;
+                return value as string ?? throw Mismatch(type, value);
             case ArrayType array:
                 var elements = ToList(value, type);
-                if (array.Length is { } fixedLength)
-                {
-                    if (elements.Count != fixedLength)
-                        throw new ArgumentException($"ABI: {type} needs {fixedLength} elements, got {elements.Count}");
-                }
-                else
-                {
-                    WriteWord(output, elements.Count);
-                }
-                WriteSequence(output, Enumerable.Repeat(array.Element, elements.Count).ToArray(), elements);
-                break;
+                if (array.Length is { } length && elements.Count != length)
+                    throw new ArgumentException($"ABI: {type} needs {length} elements, got {elements.Count}");
+                return elements.Select(e => ToNethereumValue(array.Element, e)).ToList();
             case TupleType tuple:
                 var fields = ToList(value, type);
                 if (fields.Count != tuple.Components.Count)
                     throw new ArgumentException($"ABI: {type} has {tuple.Components.Count} components, got {fields.Count} values");
-                WriteSequence(output, tuple.Components, fields);
-                break;
+                return tuple.Components.Select((c, k) => ToNethereumValue(c, fields[k])).ToArray();
             default:
                 throw new NotSupportedException($"ABI: cannot encode {type}");
         }
-    }
-
-    /// <summary>Heads in order; each dynamic element's head is the offset of its tail from the sequence start.</summary>
-    private static void WriteSequence(MemoryStream output, IReadOnlyList<AbiType> types, IReadOnlyList<object?> values)
-    {
-        var headSize = types.Sum(t => t.HeadSize);
-        using var tail = new MemoryStream();
-        for (var i = 0; i < types.Count; i++)
-        {
-            if (types[i].IsDynamic)
-            {
-                WriteWord(output, headSize + tail.Length);
-                Write(tail, types[i], values[i]);
-            }
-            else
-            {
-                Write(output, types[i], values[i]);
-            }
-        }
-        tail.Position = 0;
-        tail.CopyTo(output);
-    }
-
-    private static void WriteWord(MemoryStream output, BigInteger value)
-    {
-        Span<byte> word = stackalloc byte[32];
-        word.Fill(value.Sign < 0 ? (byte)0xff : (byte)0);
-        var count = value.GetByteCount(isUnsigned: value.Sign >= 0);
-        value.TryWriteBytes(word[(32 - count)..], out _, isUnsigned: value.Sign >= 0, isBigEndian: true);
-        output.Write(word);
-    }
-
-    private static void WritePadded(MemoryStream output, ReadOnlySpan<byte> bytes)
-    {
-        output.Write(bytes);
-        var padding = (32 - bytes.Length % 32) % 32;
-        for (var i = 0; i < padding; i++) output.WriteByte(0);
     }
 
     private static BigInteger CheckRange(BigInteger value, BigInteger min, BigInteger maxExclusive, AbiType type)
@@ -134,8 +114,6 @@ public static class AbiEncoder
         BigInteger b => b,
         byte n => n, sbyte n => n, short n => n, ushort n => n, int n => n, uint n => n, long n => n, ulong n => n,
         Enum e => Convert.ToInt64(e),
-        string s when s.StartsWith("0x") => new BigInteger(Hex.Decode(s), isUnsigned: true, isBigEndian: true),
-        string s when BigInteger.TryParse(s, out var parsed) => parsed,
         _ => throw Mismatch(type, value),
     };
 
@@ -143,7 +121,6 @@ public static class AbiEncoder
     {
         byte[] b => b,
         ReadOnlyMemory<byte> m => m.ToArray(),
-        string s => Hex.Decode(s),
         _ => throw Mismatch(type, value),
     };
 

@@ -1,11 +1,14 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using Nethereum.ABI.FunctionEncoding;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
 using Serilog;
 using SwarmFL.Chain.Abi;
 using SwarmFL.Chain.Logs;
 using SwarmFL.Chain.Rpc;
 using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
+using Gen = SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition;
 
 namespace SwarmFL.Chain.Contracts;
 
@@ -58,7 +61,9 @@ public sealed class SwarmCoordinator
         ContractArtifact? artifact = null, CancellationToken ct = default)
     {
         artifact ??= ContractArtifact.SwarmCoordinator();
-        byte[] data = [.. artifact.Bytecode, .. AbiEncoder.Encode(SwarmCoordinatorAbi.ConstructorInputs, new object[] { config.ToAbi(), rules.ToAbi() })];
+        var constructorArguments = new ParametersEncoder().EncodeParametersFromTypeAttributes(typeof(Gen.SwarmCoordinatorDeployment),
+            new Gen.SwarmCoordinatorDeployment { Config = config.ToDto(), Rules = rules.ToDto() });
+        byte[] data = [.. artifact.Bytecode, .. constructorArguments];
         var receipt = await sender.SendAndWaitAsync(new TransactionRequest(null, data, Operation: "deploy SwarmCoordinator"), ct);
         var address = receipt.ContractAddress
                       ?? throw new ChainRpcException("eth_getTransactionReceipt", sender.Eth.Endpoint, "deployment receipt has no contractAddress");
@@ -70,129 +75,132 @@ public sealed class SwarmCoordinator
     // ------------------------------------------------------------------------------------------------ views
 
     public async Task<SwarmConfig> ConfigAsync(CancellationToken ct = default) =>
-        SwarmConfig.FromAbi((object?[])(await ViewAsync(SwarmCoordinatorAbi.Config, [], ct))[0]!);
+        SwarmConfig.FromDto((await ViewAsync<Gen.ConfigFunction, Gen.ConfigOutputDTO>(new(), ct)).ReturnValue1);
 
     public async Task<AggregationRules> AggregationRulesAsync(CancellationToken ct = default) =>
-        AggregationRules.FromAbi((object?[])(await ViewAsync(SwarmCoordinatorAbi.AggregationRules, [], ct))[0]!);
+        AggregationRules.FromDto((await ViewAsync<Gen.AggregationRulesFunction, Gen.AggregationRulesOutputDTO>(new(), ct)).ReturnValue1);
 
     public async Task<EthereumAddress> CreatorAsync(CancellationToken ct = default) =>
-        (EthereumAddress)(await ViewAsync(SwarmCoordinatorAbi.Creator, [], ct))[0]!;
+        EthereumAddress.Parse((await ViewAsync<Gen.CreatorFunction, Gen.CreatorOutputDTO>(new(), ct)).ReturnValue1);
 
     public async Task<bool> IsMemberAsync(EthereumAddress account, CancellationToken ct = default) =>
-        (bool)(await ViewAsync(SwarmCoordinatorAbi.IsMember, [account], ct))[0]!;
+        (await ViewAsync<Gen.IsMemberFunction, Gen.IsMemberOutputDTO>(new() { Account = account.ToString() }, ct)).ReturnValue1;
 
     public async Task<bool> IsAllowedAsync(EthereumAddress account, CancellationToken ct = default) =>
-        (bool)(await ViewAsync(SwarmCoordinatorAbi.IsAllowed, [account], ct))[0]!;
+        (await ViewAsync<Gen.IsAllowedFunction, Gen.IsAllowedOutputDTO>(new() { Account = account.ToString() }, ct)).ReturnValue1;
 
     public async Task<MemberStatus> MemberStatusAsync(EthereumAddress account, CancellationToken ct = default) =>
-        (MemberStatus)(byte)(BigInteger)(await ViewAsync(SwarmCoordinatorAbi.MemberStatus, [account], ct))[0]!;
+        (MemberStatus)(await ViewAsync<Gen.MemberStatusFunction, Gen.MemberStatusOutputDTO>(new() { Account = account.ToString() }, ct)).ReturnValue1;
 
     /// <summary>The current round's members in ring order.</summary>
     public async Task<IReadOnlyList<EthereumAddress>> MembersAsync(CancellationToken ct = default) =>
-        Addresses((await ViewAsync(SwarmCoordinatorAbi.Members, [], ct))[0]);
+        Addresses((await ViewAsync<Gen.MembersFunction, Gen.MembersOutputDTO>(new(), ct)).ReturnValue1);
 
     public async Task<MemberInfo> MemberInfoAsync(EthereumAddress account, CancellationToken ct = default)
     {
-        var v = await ViewAsync(SwarmCoordinatorAbi.MemberInfo, [account], ct);
-        return new MemberInfo(account, (byte[])v[0]!, (string)v[1]!, (byte[])v[2]!, (bool)v[3]!, (bool)v[4]!);
+        var v = await ViewAsync<Gen.MemberInfoFunction, Gen.MemberInfoOutputDTO>(new() { Account = account.ToString() }, ct);
+        return new MemberInfo(account, v.PeerId, v.Multiaddr, v.RingId, v.OptedOut, v.Active);
     }
 
     public async Task<uint> RegisteredCountAsync(CancellationToken ct = default) =>
-        U32((await ViewAsync(SwarmCoordinatorAbi.RegisteredCount, [], ct))[0]);
+        (await ViewAsync<Gen.RegisteredCountFunction, Gen.RegisteredCountOutputDTO>(new(), ct)).ReturnValue1;
 
     public async Task<uint> ClusterOfAsync(EthereumAddress account, CancellationToken ct = default) =>
-        U32((await ViewAsync(SwarmCoordinatorAbi.ClusterOf, [account], ct))[0]);
+        (await ViewAsync<Gen.ClusterOfFunction, Gen.ClusterOfOutputDTO>(new() { Account = account.ToString() }, ct)).ReturnValue1;
 
     public async Task<uint> ClusterCountAsync(CancellationToken ct = default) =>
-        U32((await ViewAsync(SwarmCoordinatorAbi.ClusterCount, [], ct))[0]);
+        (await ViewAsync<Gen.ClusterCountFunction, Gen.ClusterCountOutputDTO>(new(), ct)).ReturnValue1;
 
     public async Task<IReadOnlyList<EthereumAddress>> ClusterMembersAsync(uint cluster, CancellationToken ct = default) =>
-        Addresses((await ViewAsync(SwarmCoordinatorAbi.ClusterMembers, [cluster], ct))[0]);
+        Addresses((await ViewAsync<Gen.ClusterMembersFunction, Gen.ClusterMembersOutputDTO>(new() { Cluster = cluster }, ct)).List);
 
     public async Task<ulong> CurrentRoundAsync(CancellationToken ct = default) =>
-        U64((await ViewAsync(SwarmCoordinatorAbi.CurrentRound, [], ct))[0]);
+        (await ViewAsync<Gen.CurrentRoundFunction, Gen.CurrentRoundOutputDTO>(new(), ct)).ReturnValue1;
 
     public async Task<RoundPhase> PhaseAsync(CancellationToken ct = default) =>
-        (RoundPhase)(byte)(BigInteger)(await ViewAsync(SwarmCoordinatorAbi.Phase, [], ct))[0]!;
+        (RoundPhase)(await ViewAsync<Gen.PhaseFunction, Gen.PhaseOutputDTO>(new(), ct)).ReturnValue1;
 
     public async Task<RoundInfo> RoundInfoAsync(ulong round, CancellationToken ct = default)
     {
-        var v = await ViewAsync(SwarmCoordinatorAbi.RoundInfo, [round], ct);
-        return new RoundInfo(round, U64(v[0]), U64(v[1]), U32(v[2]), U32(v[3]), U32(v[4]), (RoundPhase)(byte)(BigInteger)v[5]!, (byte[])v[6]!);
+        var v = await ViewAsync<Gen.RoundInfoFunction, Gen.RoundInfoOutputDTO>(new() { Round = round }, ct);
+        return new RoundInfo(round, v.OpenedAt, v.Deadline, v.MemberCount, v.Clusters, v.Commits, (RoundPhase)v.RoundPhase, v.Randomness);
     }
 
     public async Task<byte[]> BaseModelAsync(uint cluster, CancellationToken ct = default) =>
-        (byte[])(await ViewAsync(SwarmCoordinatorAbi.BaseModel, [cluster], ct))[0]!;
+        (await ViewAsync<Gen.BaseModelFunction, Gen.BaseModelOutputDTO>(new() { Cluster = cluster }, ct)).ReturnValue1;
 
     public async Task<LeaderInfo> LeaderOfAsync(ulong round, uint cluster, CancellationToken ct = default)
     {
-        var v = await ViewAsync(SwarmCoordinatorAbi.LeaderOf, [round, cluster], ct);
-        return new LeaderInfo((EthereumAddress)v[0]!, U64(v[1]), U32(v[2]));
+        var v = await ViewAsync<Gen.LeaderOfFunction, Gen.LeaderOfOutputDTO>(new() { Round = round, Cluster = cluster }, ct);
+        return new LeaderInfo(EthereumAddress.Parse(v.Leader), v.ElectedAt, v.Attempt);
     }
 
     public async Task<ClusterRoundState> ClusterStateAsync(ulong round, uint cluster, CancellationToken ct = default)
     {
-        var v = await ViewAsync(SwarmCoordinatorAbi.ClusterState, [round, cluster], ct);
-        return new ClusterRoundState((EthereumAddress)v[0]!, U64(v[1]), U32(v[2]), (ClusterStatus)(byte)(BigInteger)v[3]!);
+        var v = await ViewAsync<Gen.ClusterStateFunction, Gen.ClusterStateOutputDTO>(new() { Round = round, Cluster = cluster }, ct);
+        return new ClusterRoundState(EthereumAddress.Parse(v.Leader), v.ElectedAt, v.Attempt, (ClusterStatus)v.Status);
     }
 
     /// <summary>The block whose hash draws the current round's leaders while they are not drawn (phase Election), else 0.</summary>
     public async Task<ulong> ElectionBlockAsync(CancellationToken ct = default) =>
-        U64((await ViewAsync(SwarmCoordinatorAbi.ElectionBlock, [], ct))[0]);
+        (await ViewAsync<Gen.ElectionBlockFunction, Gen.ElectionBlockOutputDTO>(new(), ct)).ReturnValue1;
 
     /// <summary>In the SemiGlobal phase, when its objection window ends (unix seconds), else 0.</summary>
     public async Task<ulong> ObjectionDeadlineAsync(CancellationToken ct = default) =>
-        U64((await ViewAsync(SwarmCoordinatorAbi.ObjectionDeadline, [], ct))[0]);
+        (await ViewAsync<Gen.ObjectionDeadlineFunction, Gen.ObjectionDeadlineOutputDTO>(new(), ct)).ReturnValue1;
 
     public async Task<uint> LeaderFailuresAsync(EthereumAddress account, CancellationToken ct = default) =>
-        U32((await ViewAsync(SwarmCoordinatorAbi.LeaderFailures, [account], ct))[0]);
+        (await ViewAsync<Gen.LeaderFailuresFunction, Gen.LeaderFailuresOutputDTO>(new() { Account = account.ToString() }, ct)).ReturnValue1;
 
     // ------------------------------------------------------------------------------------------------ transactions
 
     /// <summary>Registers the sender's key: the contract derives the address and the PeerId from the 64-byte x ‖ y key.</summary>
     public Task<TransactionReceipt> RegisterAsync(string multiaddr, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.Register, [Sender.Key.UncompressedPublicKey[1..], multiaddr], ct);
+        SendAsync(new Gen.RegisterFunction { PublicKey = Sender.Key.UncompressedPublicKey[1..], Multiaddr = multiaddr }, ct);
 
-    public Task<TransactionReceipt> LeaveAsync(CancellationToken ct = default) => SendAsync(SwarmCoordinatorAbi.Leave, [], ct);
+    public Task<TransactionReceipt> LeaveAsync(CancellationToken ct = default) => SendAsync(new Gen.LeaveFunction(), ct);
 
     public Task<TransactionReceipt> SetLeadershipOptOutAsync(bool optOut, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.SetLeadershipOptOut, [optOut], ct);
+        SendAsync(new Gen.SetLeadershipOptOutFunction { OptOut = optOut }, ct);
 
     public Task<TransactionReceipt> AllowAsync(IEnumerable<EthereumAddress> accounts, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.Allow, [accounts.Cast<object>().ToArray()], ct);
+        SendAsync(new Gen.AllowFunction { Accounts = accounts.Select(a => a.ToString()).ToList() }, ct);
 
     public Task<TransactionReceipt> DisallowAsync(IEnumerable<EthereumAddress> accounts, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.Disallow, [accounts.Cast<object>().ToArray()], ct);
+        SendAsync(new Gen.DisallowFunction { Accounts = accounts.Select(a => a.ToString()).ToList() }, ct);
 
     public Task<TransactionReceipt> CommitAsync(ulong round, uint cluster, byte[] modelId, ulong samples, uint metric, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.Commit, [round, cluster, modelId, samples, metric], ct);
+        SendAsync(new Gen.CommitFunction { Round = round, Cluster = cluster, ModelId = Word(modelId), Samples = samples, Metric = metric }, ct);
 
     public Task<TransactionReceipt> CloseAsync(ulong round, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.Close, [round], ct);
+        SendAsync(new Gen.CloseFunction { Round = round }, ct);
 
     public Task<TransactionReceipt> PublishMergeAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> inputs, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.PublishMerge, [round, cluster, modelId, inputs.Cast<object>().ToArray()], ct);
+        SendAsync(new Gen.PublishMergeFunction { Round = round, Cluster = cluster, ModelId = Word(modelId), Inputs = Words(inputs) }, ct);
 
     /// <summary>publishMerge with the committed ids the merge left out, each with its reason code (1…7, see the docs).</summary>
     public Task<TransactionReceipt> PublishMergeWithDropsAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> inputs,
         IReadOnlyList<(byte[] Id, byte Reason)> dropped, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.PublishMergeWithDrops,
-            [round, cluster, modelId, inputs.Cast<object>().ToArray(), dropped.Select(d => (object)d.Id).ToArray(), dropped.Select(d => (object)d.Reason).ToArray()], ct);
+        SendAsync(new Gen.PublishMergeWithDropsFunction
+        {
+            Round = round, Cluster = cluster, ModelId = Word(modelId), Inputs = Words(inputs),
+            Dropped = Words(dropped.Select(d => d.Id)), Reasons = dropped.Select(d => d.Reason).ToList(),
+        }, ct);
 
     public Task<TransactionReceipt> ReplaceLeaderAsync(ulong round, uint cluster, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.ReplaceLeader, [round, cluster], ct);
+        SendAsync(new Gen.ReplaceLeaderFunction { Round = round, Cluster = cluster }, ct);
 
     /// <summary>Draws the leaders from the election block's hash; a no-op (that still makes a block) before that block is mined over.</summary>
     public Task<TransactionReceipt> DrawLeadersAsync(ulong round, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.DrawLeaders, [round], ct);
+        SendAsync(new Gen.DrawLeadersFunction { Round = round }, ct);
 
     /// <summary>Objects to <paramref name="leader"/>'s published merge of the cluster (the sender recomputed it and got another model).</summary>
     public Task<TransactionReceipt> ObjectToMergeAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.ObjectToMerge, [round, cluster, leader], ct);
+        SendAsync(new Gen.ObjectToMergeFunction { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct);
 
     public Task<TransactionReceipt> PublishSemiGlobalAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> clusterModels,
         CancellationToken ct = default) =>
-        SendAsync(SwarmCoordinatorAbi.PublishSemiGlobal, [round, cluster, modelId, clusterModels.Cast<object>().ToArray()], ct);
+        SendAsync(new Gen.PublishSemiGlobalFunction { Round = round, Cluster = cluster, ModelId = Word(modelId), ClusterModels = Words(clusterModels) }, ct);
 
     // ------------------------------------------------------------------------------------------------ events
 
@@ -220,7 +228,7 @@ public sealed class SwarmCoordinator
     public async Task<IReadOnlyList<SwarmEvent>> GetRoundEventsAsync(ulong round, ulong? fromBlock = null, CancellationToken ct = default)
     {
         var to = await Eth.BlockNumberAsync(ct);
-        var roundTopic = AbiEncoder.Encode(AbiType.UInt(64), round);
+        var roundTopic = AbiEncoder.Encode(SwarmCoordinatorAbi.RoundEvents[0].Parameters[0].Type, round);
         var logs = await new LogReader(Eth).GetLogsAsync(Address, SwarmCoordinatorAbi.RoundEvents.Select(e => e.Topic0).ToArray(),
             fromBlock ?? DeploymentBlock, to, ct, roundTopic);
         return DecodeAll(logs).ToArray();
@@ -238,34 +246,66 @@ public sealed class SwarmCoordinator
 
     // ------------------------------------------------------------------------------------------------ plumbing
 
-    private async Task<object?[]> ViewAsync(AbiFunction function, object?[] arguments, CancellationToken ct)
+    /// <summary>A view through its generated message: Nethereum encodes the call; the answer is checked strictly, then typed.</summary>
+    private async Task<TOutput> ViewAsync<TFunction, TOutput>(TFunction message, CancellationToken ct)
+        where TFunction : FunctionMessage where TOutput : IFunctionOutputDTO, new()
     {
-        byte[] output;
+        var function = TypedAbi.Function<TFunction, TOutput>();
+        var output = await CallAsync(function, TypedAbi.EncodeCall(message), ct);
         try
         {
-            output = await Eth.CallAsync(new CallRequest(Address, function.EncodeCall(arguments), _sender?.Address), _viewBlock, ct);
+            return TypedAbi.DecodeOutput<TOutput>(function, output);
         }
-        catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
+        catch (FormatException e)
         {
-            throw ContractRevertException.FromRpcError(function.Name, e, SwarmCoordinatorAbi.Errors);
+            throw Undecodable(function, e);
         }
+    }
+
+    /// <summary>A view declared as Solidity text in <see cref="SwarmCoordinatorAbi"/> (not generated yet): values by position, decoded strictly.</summary>
+    private async Task<object?[]> ViewAsync(AbiFunction function, object?[] arguments, CancellationToken ct)
+    {
+        var output = await CallAsync(function, function.EncodeCall(arguments), ct);
         try
         {
             return function.DecodeOutput(output);
         }
         catch (FormatException e)
         {
-            throw new ChainRpcException("eth_call", Eth.Endpoint, $"{function.Signature} at {Address} returned undecodable data: {e.Message}", e);
+            throw Undecodable(function, e);
         }
     }
 
+    private async Task<byte[]> CallAsync(AbiFunction function, byte[] callData, CancellationToken ct)
+    {
+        try
+        {
+            return await Eth.CallAsync(new CallRequest(Address, callData, _sender?.Address), _viewBlock, ct);
+        }
+        catch (JsonRpcErrorException e) when (ContractRevertException.IsRevert(e))
+        {
+            throw ContractRevertException.FromRpcError(function.Name, e, SwarmCoordinatorAbi.Errors);
+        }
+    }
+
+    private ChainRpcException Undecodable(AbiFunction function, FormatException e) =>
+        new("eth_call", Eth.Endpoint, $"{function.Signature} at {Address} returned undecodable data: {e.Message}", e);
+
+    private Task<TransactionReceipt> SendAsync<TFunction>(TFunction message, CancellationToken ct) where TFunction : FunctionMessage =>
+        Sender.SendAndWaitAsync(new TransactionRequest(Address, TypedAbi.EncodeCall(message), Operation: TypedAbi.Function<TFunction>().Name), ct);
+
+    /// <summary>A transaction declared as Solidity text in <see cref="SwarmCoordinatorAbi"/> (not generated yet).</summary>
     private Task<TransactionReceipt> SendAsync(AbiFunction function, object?[] arguments, CancellationToken ct) =>
         Sender.SendAndWaitAsync(new TransactionRequest(Address, function.EncodeCall(arguments), Operation: function.Name), ct);
 
     /// <summary>Our events among the logs; others (foreign contracts, unknown topics) are skipped.</summary>
     private static IEnumerable<SwarmEvent> DecodeAll(IEnumerable<LogEntry> logs) => logs.Select(SwarmEventDecoder.TryDecode).OfType<SwarmEvent>();
 
-    private static ulong U64(object? v) => (ulong)(BigInteger)v!;
-    private static uint U32(object? v) => (uint)(BigInteger)v!;
-    private static IReadOnlyList<EthereumAddress> Addresses(object? v) => ((object?[])v!).Cast<EthereumAddress>().ToArray();
+    /// <summary>Nethereum pads a short bytes32 silently; a model id of the wrong size is a caller's error.</summary>
+    private static byte[] Word(byte[] id) =>
+        id.Length == 32 ? id : throw new ArgumentException($"a bytes32 value needs exactly 32 bytes, got {id.Length}", nameof(id));
+
+    private static List<byte[]> Words(IEnumerable<byte[]> ids) => ids.Select(Word).ToList();
+
+    private static IReadOnlyList<EthereumAddress> Addresses(IEnumerable<string> addresses) => addresses.Select(EthereumAddress.Parse).ToArray();
 }

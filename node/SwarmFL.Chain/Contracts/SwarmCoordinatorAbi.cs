@@ -1,135 +1,91 @@
 using SwarmFL.Chain.Abi;
+using Gen = SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition;
 
 namespace SwarmFL.Chain.Contracts;
 
 /// <summary>
-/// The SwarmCoordinator interface this binding uses (docs/contracts-interface.md), written as Solidity declarations.
-/// A test checks every entry against the Hardhat artifact's ABI, so a contract change that breaks the binding fails.
+/// The strict descriptions of the SwarmCoordinator interface this binding uses (docs/contracts-interface.md), derived
+/// from the bindings generated from the Hardhat artifact (Contracts/Generated, generate-bindings.js), so they cannot
+/// drift from the contract. They drive the strict decoding of views, events and reverts (<see cref="TypedAbi"/>).
+/// A function not generated yet can still be declared here as Solidity text (<c>AbiFunction.Parse("f(uint64 x)")</c>):
+/// <c>SwarmCoordinatorAbiTests</c> checks every entry against the artifact.
 /// </summary>
 public static class SwarmCoordinatorAbi
 {
-    public const string ConfigTuple =
-        "(uint32 minPeers, uint64 commitWindow, uint64 mergeTimeout, uint32 targetClusterSize, bool allowlistOnly, bytes32 modelSpecHash, bytes32 genesisModel, uint8 aggregation)";
+    /// <summary>The contract's Config struct as Solidity parameter text, for declarations written by hand.</summary>
+    public static readonly string ConfigTuple = ParameterText(typeof(Gen.Config));
 
-    /// <summary>The contract's AggregationRules struct: pinned policy text, per-commit sample cap, failed-leader cooldown,
-    /// objection window.</summary>
-    public const string AggregationRulesTuple = "(string policy, uint64 maxSamples, uint32 leaderCooldown, uint64 objectionWindow)";
+    /// <summary>The contract's AggregationRules struct: pinned policy text, per-commit sample cap, failed-leader cooldown.</summary>
+    public static readonly string AggregationRulesTuple = ParameterText(typeof(Gen.AggregationRules));
 
-    public static readonly AbiType ConstructorInputs = AbiType.Tuple(AbiType.Parse(ConfigTuple), AbiType.Parse(AggregationRulesTuple));
+    public static readonly IReadOnlyList<AbiParameter> ConstructorParameters = TypedAbi.Parameters(typeof(Gen.SwarmCoordinatorDeployment));
+    public static readonly AbiType ConstructorInputs = new TupleType(ConstructorParameters.Select(p => p.Type).ToArray());
 
     // Views.
-    public static readonly AbiFunction Config = AbiFunction.Parse($"config() returns ({ConfigTuple})");
-    public static readonly AbiFunction AggregationRules = AbiFunction.Parse($"aggregationRules() returns ({AggregationRulesTuple})");
-    public static readonly AbiFunction Creator = AbiFunction.Parse("creator() returns (address)");
-    public static readonly AbiFunction IsMember = AbiFunction.Parse("isMember(address account) returns (bool)");
-    public static readonly AbiFunction IsAllowed = AbiFunction.Parse("isAllowed(address account) returns (bool)");
-    public static readonly AbiFunction MemberStatus = AbiFunction.Parse("memberStatus(address account) returns (uint8)");
-    public static readonly AbiFunction Members = AbiFunction.Parse("members() returns (address[])");
-    public static readonly AbiFunction MemberInfo = AbiFunction.Parse(
-        "memberInfo(address account) returns (bytes peerId, string multiaddr, bytes32 ringId, bool optedOut, bool active)");
-    public static readonly AbiFunction RegisteredCount = AbiFunction.Parse("registeredCount() returns (uint32)");
-    public static readonly AbiFunction ClusterOf = AbiFunction.Parse("clusterOf(address account) returns (uint32)");
-    public static readonly AbiFunction ClusterCount = AbiFunction.Parse("clusterCount() returns (uint32)");
-    public static readonly AbiFunction ClusterMembers = AbiFunction.Parse("clusterMembers(uint32 cluster) returns (address[] list)");
-    public static readonly AbiFunction CurrentRound = AbiFunction.Parse("currentRound() returns (uint64)");
-    public static readonly AbiFunction Phase = AbiFunction.Parse("phase() returns (uint8)");
-    public static readonly AbiFunction RoundInfo = AbiFunction.Parse(
-        "roundInfo(uint64 round) returns (uint64 openedAt, uint64 deadline, uint32 memberCount, uint32 clusters, uint32 commits, uint8 roundPhase, bytes32 randomness)");
-    public static readonly AbiFunction BaseModel = AbiFunction.Parse("baseModel(uint32 cluster) returns (bytes32)");
-    public static readonly AbiFunction LeaderOf = AbiFunction.Parse(
-        "leaderOf(uint64 round, uint32 cluster) returns (address leader, uint64 electedAt, uint32 attempt)");
-    public static readonly AbiFunction ClusterState = AbiFunction.Parse(
-        "clusterState(uint64 round, uint32 cluster) returns (address leader, uint64 electedAt, uint32 attempt, uint8 status)");
-    public static readonly AbiFunction LeaderFailures = AbiFunction.Parse("leaderFailures(address account) returns (uint32)");
+    public static readonly AbiFunction Config = TypedAbi.Function<Gen.ConfigFunction, Gen.ConfigOutputDTO>();
+    public static readonly AbiFunction AggregationRules = TypedAbi.Function<Gen.AggregationRulesFunction, Gen.AggregationRulesOutputDTO>();
+    public static readonly AbiFunction Creator = TypedAbi.Function<Gen.CreatorFunction, Gen.CreatorOutputDTO>();
+    public static readonly AbiFunction IsMember = TypedAbi.Function<Gen.IsMemberFunction, Gen.IsMemberOutputDTO>();
+    public static readonly AbiFunction IsAllowed = TypedAbi.Function<Gen.IsAllowedFunction, Gen.IsAllowedOutputDTO>();
+    public static readonly AbiFunction MemberStatus = TypedAbi.Function<Gen.MemberStatusFunction, Gen.MemberStatusOutputDTO>();
+    public static readonly AbiFunction Members = TypedAbi.Function<Gen.MembersFunction, Gen.MembersOutputDTO>();
+    public static readonly AbiFunction MemberInfo = TypedAbi.Function<Gen.MemberInfoFunction, Gen.MemberInfoOutputDTO>();
+    public static readonly AbiFunction RegisteredCount = TypedAbi.Function<Gen.RegisteredCountFunction, Gen.RegisteredCountOutputDTO>();
+    public static readonly AbiFunction ClusterOf = TypedAbi.Function<Gen.ClusterOfFunction, Gen.ClusterOfOutputDTO>();
+    public static readonly AbiFunction ClusterCount = TypedAbi.Function<Gen.ClusterCountFunction, Gen.ClusterCountOutputDTO>();
+    public static readonly AbiFunction ClusterMembers = TypedAbi.Function<Gen.ClusterMembersFunction, Gen.ClusterMembersOutputDTO>();
+    public static readonly AbiFunction CurrentRound = TypedAbi.Function<Gen.CurrentRoundFunction, Gen.CurrentRoundOutputDTO>();
+    public static readonly AbiFunction Phase = TypedAbi.Function<Gen.PhaseFunction, Gen.PhaseOutputDTO>();
+    public static readonly AbiFunction RoundInfo = TypedAbi.Function<Gen.RoundInfoFunction, Gen.RoundInfoOutputDTO>();
+    public static readonly AbiFunction BaseModel = TypedAbi.Function<Gen.BaseModelFunction, Gen.BaseModelOutputDTO>();
+    public static readonly AbiFunction LeaderOf = TypedAbi.Function<Gen.LeaderOfFunction, Gen.LeaderOfOutputDTO>();
+    public static readonly AbiFunction ClusterState = TypedAbi.Function<Gen.ClusterStateFunction, Gen.ClusterStateOutputDTO>();
+    public static readonly AbiFunction LeaderFailures = TypedAbi.Function<Gen.LeaderFailuresFunction, Gen.LeaderFailuresOutputDTO>();
 
     // Transactions.
-    public static readonly AbiFunction Register = AbiFunction.Parse("register(bytes publicKey, string multiaddr)");
-    public static readonly AbiFunction Leave = AbiFunction.Parse("leave()");
-    public static readonly AbiFunction SetLeadershipOptOut = AbiFunction.Parse("setLeadershipOptOut(bool optOut)");
-    public static readonly AbiFunction Allow = AbiFunction.Parse("allow(address[] accounts)");
-    public static readonly AbiFunction Disallow = AbiFunction.Parse("disallow(address[] accounts)");
-    public static readonly AbiFunction Commit = AbiFunction.Parse("commit(uint64 round, uint32 cluster, bytes32 modelId, uint64 samples, uint32 metric)");
-    public static readonly AbiFunction Close = AbiFunction.Parse("close(uint64 round)");
-    public static readonly AbiFunction PublishMerge = AbiFunction.Parse("publishMerge(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] inputs)");
-    public static readonly AbiFunction PublishMergeWithDrops = AbiFunction.Parse(
-        "publishMergeWithDrops(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] inputs, bytes32[] dropped, uint8[] reasons)");
-    public static readonly AbiFunction ReplaceLeader = AbiFunction.Parse("replaceLeader(uint64 round, uint32 cluster)");
-    public static readonly AbiFunction DrawLeaders = AbiFunction.Parse("drawLeaders(uint64 round)");
-    public static readonly AbiFunction ElectionBlock = AbiFunction.Parse("electionBlock() returns (uint64)");
-    public static readonly AbiFunction ObjectionDeadline = AbiFunction.Parse("objectionDeadline() returns (uint64)");
-    public static readonly AbiFunction ObjectToMerge = AbiFunction.Parse("objectToMerge(uint64 round, uint32 cluster, address leader)");
-    public static readonly AbiFunction PublishSemiGlobal = AbiFunction.Parse(
-        "publishSemiGlobal(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] clusterModels)");
+    public static readonly AbiFunction Register = TypedAbi.Function<Gen.RegisterFunction>();
+    public static readonly AbiFunction Leave = TypedAbi.Function<Gen.LeaveFunction>();
+    public static readonly AbiFunction SetLeadershipOptOut = TypedAbi.Function<Gen.SetLeadershipOptOutFunction>();
+    public static readonly AbiFunction Allow = TypedAbi.Function<Gen.AllowFunction>();
+    public static readonly AbiFunction Disallow = TypedAbi.Function<Gen.DisallowFunction>();
+    public static readonly AbiFunction Commit = TypedAbi.Function<Gen.CommitFunction>();
+    public static readonly AbiFunction Close = TypedAbi.Function<Gen.CloseFunction>();
+    public static readonly AbiFunction PublishMerge = TypedAbi.Function<Gen.PublishMergeFunction>();
+    public static readonly AbiFunction PublishMergeWithDrops = TypedAbi.Function<Gen.PublishMergeWithDropsFunction>();
+    public static readonly AbiFunction ReplaceLeader = TypedAbi.Function<Gen.ReplaceLeaderFunction>();
+    public static readonly AbiFunction PublishSemiGlobal = TypedAbi.Function<Gen.PublishSemiGlobalFunction>();
+    public static readonly AbiFunction DrawLeaders = TypedAbi.Function<Gen.DrawLeadersFunction>();
+    public static readonly AbiFunction ObjectToMerge = TypedAbi.Function<Gen.ObjectToMergeFunction>();
+    public static readonly AbiFunction ElectionBlock = TypedAbi.Function<Gen.ElectionBlockFunction, Gen.ElectionBlockOutputDTO>();
+    public static readonly AbiFunction ObjectionDeadline = TypedAbi.Function<Gen.ObjectionDeadlineFunction, Gen.ObjectionDeadlineOutputDTO>();
 
     // Events.
-    public static readonly AbiEvent SwarmCreated = AbiEvent.Parse($"SwarmCreated(address indexed creator, {ConfigTuple} config)");
-    public static readonly AbiEvent AllowlistChanged = AbiEvent.Parse("AllowlistChanged(address indexed account, bool allowed)");
-    public static readonly AbiEvent MemberRegistered = AbiEvent.Parse(
-        "MemberRegistered(address indexed member, bytes peerId, string multiaddr, bytes32 ringId, uint64 effectiveRound)");
-    public static readonly AbiEvent MemberLeft = AbiEvent.Parse("MemberLeft(address indexed member, uint64 effectiveRound)");
-    public static readonly AbiEvent LeadershipOptOut = AbiEvent.Parse("LeadershipOptOut(address indexed member, bool optedOut)");
-    public static readonly AbiEvent RoundWaiting = AbiEvent.Parse("RoundWaiting(uint64 indexed round)");
-    public static readonly AbiEvent RoundOpened = AbiEvent.Parse(
-        "RoundOpened(uint64 indexed round, uint64 deadline, uint32 memberCount, uint32 clusterCount)");
-    public static readonly AbiEvent ModelCommitted = AbiEvent.Parse(
-        "ModelCommitted(uint64 indexed round, uint32 indexed cluster, address indexed member, bytes32 modelId, uint64 samples, uint32 metric)");
-    public static readonly AbiEvent RoundClosed = AbiEvent.Parse("RoundClosed(uint64 indexed round, uint64 electionBlock, uint32 commits)");
-    public static readonly AbiEvent LeadersDrawn = AbiEvent.Parse("LeadersDrawn(uint64 indexed round, bytes32 randomness, uint64 electionBlock)");
-    public static readonly AbiEvent ElectionDeferred = AbiEvent.Parse("ElectionDeferred(uint64 indexed round, uint64 electionBlock)");
-    public static readonly AbiEvent MergeObjected = AbiEvent.Parse(
-        "MergeObjected(uint64 indexed round, uint32 indexed cluster, address indexed member, address leader, uint32 objections, uint32 needed)");
-    public static readonly AbiEvent MergeVoided = AbiEvent.Parse(
-        "MergeVoided(uint64 indexed round, uint32 indexed cluster, address indexed leader, address nextLeader, uint32 attempt)");
-    public static readonly AbiEvent ClusterSkipped = AbiEvent.Parse("ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers)");
-    public static readonly AbiEvent LeaderElected = AbiEvent.Parse(
-        "LeaderElected(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 attempt)");
-    public static readonly AbiEvent LeaderReplaced = AbiEvent.Parse(
-        "LeaderReplaced(uint64 indexed round, uint32 indexed cluster, address indexed failedLeader, address nextLeader, uint32 attempt)");
-    public static readonly AbiEvent MergePublished = AbiEvent.Parse(
-        "MergePublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] inputs)");
-    public static readonly AbiEvent InputsDropped = AbiEvent.Parse(
-        "InputsDropped(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32[] dropped, uint8[] reasons)");
-    public static readonly AbiEvent AggregationRulesSet = AbiEvent.Parse($"AggregationRulesSet({AggregationRulesTuple} rules)");
-    public static readonly AbiEvent SemiGlobalStarted = AbiEvent.Parse("SemiGlobalStarted(uint64 indexed round, uint32 clusters)");
-    public static readonly AbiEvent SemiGlobalPublished = AbiEvent.Parse(
-        "SemiGlobalPublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] clusterModels)");
+    public static readonly AbiEvent SwarmCreated = TypedAbi.Event<Gen.SwarmCreatedEventDTO>();
+    public static readonly AbiEvent AllowlistChanged = TypedAbi.Event<Gen.AllowlistChangedEventDTO>();
+    public static readonly AbiEvent MemberRegistered = TypedAbi.Event<Gen.MemberRegisteredEventDTO>();
+    public static readonly AbiEvent MemberLeft = TypedAbi.Event<Gen.MemberLeftEventDTO>();
+    public static readonly AbiEvent LeadershipOptOut = TypedAbi.Event<Gen.LeadershipOptOutEventDTO>();
+    public static readonly AbiEvent RoundWaiting = TypedAbi.Event<Gen.RoundWaitingEventDTO>();
+    public static readonly AbiEvent RoundOpened = TypedAbi.Event<Gen.RoundOpenedEventDTO>();
+    public static readonly AbiEvent ModelCommitted = TypedAbi.Event<Gen.ModelCommittedEventDTO>();
+    public static readonly AbiEvent RoundClosed = TypedAbi.Event<Gen.RoundClosedEventDTO>();
+    public static readonly AbiEvent ClusterSkipped = TypedAbi.Event<Gen.ClusterSkippedEventDTO>();
+    public static readonly AbiEvent LeaderElected = TypedAbi.Event<Gen.LeaderElectedEventDTO>();
+    public static readonly AbiEvent LeaderReplaced = TypedAbi.Event<Gen.LeaderReplacedEventDTO>();
+    public static readonly AbiEvent MergePublished = TypedAbi.Event<Gen.MergePublishedEventDTO>();
+    public static readonly AbiEvent InputsDropped = TypedAbi.Event<Gen.InputsDroppedEventDTO>();
+    public static readonly AbiEvent AggregationRulesSet = TypedAbi.Event<Gen.AggregationRulesSetEventDTO>();
+    public static readonly AbiEvent SemiGlobalStarted = TypedAbi.Event<Gen.SemiGlobalStartedEventDTO>();
+    public static readonly AbiEvent SemiGlobalPublished = TypedAbi.Event<Gen.SemiGlobalPublishedEventDTO>();
+    public static readonly AbiEvent LeadersDrawn = TypedAbi.Event<Gen.LeadersDrawnEventDTO>();
+    public static readonly AbiEvent ElectionDeferred = TypedAbi.Event<Gen.ElectionDeferredEventDTO>();
+    public static readonly AbiEvent MergeObjected = TypedAbi.Event<Gen.MergeObjectedEventDTO>();
+    public static readonly AbiEvent MergeVoided = TypedAbi.Event<Gen.MergeVoidedEventDTO>();
 
-    // Custom errors, for decoding reverts.
-    public static readonly IReadOnlyList<AbiError> Errors = new[]
-    {
-        "AlreadyCommitted(uint64 round, address member)",
-        "AlreadyObjected(address account)",
-        "AlreadyLeft(address account)",
-        "AlreadyPublished(uint32 cluster)",
-        "AlreadyRegistered(address account)",
-        "CloseTooEarly(uint64 deadline, uint32 commits, uint32 quorum)",
-        "DropListMismatch(uint256 dropped, uint256 reasons)",
-        "EmptyList()",
-        "InvalidConfig(string reason)",
-        "InvalidPublicKeyLength(uint256 length)",
-        "MultiaddrTooLong(uint256 length, uint256 max)",
-        "NoSuchCluster(uint32 cluster, uint32 clusterCount)",
-        "NotAllowed(address account)",
-        "NotCreator()",
-        "NotLeader(address leader)",
-        "NotMember(address account)",
-        "NotObjector(address account)",
-        "NothingToObject(uint32 cluster, uint8 status)",
-        "ObjectionWindowClosed(uint64 at)",
-        "ObjectionWindowOpen(uint64 until)",
-        "NothingToReplace(uint32 cluster, uint8 status)",
-        "PublicKeyMismatch()",
-        "SwarmFull(uint32 max)",
-        "TimeoutNotReached(uint64 at)",
-        "TooManyPendingChanges(uint32 max)",
-        "TooManySamples(uint64 samples, uint64 max)",
-        "UnknownDropReason(uint8 reason)",
-        "WrongCluster(uint32 expected, uint32 given)",
-        "WrongPhase(uint8 expected, uint8 actual)",
-        "WrongRound(uint64 expected, uint64 given)",
-        "ZeroModel()",
-        "ZeroSamples()",
-    }.Select(AbiError.Parse).ToArray();
+    /// <summary>Every custom error of the contract, for decoding reverts into messages.</summary>
+    public static readonly IReadOnlyList<AbiError> Errors = TypedAbi.ErrorsInNamespaceOf<Gen.ZeroModelError>();
+
+    private static string ParameterText(Type structDto) => "(" + string.Join(", ", TypedAbi.Parameters(structDto)) + ")";
 
     public static IReadOnlyList<AbiFunction> AllFunctions { get; } =
     [

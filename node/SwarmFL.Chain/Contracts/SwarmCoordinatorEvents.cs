@@ -1,7 +1,8 @@
-using System.Numerics;
+using Nethereum.ABI.FunctionEncoding.Attributes;
 using SwarmFL.Chain.Abi;
 using SwarmFL.Chain.Rpc;
 using SwarmFL.Crypto;
+using Gen = SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition;
 
 namespace SwarmFL.Chain.Contracts;
 
@@ -37,32 +38,35 @@ public sealed record AggregationRulesSet(AggregationRules Rules) : SwarmEvent;
 public sealed record SemiGlobalStarted(ulong Round, uint Clusters) : SwarmEvent;
 public sealed record SemiGlobalPublished(ulong Round, uint Cluster, EthereumAddress Leader, byte[] ModelId, IReadOnlyList<byte[]> ClusterModels) : SwarmEvent;
 
-/// <summary>Turns SwarmCoordinator logs into typed events.</summary>
+/// <summary>
+/// Turns SwarmCoordinator logs into typed events: each log is checked strictly against its event, then filled into the
+/// generated event DTO by Nethereum and mapped to our record.
+/// </summary>
 public static class SwarmEventDecoder
 {
-    private static readonly Dictionary<string, (AbiEvent Abi, Func<object?[], LogEntry, SwarmEvent> Create)> ByTopic = new[]
+    private static readonly Dictionary<string, (AbiEvent Abi, Func<LogEntry, SwarmEvent> Create)> ByTopic = new[]
     {
-        Entry(SwarmCoordinatorAbi.SwarmCreated, (v, l) => new SwarmCreated(A(v[0]), SwarmConfig.FromAbi((object?[])v[1]!)) { Log = l }),
-        Entry(SwarmCoordinatorAbi.AllowlistChanged, (v, l) => new AllowlistChanged(A(v[0]), (bool)v[1]!) { Log = l }),
-        Entry(SwarmCoordinatorAbi.MemberRegistered, (v, l) => new MemberRegistered(A(v[0]), (byte[])v[1]!, (string)v[2]!, (byte[])v[3]!, U64(v[4])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.MemberLeft, (v, l) => new MemberLeft(A(v[0]), U64(v[1])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.LeadershipOptOut, (v, l) => new LeadershipOptOutChanged(A(v[0]), (bool)v[1]!) { Log = l }),
-        Entry(SwarmCoordinatorAbi.RoundWaiting, (v, l) => new RoundWaiting(U64(v[0])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.RoundOpened, (v, l) => new RoundOpened(U64(v[0]), U64(v[1]), U32(v[2]), U32(v[3])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.ModelCommitted, (v, l) => new ModelCommitted(U64(v[0]), U32(v[1]), A(v[2]), (byte[])v[3]!, U64(v[4]), U32(v[5])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.RoundClosed, (v, l) => new RoundClosed(U64(v[0]), U64(v[1]), U32(v[2])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.LeadersDrawn, (v, l) => new LeadersDrawn(U64(v[0]), (byte[])v[1]!, U64(v[2])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.ElectionDeferred, (v, l) => new ElectionDeferred(U64(v[0]), U64(v[1])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.MergeObjected, (v, l) => new MergeObjected(U64(v[0]), U32(v[1]), A(v[2]), A(v[3]), U32(v[4]), U32(v[5])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.MergeVoided, (v, l) => new MergeVoided(U64(v[0]), U32(v[1]), A(v[2]), A(v[3]), U32(v[4])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.ClusterSkipped, (v, l) => new ClusterSkipped(U64(v[0]), U32(v[1]), U32(v[2])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.LeaderElected, (v, l) => new LeaderElected(U64(v[0]), U32(v[1]), A(v[2]), U32(v[3])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.LeaderReplaced, (v, l) => new LeaderReplaced(U64(v[0]), U32(v[1]), A(v[2]), A(v[3]), U32(v[4])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.MergePublished, (v, l) => new MergePublished(U64(v[0]), U32(v[1]), A(v[2]), (byte[])v[3]!, Ids(v[4])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.InputsDropped, (v, l) => new InputsDropped(U64(v[0]), U32(v[1]), A(v[2]), Ids(v[3]), ((object?[])v[4]!).Select(r => (byte)(BigInteger)r!).ToList()) { Log = l }),
-        Entry(SwarmCoordinatorAbi.AggregationRulesSet, (v, l) => new AggregationRulesSet(AggregationRules.FromAbi((object?[])v[0]!)) { Log = l }),
-        Entry(SwarmCoordinatorAbi.SemiGlobalStarted, (v, l) => new SemiGlobalStarted(U64(v[0]), U32(v[1])) { Log = l }),
-        Entry(SwarmCoordinatorAbi.SemiGlobalPublished, (v, l) => new SemiGlobalPublished(U64(v[0]), U32(v[1]), A(v[2]), (byte[])v[3]!, Ids(v[4])) { Log = l }),
+        Typed<Gen.SwarmCreatedEventDTO>((e, l) => new SwarmCreated(A(e.Creator), SwarmConfig.FromDto(e.Config)) { Log = l }),
+        Typed<Gen.AllowlistChangedEventDTO>((e, l) => new AllowlistChanged(A(e.Account), e.Allowed) { Log = l }),
+        Typed<Gen.MemberRegisteredEventDTO>((e, l) => new MemberRegistered(A(e.Member), e.PeerId, e.Multiaddr, e.RingId, e.EffectiveRound) { Log = l }),
+        Typed<Gen.MemberLeftEventDTO>((e, l) => new MemberLeft(A(e.Member), e.EffectiveRound) { Log = l }),
+        Typed<Gen.LeadershipOptOutEventDTO>((e, l) => new LeadershipOptOutChanged(A(e.Member), e.OptedOut) { Log = l }),
+        Typed<Gen.RoundWaitingEventDTO>((e, l) => new RoundWaiting(e.Round) { Log = l }),
+        Typed<Gen.RoundOpenedEventDTO>((e, l) => new RoundOpened(e.Round, e.Deadline, e.MemberCount, e.ClusterCount) { Log = l }),
+        Typed<Gen.ModelCommittedEventDTO>((e, l) => new ModelCommitted(e.Round, e.Cluster, A(e.Member), e.ModelId, e.Samples, e.Metric) { Log = l }),
+        Typed<Gen.RoundClosedEventDTO>((e, l) => new RoundClosed(e.Round, e.ElectionBlock, e.Commits) { Log = l }),
+        Typed<Gen.LeadersDrawnEventDTO>((e, l) => new LeadersDrawn(e.Round, e.Randomness, e.ElectionBlock) { Log = l }),
+        Typed<Gen.ElectionDeferredEventDTO>((e, l) => new ElectionDeferred(e.Round, e.ElectionBlock) { Log = l }),
+        Typed<Gen.MergeObjectedEventDTO>((e, l) => new MergeObjected(e.Round, e.Cluster, A(e.Member), A(e.Leader), e.Objections, e.Needed) { Log = l }),
+        Typed<Gen.MergeVoidedEventDTO>((e, l) => new MergeVoided(e.Round, e.Cluster, A(e.Leader), A(e.NextLeader), e.Attempt) { Log = l }),
+        Typed<Gen.ClusterSkippedEventDTO>((e, l) => new ClusterSkipped(e.Round, e.Cluster, e.Committers) { Log = l }),
+        Typed<Gen.LeaderElectedEventDTO>((e, l) => new LeaderElected(e.Round, e.Cluster, A(e.Leader), e.Attempt) { Log = l }),
+        Typed<Gen.LeaderReplacedEventDTO>((e, l) => new LeaderReplaced(e.Round, e.Cluster, A(e.FailedLeader), A(e.NextLeader), e.Attempt) { Log = l }),
+        Typed<Gen.MergePublishedEventDTO>((e, l) => new MergePublished(e.Round, e.Cluster, A(e.Leader), e.ModelId, e.Inputs) { Log = l }),
+        Typed<Gen.InputsDroppedEventDTO>((e, l) => new InputsDropped(e.Round, e.Cluster, A(e.Leader), e.Dropped, e.Reasons) { Log = l }),
+        Typed<Gen.AggregationRulesSetEventDTO>((e, l) => new AggregationRulesSet(AggregationRules.FromDto(e.Rules)) { Log = l }),
+        Typed<Gen.SemiGlobalStartedEventDTO>((e, l) => new SemiGlobalStarted(e.Round, e.Clusters) { Log = l }),
+        Typed<Gen.SemiGlobalPublishedEventDTO>((e, l) => new SemiGlobalPublished(e.Round, e.Cluster, A(e.Leader), e.ModelId, e.ClusterModels) { Log = l }),
     }.ToDictionary(e => Hex.Encode(e.Abi.Topic0));
 
     public static IReadOnlyList<byte[]> AllTopics { get; } = SwarmCoordinatorAbi.AllEvents.Select(e => e.Topic0).ToArray();
@@ -71,12 +75,16 @@ public static class SwarmEventDecoder
     public static SwarmEvent? TryDecode(LogEntry log)
     {
         if (log.Topics.Count == 0 || !ByTopic.TryGetValue(Hex.Encode(log.Topics[0]), out var entry)) return null;
-        return entry.Create(entry.Abi.Decode(log.Topics, log.Data), log);
+        return entry.Create(log);
     }
 
-    private static (AbiEvent Abi, Func<object?[], LogEntry, SwarmEvent> Create) Entry(AbiEvent abi, Func<object?[], LogEntry, SwarmEvent> create) => (abi, create);
-    private static EthereumAddress A(object? v) => (EthereumAddress)v!;
-    private static ulong U64(object? v) => (ulong)(BigInteger)v!;
-    private static uint U32(object? v) => (uint)(BigInteger)v!;
-    private static IReadOnlyList<byte[]> Ids(object? v) => ((object?[])v!).Cast<byte[]>().ToArray();
+    private static (AbiEvent Abi, Func<LogEntry, SwarmEvent> Create) Typed<TEvent>(Func<TEvent, LogEntry, SwarmEvent> create)
+        where TEvent : IEventDTO, new() =>
+        (TypedAbi.Event<TEvent>(), log => create(TypedAbi.DecodeEvent<TEvent>(log.Topics, log.Data), log));
+
+    /// <summary>An event declared as Solidity text in <see cref="SwarmCoordinatorAbi"/> (not generated yet): values by position.</summary>
+    private static (AbiEvent Abi, Func<LogEntry, SwarmEvent> Create) Entry(AbiEvent abi, Func<object?[], LogEntry, SwarmEvent> create) =>
+        (abi, log => create(abi.Decode(log.Topics, log.Data), log));
+
+    private static EthereumAddress A(string address) => EthereumAddress.Parse(address);
 }

@@ -1,5 +1,5 @@
-using System.Numerics;
 using SwarmFL.Crypto;
+using Gen = SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition;
 
 namespace SwarmFL.Chain.Contracts;
 
@@ -24,12 +24,14 @@ public sealed record SwarmConfig(
     byte[] GenesisModel,
     AggregationStrategy Aggregation)
 {
-    internal object[] ToAbi() =>
-        [MinPeers, CommitWindowSeconds, MergeTimeoutSeconds, TargetClusterSize, AllowlistOnly, ModelSpecHash, GenesisModel, (byte)Aggregation];
+    internal Gen.Config ToDto() => new()
+    {
+        MinPeers = MinPeers, CommitWindow = CommitWindowSeconds, MergeTimeout = MergeTimeoutSeconds, TargetClusterSize = TargetClusterSize,
+        AllowlistOnly = AllowlistOnly, ModelSpecHash = ModelSpecHash, GenesisModel = GenesisModel, Aggregation = (byte)Aggregation,
+    };
 
-    internal static SwarmConfig FromAbi(object?[] t) => new(
-        (uint)(BigInteger)t[0]!, (ulong)(BigInteger)t[1]!, (ulong)(BigInteger)t[2]!, (uint)(BigInteger)t[3]!,
-        (bool)t[4]!, (byte[])t[5]!, (byte[])t[6]!, (AggregationStrategy)(byte)(BigInteger)t[7]!);
+    internal static SwarmConfig FromDto(Gen.Config c) => new(c.MinPeers, c.CommitWindow, c.MergeTimeout, c.TargetClusterSize,
+        c.AllowlistOnly, c.ModelSpecHash, c.GenesisModel, (AggregationStrategy)c.Aggregation);
 }
 
 /// <summary>
@@ -45,9 +47,10 @@ public sealed record AggregationRules(string Policy, ulong MaxSamples, uint Lead
     /// 10 s to object.</summary>
     public static AggregationRules Default { get; } = new("fedavg", 1_000_000, 2);
 
-    internal object[] ToAbi() => [Policy, MaxSamples, LeaderCooldownRounds, ObjectionWindowSeconds];
+    internal Gen.AggregationRules ToDto() =>
+        new() { Policy = Policy, MaxSamples = MaxSamples, LeaderCooldown = LeaderCooldownRounds, ObjectionWindow = ObjectionWindowSeconds };
 
-    internal static AggregationRules FromAbi(object?[] t) => new((string)t[0]!, (ulong)(BigInteger)t[1]!, (uint)(BigInteger)t[2]!, (ulong)(BigInteger)t[3]!);
+    internal static AggregationRules FromDto(Gen.AggregationRules r) => new(r.Policy, r.MaxSamples, r.LeaderCooldown, r.ObjectionWindow);
 }
 
 public sealed record MemberInfo(EthereumAddress Account, byte[] PeerIdBytes, string Multiaddr, byte[] RingId, bool OptedOut, bool Active)

@@ -1,5 +1,5 @@
 using System.Numerics;
-using SwarmFL.Chain.Rlp;
+using Nethereum.Model;
 using SwarmFL.Crypto;
 
 namespace SwarmFL.Chain.Transactions;
@@ -20,67 +20,69 @@ public sealed record Eip1559Transaction : EthereumTransaction
     public required BigInteger MaxFeePerGas { get; init; }
     public IReadOnlyList<AccessListEntry> AccessList { get; init; } = [];
 
-    public override byte[] SigningHash() => Keccak256.Hash([TypeByte, .. RlpEncoder.EncodeList(UnsignedFields())]);
+    public override byte[] SigningHash() => ToNethereum().RawHash;
 
     public override SignedTransaction Sign(NodeKey key)
     {
         var signature = key.SignHash(SigningHash());
         if (signature.RecoveryId > 1)
             throw new InvalidOperationException("EIP-1559 signatures need a y parity of 0 or 1");
-        var fields = UnsignedFields();
-        fields.Add(RlpEncoder.EncodeUInt((ulong)signature.RecoveryId));
-        fields.Add(RlpEncoder.EncodeUInt(signature.R));
-        fields.Add(RlpEncoder.EncodeUInt(signature.S));
-        byte[] raw = [TypeByte, .. RlpEncoder.EncodeList(fields)];
-        return new SignedTransaction(this, signature, raw, key.Address);
+        return new SignedTransaction(this, signature, Encode(this, signature), key.Address);
     }
 
-    private List<byte[]> UnsignedFields() =>
-    [
-        RlpEncoder.EncodeUInt(ChainId),
-        RlpEncoder.EncodeUInt(Nonce),
-        RlpEncoder.EncodeUInt(MaxPriorityFeePerGas),
-        RlpEncoder.EncodeUInt(MaxFeePerGas),
-        RlpEncoder.EncodeUInt(GasLimit),
-        To is { } to ? RlpEncoder.EncodeBytes(to.Bytes) : RlpEncoder.EncodeBytes([]),
-        RlpEncoder.EncodeUInt(Value),
-        RlpEncoder.EncodeBytes(Data),
-        RlpEncoder.EncodeList(AccessList.Select(entry => RlpEncoder.EncodeList(
-            RlpEncoder.EncodeBytes(entry.Address.Bytes),
-            RlpEncoder.EncodeList(entry.StorageKeys.Select(k => RlpEncoder.EncodeBytes(k)).ToArray()))).ToArray()),
-    ];
+    /// <summary>Nethereum.Model's type-2 transaction with our fields; it does the RLP and the signing hash.</summary>
+    private Transaction1559 ToNethereum() => new(ChainId, Nonce, MaxPriorityFeePerGas, MaxFeePerGas, GasLimit,
+        To?.ToString(), Value, Hex.Encode(Data),
+        AccessList.Select(e => new AccessListItem(e.Address.ToString(), e.StorageKeys.ToList())).ToList());
 
-    /// <summary>Parses a signed raw type-2 transaction and recovers its sender.</summary>
+    private static byte[] Encode(Eip1559Transaction transaction, EcdsaSignature signature)
+    {
+        var model = transaction.ToNethereum();
+        model.SetSignature(NethereumFields.Signature(signature, signature.RecoveryId));
+        return model.GetRLPEncoded();
+    }
+
+    /// <summary>Parses a signed raw type-2 transaction in canonical form and recovers its sender.</summary>
     public static SignedTransaction Decode(byte[] raw)
     {
         if (raw.Length == 0 || raw[0] != TypeByte) throw new FormatException("not an EIP-1559 transaction: the first byte must be 0x02");
-        var fields = RlpDecoder.Decode(raw.AsMemory(1)).AsList().Items;
-        if (fields.Count != 12) throw new FormatException($"an EIP-1559 transaction has 12 fields, got {fields.Count}");
-        var toBytes = fields[5].AsString().Bytes.Span;
-        if (toBytes.Length is not (0 or 20)) throw new FormatException($"'to' must be 0 or 20 bytes, got {toBytes.Length}");
-        var transaction = new Eip1559Transaction
+        var fields = NethereumFields.Fields(raw[1..]).Count;
+        if (fields != 12) throw new FormatException($"an EIP-1559 transaction has 12 fields, got {fields}");
+        var (transaction, signature) = NethereumFields.DecodeCanonical(raw, "EIP-1559 transaction", bytes =>
         {
-            ChainId = fields[0].AsUInt(),
-            Nonce = fields[1].AsUInt64(),
-            MaxPriorityFeePerGas = fields[2].AsUInt(),
-            MaxFeePerGas = fields[3].AsUInt(),
-            GasLimit = fields[4].AsUInt64(),
-            To = toBytes.Length == 0 ? null : EthereumAddress.FromBytes(toBytes),
-            Value = fields[6].AsUInt(),
-            Data = fields[7].AsString().Bytes.ToArray(),
-            AccessList = fields[8].AsList().Items.Select(item =>
-            {
-                var pair = item.AsList().Items;
-                if (pair.Count != 2) throw new FormatException("an access list entry has 2 fields");
-                return new AccessListEntry(EthereumAddress.FromBytes(pair[0].AsString().Bytes.Span),
-                    pair[1].AsList().Items.Select(k => k.AsString().Bytes.ToArray()).ToArray());
-            }).ToArray(),
-        };
-        var yParity = fields[9].AsUInt(1);
-        if (yParity > 1) throw new FormatException($"y parity must be 0 or 1, got {yParity}");
-        var signature = new EcdsaSignature(fields[10].AsUInt(), fields[11].AsUInt(), (byte)yParity);
+            var model = TransactionFactory.CreateTransaction(bytes) as Transaction1559
+                        ?? throw new FormatException("not an EIP-1559 transaction");
+            var decoded = FromNethereum(model);
+            var yParity = NethereumFields.ReadInteger(model.Signature?.V, "yParity", 1);
+            if (yParity > 1) throw new FormatException($"y parity must be 0 or 1, got {yParity}");
+            var sig = new EcdsaSignature(NethereumFields.ReadInteger(model.Signature!.R, "r"), NethereumFields.ReadInteger(model.Signature.S, "s"), (byte)yParity);
+            return (decoded, sig);
+        }, pair => Encode(pair.decoded, pair.sig));
         var publicKey = Secp256k1.Recover(transaction.SigningHash(), signature);
         return new SignedTransaction(transaction, signature, raw, EthereumAddress.FromPublicKey(publicKey));
+    }
+
+    private static Eip1559Transaction FromNethereum(Transaction1559 model) => new()
+    {
+        ChainId = model.ChainId,
+        Nonce = (ulong)Checked(model.Nonce, "nonce", 8),
+        MaxPriorityFeePerGas = Checked(model.MaxPriorityFeePerGas, "maxPriorityFeePerGas"),
+        MaxFeePerGas = Checked(model.MaxFeePerGas, "maxFeePerGas"),
+        GasLimit = (ulong)Checked(model.GasLimit, "gasLimit", 8),
+        To = NethereumFields.ReadAddress(model.ReceiverAddress),
+        Value = Checked(model.Amount, "value"),
+        Data = Hex.Decode(model.Data ?? "0x"),
+        AccessList = (model.AccessList ?? []).Select(item => new AccessListEntry(
+            NethereumFields.ReadAddress(item.Address) ?? throw new FormatException("an access list entry needs an address"),
+            item.StorageKeys.Select(k => k.Length == 32 ? k : throw new FormatException($"a storage key has {k.Length} bytes, not 32")).ToArray())).ToArray(),
+    };
+
+    private static BigInteger Checked(BigInteger? value, string field, int maxBytes = 32)
+    {
+        var v = value ?? BigInteger.Zero;
+        if (v.Sign < 0 || v.GetByteCount(isUnsigned: true) > maxBytes)
+            throw new FormatException($"transaction field {field} does not fit {maxBytes} bytes");
+        return v;
     }
 }
 

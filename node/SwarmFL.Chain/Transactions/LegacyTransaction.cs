@@ -1,5 +1,5 @@
 using System.Numerics;
-using SwarmFL.Chain.Rlp;
+using Nethereum.Model;
 using SwarmFL.Crypto;
 
 namespace SwarmFL.Chain.Transactions;
@@ -13,14 +13,7 @@ public sealed record LegacyTransaction : EthereumTransaction
 {
     public required BigInteger GasPrice { get; init; }
 
-    public override byte[] SigningHash()
-    {
-        var fields = CallFields();
-        fields.Add(RlpEncoder.EncodeUInt(ChainId));
-        fields.Add(RlpEncoder.EncodeUInt(0UL));
-        fields.Add(RlpEncoder.EncodeUInt(0UL));
-        return Keccak256.Hash(RlpEncoder.EncodeList(fields));
-    }
+    public override byte[] SigningHash() => ToNethereum().RawHash;
 
     public override SignedTransaction Sign(NodeKey key)
     {
@@ -28,44 +21,47 @@ public sealed record LegacyTransaction : EthereumTransaction
         var signature = key.SignHash(SigningHash());
         if (signature.RecoveryId > 1)
             throw new InvalidOperationException("EIP-155 signatures need a y parity of 0 or 1");
-        var fields = CallFields();
-        fields.Add(RlpEncoder.EncodeUInt(ChainId * 2 + 35 + signature.RecoveryId));
-        fields.Add(RlpEncoder.EncodeUInt(signature.R));
-        fields.Add(RlpEncoder.EncodeUInt(signature.S));
-        return new SignedTransaction(this, signature, RlpEncoder.EncodeList(fields), key.Address);
+        return new SignedTransaction(this, signature, Encode(this, signature), key.Address);
     }
 
-    private List<byte[]> CallFields() =>
-    [
-        RlpEncoder.EncodeUInt(Nonce),
-        RlpEncoder.EncodeUInt(GasPrice),
-        RlpEncoder.EncodeUInt(GasLimit),
-        To is { } to ? RlpEncoder.EncodeBytes(to.Bytes) : RlpEncoder.EncodeBytes([]),
-        RlpEncoder.EncodeUInt(Value),
-        RlpEncoder.EncodeBytes(Data),
-    ];
+    /// <summary>Nethereum.Model's EIP-155 transaction with our fields; it does the RLP and the signing hash.</summary>
+    private LegacyTransactionChainId ToNethereum() => new(
+        NethereumFields.Integer(Nonce), NethereumFields.Integer(GasPrice), NethereumFields.Integer(GasLimit),
+        To is { } to ? to.Bytes.ToArray() : [], NethereumFields.Integer(Value), Data, NethereumFields.Integer(ChainId));
 
-    /// <summary>Parses a signed raw EIP-155 transaction and recovers its sender; pre-EIP-155 (v = 27/28) is refused.</summary>
+    private static byte[] Encode(LegacyTransaction transaction, EcdsaSignature signature)
+    {
+        var model = transaction.ToNethereum();
+        model.SetSignature(NethereumFields.Signature(signature, transaction.ChainId * 2 + 35 + signature.RecoveryId));
+        return model.GetRLPEncoded();
+    }
+
+    /// <summary>Parses a signed raw EIP-155 transaction in canonical form and recovers its sender; pre-EIP-155 (v = 27/28) is refused.</summary>
     public static SignedTransaction Decode(byte[] raw)
     {
         if (raw.Length == 0 || raw[0] < 0xc0) throw new FormatException("not a legacy transaction: it must be an RLP list");
-        var fields = RlpDecoder.Decode(raw).AsList().Items;
+        var fields = NethereumFields.Fields(raw);
         if (fields.Count != 9) throw new FormatException($"a legacy transaction has 9 fields, got {fields.Count}");
-        var toBytes = fields[3].AsString().Bytes.Span;
-        if (toBytes.Length is not (0 or 20)) throw new FormatException($"'to' must be 0 or 20 bytes, got {toBytes.Length}");
-        var v = fields[6].AsUInt();
+        // Checked before Nethereum sees it: its decoder has its own opinion of a v without a chain id.
+        var v = NethereumFields.ReadInteger(fields[6].RLPData, "v");
         if (v < 37) throw new FormatException($"v = {v} is not an EIP-155 signature (chain id · 2 + 35 + parity)");
-        var transaction = new LegacyTransaction
+        var (transaction, signature) = NethereumFields.DecodeCanonical(raw, "legacy transaction", bytes =>
         {
-            ChainId = (v - 35) / 2,
-            Nonce = fields[0].AsUInt64(),
-            GasPrice = fields[1].AsUInt(),
-            GasLimit = fields[2].AsUInt64(),
-            To = toBytes.Length == 0 ? null : EthereumAddress.FromBytes(toBytes),
-            Value = fields[4].AsUInt(),
-            Data = fields[5].AsString().Bytes.ToArray(),
-        };
-        var signature = new EcdsaSignature(fields[7].AsUInt(), fields[8].AsUInt(), (byte)((v - 35) % 2));
+            var model = new LegacyTransactionChainId(bytes);
+            var decoded = new LegacyTransaction
+            {
+                ChainId = (v - 35) / 2,
+                Nonce = (ulong)NethereumFields.ReadInteger(model.Nonce, "nonce", 8),
+                GasPrice = NethereumFields.ReadInteger(model.GasPrice, "gasPrice"),
+                GasLimit = (ulong)NethereumFields.ReadInteger(model.GasLimit, "gasLimit", 8),
+                To = NethereumFields.ReadAddress(model.ReceiveAddress),
+                Value = NethereumFields.ReadInteger(model.Value, "value"),
+                Data = model.Data ?? [],
+            };
+            var sig = new EcdsaSignature(NethereumFields.ReadInteger(model.Signature!.R, "r"), NethereumFields.ReadInteger(model.Signature.S, "s"),
+                (byte)((v - 35) % 2));
+            return (decoded, sig);
+        }, pair => Encode(pair.decoded, pair.sig));
         var publicKey = Secp256k1.Recover(transaction.SigningHash(), signature);
         return new SignedTransaction(transaction, signature, raw, EthereumAddress.FromPublicKey(publicKey));
     }

@@ -55,6 +55,27 @@ public class SwarmCoordinatorAbiTests
     public void TheConstructorTakesTheConfigTuple() =>
         Assert.Equal(SwarmCoordinatorAbi.ConstructorInputs.Canonical, new TupleType(Artifact.Abi.ConstructorInputs.Select(p => p.Type).ToArray()).Canonical);
 
+    /// <summary>The committed bindings are what nethereum-codegen makes of the compiled contract now.</summary>
+    [Fact]
+    public async Task TheCommittedBindingsEqualAFreshGeneration()
+    {
+        var output = await NodeScript.RunAsync("../../node/SwarmFL.Chain/Contracts/generate-bindings.js", ["--check", "--no-compile"]);
+        Assert.Contains("bindings up to date", output);
+    }
+
+    [Fact]
+    public void EveryStrictDescriptionHasTheTypesOfTheArtifact_TuplesIncluded()
+    {
+        Assert.Equal("config()", SwarmCoordinatorAbi.Config.Signature);
+        Assert.Equal("((uint32,uint64,uint64,uint32,bool,bytes32,bytes32,uint8))", new TupleType(SwarmCoordinatorAbi.Config.OutputTypes).Canonical);
+        Assert.Equal("SwarmCreated(address,(uint32,uint64,uint64,uint32,bool,bytes32,bytes32,uint8))", SwarmCoordinatorAbi.SwarmCreated.Signature);
+        Assert.Equal(Artifact.Abi.Errors.Count, SwarmCoordinatorAbi.Errors.Count);
+        // The struct texts still serve declarations written by hand, as before the bindings were generated.
+        Assert.Equal(SwarmCoordinatorAbi.SwarmCreated.Signature,
+            AbiEvent.Parse($"SwarmCreated(address indexed creator, {SwarmCoordinatorAbi.ConfigTuple} config)").Signature);
+        Assert.Equal("(string policy, uint64 maxSamples, uint32 leaderCooldown)", SwarmCoordinatorAbi.AggregationRulesTuple);
+    }
+
     [Fact]
     public void TheEmbeddedArtifactIsTheCompiledOne()
     {

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nethereum.RLP;
 using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
 using SwarmFL.TestSupport;
@@ -143,9 +144,9 @@ public class Eip1559EthersInteropTests
         Assert.Throws<FormatException>(() => LegacyTransaction.Decode(raw[..^1]));
         Assert.Throws<FormatException>(() => LegacyTransaction.Decode([]));
         Assert.Throws<FormatException>(() => LegacyTransaction.Decode([0x02, .. raw]));
-        var fields = SwarmFL.Chain.Rlp.RlpDecoder.Decode(raw).AsList().Items.Select(SwarmFL.Chain.Rlp.RlpEncoder.Encode).ToList();
-        fields[6] = SwarmFL.Chain.Rlp.RlpEncoder.EncodeUInt(27UL); // pre-EIP-155 v: no chain id, replayable on any chain
-        var error = Assert.Throws<FormatException>(() => LegacyTransaction.Decode(SwarmFL.Chain.Rlp.RlpEncoder.EncodeList(fields)));
+        var fields = ((RLPCollection)RLP.Decode(raw)).Select(f => RLP.EncodeElement(f.RLPData)).ToArray();
+        fields[6] = RLP.EncodeElement([27]); // pre-EIP-155 v: no chain id, replayable on any chain
+        var error = Assert.Throws<FormatException>(() => LegacyTransaction.Decode(RLP.EncodeList(fields)));
         Assert.Contains("EIP-155", error.Message);
     }
 

@@ -1,7 +1,8 @@
+// The hand-written code SwarmFL.Chain used before Nethereum (commit 0195c84), kept verbatim as the "before" of this benchmark only.
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace SwarmFL.Chain.Rlp;
+namespace ChainBench.Before;
 
 /// <summary>
 /// Recursive Length Prefix encoding (Ethereum Yellow Paper, appendix B). Items are byte strings or lists of items;

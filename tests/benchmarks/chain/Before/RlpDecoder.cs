@@ -1,4 +1,5 @@
-namespace SwarmFL.Chain.Rlp;
+// The hand-written code SwarmFL.Chain used before Nethereum (commit 0195c84), kept verbatim as the "before" of this benchmark only.
+namespace ChainBench.Before;
 
 /// <summary>
 /// Strict RLP decoding: every item must be in its one canonical form (single bytes below 0x80 unwrapped, short forms

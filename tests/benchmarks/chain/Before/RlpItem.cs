@@ -1,6 +1,7 @@
+// The hand-written code SwarmFL.Chain used before Nethereum (commit 0195c84), kept verbatim as the "before" of this benchmark only.
 using System.Numerics;
 
-namespace SwarmFL.Chain.Rlp;
+namespace ChainBench.Before;
 
 /// <summary>A decoded RLP item: a byte string or a list of items.</summary>
 public abstract record RlpItem
