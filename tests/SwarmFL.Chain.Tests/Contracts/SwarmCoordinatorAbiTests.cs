@@ -73,7 +73,7 @@ public class SwarmCoordinatorAbiTests
         // The struct texts still serve declarations written by hand, as before the bindings were generated.
         Assert.Equal(SwarmCoordinatorAbi.SwarmCreated.Signature,
             AbiEvent.Parse($"SwarmCreated(address indexed creator, {SwarmCoordinatorAbi.ConfigTuple} config)").Signature);
-        Assert.Equal("(string policy, uint64 maxSamples, uint32 leaderCooldown)", SwarmCoordinatorAbi.AggregationRulesTuple);
+        Assert.Equal("(string policy, uint64 maxSamples, uint32 leaderCooldown, uint64 objectionWindow)", SwarmCoordinatorAbi.AggregationRulesTuple);
     }
 
     [Fact]
