@@ -87,6 +87,25 @@ public sealed class ChainCommandTests(HardhatNode hardhat) : IClassFixture<Hardh
     }
 
     [Fact]
+    public async Task A_bad_verify_merges_share_or_a_zero_objection_window_exits_3_naming_the_flag()
+    {
+        var dir = Directory.CreateTempSubdirectory("swarmfl-verify-flag").FullName;
+        try
+        {
+            var node = await SwarmflProcess.RunAsync("node", "--data-dir", dir, "--rpc", hardhat.RpcUrl, "--contract", "0x000000000000000000000000000000000000dEaD",
+                "--verify-merges", "half");
+            Assert.Equal(ExitCodes.BadInput, node.ExitCode);
+            Assert.Contains("--verify-merges: 'half' is not 'all' or a fraction in (0, 1]", node.StdErr);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+
+        var keyPath = await NewKeyAsync("w.key");
+        var window = await SwarmflProcess.RunAsync("swarm", "create", "--rpc", hardhat.RpcUrl, "--key", keyPath, "--genesis-model", Genesis, "--objection-window", "0");
+        Assert.Equal(ExitCodes.BadInput, window.ExitCode);
+        Assert.Contains("--objection-window must be positive", window.StdErr);
+    }
+
+    [Fact]
     public async Task Unreachable_rpc_exits_4_naming_the_endpoint()
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";

@@ -21,7 +21,10 @@ public static class RogueLeader
     /// publishes its own committed model as the merge, listing every input. Null when there is no such cluster; a
     /// ContractRevertException when its node got there first.
     /// </summary>
-    public static async Task<Forgery?> ForgeLiveMergeAsync(IReadOnlyDictionary<EthereumAddress, SwarmCoordinator> members, ulong round, CancellationToken ct)
+    /// <param name="coolingDown">Members that cannot lead this round: a cluster whose other committers are all among them
+    /// would be skipped after the void, not redone, so it is not chosen.</param>
+    public static async Task<Forgery?> ForgeLiveMergeAsync(IReadOnlyDictionary<EthereumAddress, SwarmCoordinator> members, ulong round,
+        IReadOnlySet<EthereumAddress> coolingDown, CancellationToken ct)
     {
         var anyone = members.Values.First();
         var events = await anyone.GetRoundEventsAsync(round, ct: ct);
@@ -30,6 +33,7 @@ public static class RogueLeader
         {
             var state = await anyone.ClusterStateAsync(round, cluster, ct);
             if (state.Status != ClusterStatus.AwaitingMerge || !members.TryGetValue(state.Leader, out var leader)) continue;
+            if (commits.Where(c => c.Cluster == cluster && c.Member != state.Leader).All(c => coolingDown.Contains(c.Member))) continue;
             var inputs = commits.Where(c => c.Cluster == cluster).Select(c => ContentId.FromDigest(c.ModelId)).ToList();
             var own = ContentId.FromDigest(commits.Single(c => c.Member == state.Leader).ModelId);
             await leader.PublishMergeAsync(round, cluster, own.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct);

@@ -213,7 +213,9 @@ public sealed class SwarmRun : IAsyncLifetime
             }
             try
             {
-                var forgery = await RogueLeader.ForgeLiveMergeAsync(members, round, CancellationToken.None);
+                // The killed leader sits out the default leader cooldown (2 rounds after its kill round).
+                var coolingDown = Kill is { } k && round <= k.Round + 2 ? new HashSet<EthereumAddress> { k.VictimAddress } : [];
+                var forgery = await RogueLeader.ForgeLiveMergeAsync(members, round, coolingDown, CancellationToken.None);
                 if (forgery is null) MissedForgeries.Add($"round {round}: no leader of a cluster with two committers was still merging");
                 else
                 {
