@@ -17,14 +17,12 @@ namespace SwarmFL.Chain.Abi;
 /// </summary>
 public static class AbiEncoder
 {
-    private static readonly ParametersEncoder Encoder = new();
-
     /// <summary>Encodes values as the tuple of the given types (a function's arguments, an event's data).</summary>
     public static byte[] Encode(IReadOnlyList<AbiType> types, IReadOnlyList<object?> values)
     {
         if (types.Count != values.Count) throw new ArgumentException($"ABI: {types.Count} types but {values.Count} values");
         var parameters = types.Select((t, i) => ToNethereumParameter(t, i + 1)).ToArray();
-        return Encoder.EncodeParameters(parameters, types.Select((t, i) => ToNethereumValue(t, values[i])).ToArray());
+        return new ParametersEncoder().EncodeParameters(parameters, types.Select((t, i) => ToNethereumValue(t, values[i])).ToArray());
     }
 
     public static byte[] Encode(AbiType type, object? value) => type is TupleType tuple

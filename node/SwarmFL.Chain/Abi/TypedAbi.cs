@@ -19,8 +19,8 @@ public static class TypedAbi
 {
     private static readonly ConcurrentDictionary<(Type, Type?), AbiFunction> Functions = new();
     private static readonly ConcurrentDictionary<Type, AbiEvent> Events = new();
-    private static readonly AttributesToABIExtractor Extractor = new();
-    private static readonly ParametersEncoder ParameterEncoder = new();
+    // Nethereum's encoders and extractors are created per use: they are cheap, and nothing documents them as thread-safe.
+    private static AttributesToABIExtractor Extractor => new();
 
     /// <summary>The strict description of a function message and, for a view, its output DTO.</summary>
     public static AbiFunction Function<TFunction>(Type? output = null) where TFunction : FunctionMessage =>
@@ -62,7 +62,7 @@ public static class TypedAbi
 
     /// <summary>Selector and arguments, encoded by Nethereum from the message's attributes.</summary>
     public static byte[] EncodeCall<TFunction>(TFunction message) where TFunction : FunctionMessage =>
-        [.. Function<TFunction>().Selector, .. ParameterEncoder.EncodeParametersFromTypeAttributes(typeof(TFunction), message)];
+        [.. Function<TFunction>().Selector, .. new ParametersEncoder().EncodeParametersFromTypeAttributes(typeof(TFunction), message)];
 
     /// <summary>A view's output: strictly checked, then filled into the DTO by Nethereum.</summary>
     public static TOutput DecodeOutput<TOutput>(AbiFunction function, byte[] output) where TOutput : IFunctionOutputDTO, new()
