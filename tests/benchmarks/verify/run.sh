@@ -3,7 +3,7 @@
 # cluster sizes 4 and 16. Appends a dated section with the load average to tests/benchmarks/verify/RESULTS.md.
 #
 #   tests/benchmarks/verify/run.sh [REPEATS]     (default 9)
-set -euo pipefail
+. "$(dirname "$0")/../../../devnet/lib/strict.sh"
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 repeats="${1:-9}"
