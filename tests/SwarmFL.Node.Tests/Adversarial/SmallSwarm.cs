@@ -195,18 +195,8 @@ public sealed class SmallSwarm : IAsyncDisposable
         (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
     /// <summary>Polls until the probe answers; fails early when an honest node dies on its own.</summary>
-    private async Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, CancellationToken ct = default)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            if (await probe() is { } found) return found;
-            if (Honest.FirstOrDefault(n => n.HasFailed) is { } failed)
-                throw new InvalidOperationException($"waiting for {what}: {failed.Name} exited with {failed.ExitCode}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {limit} for {what}");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
-        }
-    }
+    private Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, CancellationToken ct = default) =>
+        NodeWait.ForAsync(Honest, probe, what, limit, Logs, TimeSpan.FromMilliseconds(200), ct);
 
     private void Note(string what)
     {

@@ -83,17 +83,7 @@ public sealed class AnvilSwarmEndToEndTests(AnvilSlowOtherChainNode anvil) : ICl
         return node;
     }
 
-    private async Task<string> WaitForAsync(Func<string?> probe, string what)
-    {
-        var deadline = DateTime.UtcNow + Limit;
-        while (true)
-        {
-            if (probe() is { } found) return found;
-            if (_nodes.FirstOrDefault(n => n.HasFailed) is { } failed) throw new InvalidOperationException($"waiting for {what}: {failed.Name} exited with {failed.ExitCode}\n{Logs()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {Limit} for {what}\n{Logs()}");
-            await Task.Delay(250);
-        }
-    }
+    private Task<string> WaitForAsync(Func<string?> probe, string what) => NodeWait.ForAsync(_nodes, probe, what, Limit, Logs);
 
     private string Logs() => string.Join("\n", _nodes.Select(n => n.LogTail()));
 

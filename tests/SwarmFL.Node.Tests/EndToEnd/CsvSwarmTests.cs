@@ -60,13 +60,7 @@ public sealed class CsvSwarmTests : IAsyncLifetime
             return node;
         }
         var first = Node(0, "node", "--rpc", _hardhat.RpcUrl, "--contract", contract, "--model", model);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        string? address = null;
-        while ((address = first.ReadStatus()?.Listen) is null)
-        {
-            Assert.False(first.HasFailed || DateTime.UtcNow > deadline, $"the first node did not start listening\n{first.LogTail()}");
-            await Task.Delay(250);
-        }
+        var address = await NodeWait.ForAsync([first], () => first.ReadStatus()?.Listen, "the first node to listen", TimeSpan.FromMinutes(3), () => first.LogTail());
         Node(1, "node", "--rpc", _hardhat.RpcUrl, "--contract", contract, "--model", model, "--bootstrap", address);
         Node(2, "join", address); // no --model, no --data-spec: the peer serves both, the chain pins their hashes
 

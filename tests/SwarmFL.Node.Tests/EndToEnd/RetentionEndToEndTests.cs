@@ -73,17 +73,7 @@ public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : ICl
 
         public bool AnyStoreHolds(string model) => Processes.Any(n => File.Exists(Path.Combine(n.DataDirectory, "models", "blobs", model)));
 
-        private async Task<string> WaitForAsync(Func<string?> probe, string what)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            while (true)
-            {
-                if (probe() is { } found) return found;
-                if (Processes.FirstOrDefault(n => n.HasFailed) is { } failed) throw new InvalidOperationException($"waiting for {what}: {failed.Name} exited with {failed.ExitCode}\n{Logs()}");
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited for {what}\n{Logs()}");
-                await Task.Delay(250);
-            }
-        }
+        private Task<string> WaitForAsync(Func<string?> probe, string what) => NodeWait.ForAsync(Processes, probe, what, TimeSpan.FromMinutes(3), Logs);
 
         private static async Task<string> Swarmfl(params string[] args) =>
             (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;

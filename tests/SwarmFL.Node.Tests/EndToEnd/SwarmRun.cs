@@ -282,18 +282,8 @@ public sealed class SwarmRun : IAsyncLifetime
         (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
     /// <summary>Polls until the probe answers; fails early, with the logs, when a node process dies on its own.</summary>
-    private async Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, TimeSpan? poll = null)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (true)
-        {
-            if (await probe() is { } found) return found;
-            if (Nodes.FirstOrDefault(n => n.HasFailed) is { } failed)
-                throw new InvalidOperationException($"waiting for {what}: {failed.Name} exited with {failed.ExitCode}\n{Logs()}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited {limit} for {what}\n{Logs()}");
-            await Task.Delay(poll ?? TimeSpan.FromMilliseconds(250));
-        }
-    }
+    private Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, TimeSpan? poll = null) =>
+        NodeWait.ForAsync(Nodes, probe, what, limit, Logs, poll);
 
     private void Note(string what)
     {
