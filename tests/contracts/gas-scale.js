@@ -81,7 +81,7 @@ async function measure(n) {
     process.stdout.write(`  ${n} members: a round of ${active.length}${joining.length ? `, ${joining.length} joining` : ""}\r`);
     const round = await fullRound(contract, active, byAddress, ` [${n} members]`);
     for (const gas of round.commits) note("commit", gas);
-    note("close (elects every cluster's leader)", round.close);
+    note("close + drawLeaders (the draw elects every cluster's leader)", round.close);
     for (const gas of round.merges) note("publishMerge", gas);
     const last = round.semis.pop();
     for (const gas of round.semis) note("publishSemiGlobal", gas);

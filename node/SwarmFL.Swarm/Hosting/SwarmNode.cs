@@ -483,6 +483,8 @@ public sealed class SwarmNode : IAsyncDisposable
     {
         if (_gossip is not null) await _gossip.DisposeAsync();
         if (_ring is not null) await _ring.DisposeAsync();
+        // Nothing arrives any more: a copy accepted while the last sweep ran, and written after it, goes now.
+        _retention?.SweepAgain();
         if (_members is not null) await _members.DisposeAsync();
         _learner?.Dispose();
         _testSet?.Data.Dispose();

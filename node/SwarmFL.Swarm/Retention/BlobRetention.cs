@@ -30,6 +30,18 @@ public sealed class BlobRetention(RetentionPolicy policy, IBlobStore store, IRea
         if (policy.Rounds == 0) return 0;
         _named = ModelRounds.From(events);
         Interlocked.Exchange(ref _currentRound, currentRound);
+        return DeleteExpired();
+    }
+
+    /// <summary>
+    /// Deletes what the last sweep's dating says is expired, without reading the chain. For after the host has stopped:
+    /// a replica accepted while the last sweep ran may have been written after it.
+    /// </summary>
+    public int SweepAgain() => policy.Rounds == 0 ? 0 : DeleteExpired();
+
+    private int DeleteExpired()
+    {
+        var currentRound = Interlocked.Read(ref _currentRound);
         int count = 0;
         long bytes = 0;
         foreach (var id in store.List())
