@@ -156,7 +156,9 @@ public sealed class ReplicatedModelStore : IBlobService
     {
         if (node == _node.Self)
         {
-            // As when a peer offers a replica: a copy already held (e.g. the caller kept one first) is not rewritten.
+            // As when a peer offers a replica: a copy already held (e.g. the caller kept one first) is not rewritten, and
+            // one past this node's retention is not written back after its sweep deleted it.
+            if (Unwanted is { } unwanted && unwanted(cid)) return false;
             if (!_local.Contains(cid)) _local.Put(cid, content.Span);
             return true;
         }
