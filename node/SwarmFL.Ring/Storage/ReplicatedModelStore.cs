@@ -61,6 +61,19 @@ public sealed class ReplicatedModelStore : IBlobService
         return new PutResult(cid, holders);
     }
 
+    /// <summary>
+    /// Keeps a copy of a blob this node put or fetched itself. As when a peer offers a replica: a copy already held is not
+    /// rewritten, and one past this node's retention is not written back after its sweep deleted it (a fetch of an old
+    /// model still returns its bytes to the caller). Returns whether the store holds it.
+    /// </summary>
+    public bool KeepLocal(ContentId cid, ReadOnlySpan<byte> content)
+    {
+        if (_local.Contains(cid)) return true;
+        if (Unwanted is { } unwanted && unwanted(cid)) return false;
+        _local.Put(cid, content);
+        return true;
+    }
+
     /// <summary>get(cid): our own verified copy, else a verified copy from the first holder in the replica set that has one.</summary>
     public Task<byte[]?> GetAsync(ContentId cid, CancellationToken ct = default) => GetAsync(cid, null, ct);
 
@@ -154,14 +167,7 @@ public sealed class ReplicatedModelStore : IBlobService
 
     private async Task<bool> StoreAtAsync(NodeRef node, ContentId cid, ReadOnlyMemory<byte> content, CancellationToken ct)
     {
-        if (node == _node.Self)
-        {
-            // As when a peer offers a replica: a copy already held (e.g. the caller kept one first) is not rewritten, and
-            // one past this node's retention is not written back after its sweep deleted it.
-            if (Unwanted is { } unwanted && unwanted(cid)) return false;
-            if (!_local.Contains(cid)) _local.Put(cid, content.Span);
-            return true;
-        }
+        if (node == _node.Self) return KeepLocal(cid, content.Span);
         try { return await _transport.StoreAsync(node, cid, content, ct).ConfigureAwait(false); }
         catch (PeerUnreachableException e)
         {

@@ -39,7 +39,7 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
     public async Task<ContentId> PutAsync(ReadOnlyMemory<byte> model, CancellationToken ct)
     {
         var id = ContentId.Of(model.Span);
-        ring.Local.Put(id, model.Span);
+        ring.KeepLocal(id, model.Span);
         try
         {
             var result = await ring.PutAsync(model, ct);
@@ -76,7 +76,7 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
             holders.AddRange(_announcedHolders.GetValueOrDefault(id)?.Keys ?? Enumerable.Empty<PeerId>());
             var bytes = await HolderFetch.FirstAsync(id, holders, Limits,
                 (peer, max, token) => ModelProtocol.FetchAsync(host, peer, id, max, token, received), Clock, ct);
-            ring.Local.Put(id, bytes);
+            ring.KeepLocal(id, bytes);
             return bytes;
         }
         finally

@@ -96,6 +96,31 @@ public class ReplicatedModelStoreTests
         Assert.Equal(3, Copies(ring, cid));
         foreach (var node in TrueReplicaSet(ring, cid, 3)) Assert.True(node.Blobs!.Contains(cid));
     }
+
+    [Fact]
+    public async Task A_blob_past_a_nodes_retention_is_written_back_by_no_path_a_peers_offer_its_own_put_or_a_fetch()
+    {
+        var ring = new SimulatedRing(35, new ChordOptions { SuccessorListLength = 4 }, replicas: 3);
+        await ring.BuildAsync(8);
+        var content = Model(ring.Random);
+        var cid = (await ring.SortedLive()[0].Store!.PutAsync(content)).Cid;
+        var holder = TrueReplicaSet(ring, cid, 3).First();
+        var expired = new HashSet<ContentId> { cid };
+        holder.Store!.Unwanted = expired.Contains;
+        holder.Blobs!.Delete(cid); // its retention's sweep
+
+        await ring.RunRoundAsync(repairStore: true); // the other holders offer it back
+        Assert.False(holder.Blobs.Contains(cid));
+        await holder.Store.PutAsync(content); // this node's own put reaches itself in the replica set
+        Assert.False(holder.Blobs.Contains(cid));
+        Assert.Equal(content, await holder.Store.GetAsync(cid)); // a fetch still returns the bytes…
+        Assert.False(holder.Store.KeepLocal(cid, content)); // …but does not keep them
+        Assert.False(holder.Blobs.Contains(cid));
+
+        expired.Clear(); // the same paths keep a blob that is not expired
+        Assert.True(holder.Store.KeepLocal(cid, content));
+        Assert.True(holder.Blobs.Contains(cid));
+    }
 }
 
 internal static class IBlobServiceProbe
