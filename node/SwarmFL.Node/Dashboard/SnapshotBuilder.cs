@@ -31,8 +31,10 @@ public static class SnapshotBuilder
     public static SwarmSnapshot Build(DashboardInputs inputs)
     {
         var results = inputs.ScoredRounds ?? RunResults.Merge(inputs.Nodes.Select(n => (n.Name, n.Status?.PeerId, n.Rounds)).ToList());
-        var byAddress = inputs.Nodes.Where(n => n.Status is not null)
-            .ToDictionary(n => n.Status!.Address.ToLowerInvariant(), n => n.Name);
+        // Two status files can name one address (two data directories with one key, a copied directory): the first
+        // node in name order keeps it, and the snapshot is still built.
+        var byAddress = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var n in inputs.Nodes.Where(n => n.Status is not null)) byAddress.TryAdd(n.Status!.Address.ToLowerInvariant(), n.Name);
         string? NodeOf(string? address) => address is not null && byAddress.TryGetValue(address.ToLowerInvariant(), out var name) ? name : null;
 
         var events = inputs.Events.OrderBy(e => e.Block).ThenBy(e => e.LogIndex).Select(e => e with { ActorNode = NodeOf(e.Actor) }).ToList();

@@ -17,8 +17,10 @@ public sealed partial class DevnetDashboardTests : IDisposable
 
     public void Dispose() => Directory.Delete(_out, recursive: true);
 
+    // The launcher's own limit is longer than the test's waits (the first test stops it itself), so that on a loaded
+    // machine the test, not the launcher, gives up, and says what it was waiting for.
     private string[] Args(params string[] extra) =>
-        ["devnet", "up", "--nodes", "2", "--rounds", "2", "--no-baselines", "--node-executable", FakeNode, "--out", _out, "--timeout", "5", .. extra];
+        ["devnet", "up", "--nodes", "2", "--rounds", "2", "--no-baselines", "--node-executable", FakeNode, "--out", _out, "--timeout", "20", .. extra];
 
     [GeneratedRegex(@"dashboard: (http://127\.0\.0\.1:\d+/)")]
     private static partial Regex DashboardLine();
@@ -34,11 +36,16 @@ public sealed partial class DevnetDashboardTests : IDisposable
         RepoPaths.RequireNodeModules();
         File.SetUnixFileMode(FakeNode, File.GetUnixFileMode(FakeNode) | UnixFileMode.UserExecute);
         var lines = new List<string>();
-        using var launcher = SwarmflProcess.Start(Args(), line => { lock (lines) lines.Add(line); }, new Dictionary<string, string> { ["FAKE_NODE_HANG"] = "1" });
+        var errors = new List<string>();
+        using var launcher = SwarmflProcess.Start(Args(), line => { lock (lines) lines.Add(line); }, new Dictionary<string, string> { ["FAKE_NODE_HANG"] = "1" },
+            line => { lock (errors) if (errors.Count < 200) errors.Add(line); });
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
         try
         {
-            string Output() { lock (lines) return string.Join("\n", lines); }
+            string Output()
+            {
+                lock (lines) lock (errors) return $"{string.Join("\n", lines)}\nits stderr:\n{string.Join("\n", errors)}";
+            }
             string RunLogs() => string.Join("\n", Directory.EnumerateFiles(_out, "*.log", SearchOption.AllDirectories)
                 .Select(f => $"--- {Path.GetRelativePath(_out, f)}\n{File.ReadAllText(f)}"));
             var url = await Eventually.WaitAsync(() => Task.FromResult(DashboardUrl(lines)), u => u is not null, TimeSpan.FromMinutes(5),

@@ -76,4 +76,23 @@ public sealed class SnapshotBuilderTests
         Assert.Equal(["gossip", "model", "gossip", "model"], snapshot.Traffic.Select(t => t.Protocol));
         Assert.Equal("accuracy", snapshot.Metric);
     }
+
+    [Fact]
+    public void Two_status_files_naming_one_address_still_give_a_snapshot_with_both_nodes()
+    {
+        // Two data directories started with one key (or a copied one): the dashboard keeps following the swarm.
+        var key = NodeKey.Generate();
+        var twin = Status(key, 0) with { PeerId = NodeKey.Generate().PeerId.ToString() };
+        var events = new List<ChainEventView> { Event(1, "elected", 1, 0, key.Address.ToString().ToUpperInvariant().Replace("0X", "0x")) };
+
+        var snapshot = SnapshotBuilder.Build(new DashboardInputs
+        {
+            Mode = "devnet", Live = true, Events = events,
+            Nodes = [("node-0", Status(key, 0), []), ("node-1", twin, [])],
+        });
+
+        Assert.Equal(["node-0", "node-1"], snapshot.Nodes.Select(n => n.Name));
+        Assert.Equal("node-0", snapshot.Events.Single().ActorNode); // the first in name order keeps the address
+        Assert.Equal(2, snapshot.Ring.Members.Count);
+    }
 }

@@ -26,7 +26,8 @@ const part = Number(flags.part), parts = Number(flags.parts), rounds = Number(fl
 const peerId = `16Uiu2FAKE${part}xxxxxxxxxxxxxxxxxxxxxxxxx`;
 writeFileSync(join(dir, 'args.json'), JSON.stringify(process.argv.slice(2)));
 writeFileSync(join(dir, 'pid'), String(process.pid));
-let status = { peerId, address: '0x0', listen: `${flags.listen}/p2p/${peerId}`, round: 0, phase: 'Waiting', role: 'Observer',
+const address = `0x${String(part + 1).padStart(40, '0')}`;
+let status = { peerId, address, listen: `${flags.listen}/p2p/${peerId}`, round: 0, phase: 'Waiting', role: 'Observer',
   cluster: 0, activity: 'registering', progress: null, localAccuracy: null, baseAccuracy: null, stopped: false, error: null };
 const write = (change) => {
   status = { ...status, ...change, updatedAt: new Date().toISOString() };
