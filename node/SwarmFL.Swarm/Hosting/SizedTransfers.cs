@@ -16,6 +16,8 @@ internal sealed class SizedTransfers(IModelExchange inner, long modelFileBytes) 
     public Task<byte[]> GetAsync(ContentId id, IProgress<TransferProgress>? progress, CancellationToken ct) =>
         inner.GetAsync(id, progress is null ? null : new Sized(progress, modelFileBytes), ct);
 
+    public void NoteCommitter(ContentId model, EthereumAddress member) => inner.NoteCommitter(model, member);
+
     private sealed class Sized(IProgress<TransferProgress> outer, long total) : IProgress<TransferProgress>
     {
         public void Report(TransferProgress value) => outer.Report(value.TotalBytes is null ? value with { TotalBytes = total } : value);

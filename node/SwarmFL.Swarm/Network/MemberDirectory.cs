@@ -19,6 +19,7 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<EthereumAddress, PeerId> _byAccount = new();
     private ImmutableHashSet<PeerId> _members;
+    private ImmutableDictionary<EthereumAddress, PeerId> _peers = ImmutableDictionary<EthereumAddress, PeerId>.Empty;
     private ulong _nextBlock;
     private Task? _refreshing;
 
@@ -37,6 +38,9 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
     public long Refreshes { get; private set; }
 
     public bool IsMember(PeerId peer) => Volatile.Read(ref _members).Contains(peer);
+
+    /// <summary>The PeerId a registered member's account announced, once the directory has read its registration.</summary>
+    public PeerId? PeerOf(EthereumAddress account) => Volatile.Read(ref _peers).TryGetValue(account, out var peer) ? peer : null;
 
     /// <summary>Reads the events since the last refresh and applies them.</summary>
     public async Task RefreshAsync(CancellationToken ct)
@@ -63,7 +67,11 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
                         break;
                 }
             }
-            if (changed) Volatile.Write(ref _members, Auditors.Union(_byAccount.Values));
+            if (changed)
+            {
+                Volatile.Write(ref _peers, _byAccount.ToImmutableDictionary());
+                Volatile.Write(ref _members, Auditors.Union(_byAccount.Values));
+            }
         }
         finally
         {

@@ -19,6 +19,12 @@ public interface IModelExchange
     /// network (nothing for a local hit). An exchange that cannot observe its transfers reports nothing.
     /// </summary>
     Task<byte[]> GetAsync(ContentId id, IProgress<TransferProgress>? progress, CancellationToken ct) => GetAsync(id, ct);
+
+    /// <summary>
+    /// <paramref name="member"/> committed <paramref name="model"/>, so it holds it from its commit on: a fetch may ask it
+    /// even before its announcement is heard. An exchange that does not fetch from members ignores this.
+    /// </summary>
+    void NoteCommitter(ContentId model, EthereumAddress member) { }
 }
 
 /// <summary>How far one model fetch is: bytes received so far of the file's size (null while the size is unknown).</summary>

@@ -67,13 +67,13 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
                 .Select(a => (Id: a.Commits[round.Round].ToString(), Reason: (int)a.ExpectedDrop!.Value))
                 .OrderBy(d => d.Id).ToList();
             Assert.True(expected.Count == DroppingAdversaries(round.Round), $"round {round.Round}: {expected.Count} adversaries committed\n{Attacked.Timeline()}");
-            // Each was fetched from the adversary, its only holder: the trickler's drop is a deadline that passed, not a
-            // holder nobody knew of.
-            foreach (var adversary in Attacked.Adversaries.Where(a => a.ExpectedDrop is not null))
-                Assert.True(adversary.TimesAskedFor(adversary.Commits[round.Round]) >= 1, $"round {round.Round}: nobody asked {adversary.Name} for its model\n{Attacked.Timeline()}");
             var recorded = (merge.Drops ?? []).Select(d => (d.Id, d.Reason)).OrderBy(d => d.Id).ToList();
             Assert.True(expected.SequenceEqual(recorded),
                 $"round {round.Round}: expected drops [{string.Join(", ", expected)}], the chain records [{string.Join(", ", recorded)}]{Context}");
+            // Each was fetched from the adversary, its only holder: the trickler's drop is a deadline that passed, not a
+            // holder nobody knew of.
+            foreach (var adversary in Attacked.Adversaries.Where(a => a.ExpectedDrop is not null))
+                Assert.True(adversary.TimesAskedFor(adversary.Commits[round.Round]) >= 1, $"round {round.Round}: nobody asked {adversary.Name} for its model{Context}");
         }
     }
 
