@@ -20,6 +20,12 @@ public sealed class SwarmEndToEndTests(SwarmRun run, ITestOutputHelper output) :
 
     private bool WasKilled(NodeProcess node) => node.Starts > 1;
 
+    /// <summary>Members that failed as a leader (replaced, or their merge voided) within the leader cooldown before <paramref name="round"/>.</summary>
+    private HashSet<string> CoolingDown(ulong round) =>
+        AllRounds.Where(failed => failed <= round && round <= failed + SwarmRun.LeaderCooldown)
+            .SelectMany(failed => run.GoodAudit.Round(failed).Leaders.Where(l => l.Replaced is not null).Select(l => l.Replaced!.ToLowerInvariant()))
+            .ToHashSet();
+
     [Fact]
     public void Four_nodes_complete_every_round_with_rotating_leaders_and_rising_accuracy()
     {
@@ -28,7 +34,12 @@ public sealed class SwarmEndToEndTests(SwarmRun run, ITestOutputHelper output) :
             Assert.NotEmpty(round.Commits);
             foreach (var cluster in round.CommittedClusters)
             {
-                Assert.True(round.Merges.Count(m => m.Cluster == cluster && !m.Voided) == 1, $"round {round.Round} cluster {cluster} has no merge{Context}");
+                var merges = round.Merges.Count(m => m.Cluster == cluster && !m.Voided);
+                // The contract skips a cluster whose every committer sits out the leader cooldown (the killed leader can
+                // be alone in its cluster once the fifth node has joined): nobody may lead it.
+                var committers = round.Commits.Where(c => c.Cluster == cluster).Select(c => c.Member.ToLowerInvariant());
+                if (merges == 0 && committers.All(CoolingDown(round.Round).Contains)) continue;
+                Assert.True(merges == 1, $"round {round.Round} cluster {cluster} has {merges} merges{Context}");
                 Assert.True(round.SemiGlobals.Count(s => s.Cluster == cluster) == 1, $"round {round.Round} cluster {cluster} has no semi-global model{Context}");
             }
         }

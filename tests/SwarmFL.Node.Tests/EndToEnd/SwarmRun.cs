@@ -23,6 +23,8 @@ public sealed class SwarmRun : IAsyncLifetime
     public const ulong Rounds = 6;
     public const int InitialNodes = 4;
     public const int MergeTimeoutSeconds = 15;
+    /// <summary>The contract's default (`swarm create --leader-cooldown`): rounds after its failure a failed leader is not elected.</summary>
+    public const ulong LeaderCooldown = 2;
     /// <summary>How long any one wait may take before the run fails with the logs: well above a round on a loaded 2-core
     /// machine (~10 s), and far below tests/run's 15-minute hang timeout.</summary>
     private static readonly TimeSpan RoundLimit = TimeSpan.FromMinutes(2);
@@ -66,12 +68,12 @@ public sealed class SwarmRun : IAsyncLifetime
         await _hardhat.InitializeAsync();
         Note("hardhat up");
         var dataDirs = Enumerable.Range(0, InitialNodes + 1).Select(i => Path.Combine(Directory, $"n{i}")).ToArray();
-        var genesis = Regex.Match(await Swarmfl("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
+        var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
         var deployerKey = Path.Combine(Directory, "deployer.key");
-        await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
+        await SwarmflProcess.OutputOfAsync("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
         // Round 1 opens once the four initial nodes registered. Clusters of two (three clusters of 2, 2 and 1 once the
         // fifth node is in), so a dead leader of a two-member cluster has a cluster mate to replace it.
-        var created = await Swarmfl("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", deployerKey, "--min-peers", InitialNodes.ToString(), "--commit-window", "45",
+        var created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", deployerKey, "--min-peers", InitialNodes.ToString(), "--commit-window", "45",
             "--merge-timeout", MergeTimeoutSeconds.ToString(), "--cluster-size", "2", "--model-spec-hash", "mnist-2nn", "--genesis-model", genesis);
         Contract = EthereumAddress.Parse(Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value);
         _chain = await SwarmCoordinator.AttachAsync(new EthClient(new JsonRpcClient(_hardhat.RpcUrl)), Contract);
@@ -213,8 +215,8 @@ public sealed class SwarmRun : IAsyncLifetime
             }
             try
             {
-                // The killed leader sits out the default leader cooldown (2 rounds after its kill round).
-                var coolingDown = Kill is { } k && round <= k.Round + 2 ? new HashSet<EthereumAddress> { k.VictimAddress } : [];
+                // The killed leader sits out the leader cooldown after its kill round.
+                var coolingDown = Kill is { } k && round <= k.Round + LeaderCooldown ? new HashSet<EthereumAddress> { k.VictimAddress } : [];
                 var forgery = await RogueLeader.ForgeLiveMergeAsync(members, round, coolingDown, CancellationToken.None);
                 if (forgery is null) MissedForgeries.Add($"round {round}: no leader of a cluster with two committers was still merging");
                 else
@@ -278,8 +280,6 @@ public sealed class SwarmRun : IAsyncLifetime
         return node;
     }
 
-    private static async Task<string> Swarmfl(params string[] args) =>
-        (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
     /// <summary>Polls until the probe answers; fails early, with the logs, when a node process dies on its own.</summary>
     private Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, TimeSpan? poll = null) =>
