@@ -37,6 +37,8 @@ public sealed class OperatedSwarm : IAsyncLifetime
     public string LastScrapeText { get; private set; } = "";
     /// <summary>A scrape taken while rounds.jsonl held exactly the rounds the scrape counted, and those lines.</summary>
     public (IReadOnlyDictionary<string, PrometheusFamily> Scrape, IReadOnlyList<RoundResultFile> Rounds)? Consistent { get; private set; }
+    /// <summary>rounds.jsonl once it held two more rounds than <see cref="Consistent"/>: their books were cut after that scrape.</summary>
+    public IReadOnlyList<RoundResultFile> RoundsAfterScrape { get; private set; } = [];
     public List<(string When, int Healthz, int Readyz, string ReadyReason)> Health { get; } = [];
     public IReadOnlyList<string> SdkFilesMappedByB { get; private set; } = [];
     public IReadOnlyList<RoundResultFile> RoundsOfB { get; private set; } = [];
@@ -52,10 +54,10 @@ public sealed class OperatedSwarm : IAsyncLifetime
         _proxy = new TcpProxy(FreePort.Next(), _hardhat.Port);
         _proxy.Start();
         string[] dirs = [Path.Combine(Directory, "a"), Path.Combine(Directory, "b")];
-        var genesis = Regex.Match(await Swarmfl("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dirs)), "bafkrei[a-z2-7]+").Value;
+        var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dirs)), "bafkrei[a-z2-7]+").Value;
         var deployerKey = Path.Combine(Directory, "deployer.key");
-        await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
-        var created = await Swarmfl("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", deployerKey, "--min-peers", "2", "--commit-window", "60",
+        await SwarmflProcess.OutputOfAsync("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
+        var created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", deployerKey, "--min-peers", "2", "--commit-window", "60",
             "--merge-timeout", "30", "--cluster-size", "2", "--model-spec-hash", "mnist-2nn", "--genesis-model", genesis);
         var contract = Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
 
@@ -106,6 +108,14 @@ public sealed class OperatedSwarm : IAsyncLifetime
             Consistent = (scrape, after);
             return "";
         }, "a scrape taken while rounds.jsonl held exactly the rounds it counted", poll: TimeSpan.FromMilliseconds(300));
+        var wanted = Consistent!.Value.Rounds.Count + 2;
+        await WaitForAsync(() =>
+        {
+            var rounds = StatusFiles.ReadWellFormedRounds(A.RoundsPath).Records;
+            if (rounds.Count < wanted) return Task.FromResult<string?>(null);
+            RoundsAfterScrape = rounds.Take(wanted).ToList();
+            return Task.FromResult<string?>("");
+        }, $"node A's rounds.jsonl to hold {wanted} rounds", poll: TimeSpan.FromMilliseconds(300));
     }
 
     private async Task StopAndStartTheChainAsync()
@@ -176,8 +186,6 @@ public sealed class OperatedSwarm : IAsyncLifetime
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
-    private static async Task<string> Swarmfl(params string[] args) =>
-        (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
     private async Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? poll = null)
     {
