@@ -10,6 +10,10 @@ public static class SwarmflProcess
     public static Task<ProcessResult> RunAsync(params string[] args) =>
         ProcessRunner.RunAsync("dotnet", new[] { Dll }.Concat(args));
 
+    /// <summary>Runs swarmfl to the end and returns its stdout; a non-zero exit fails the test with what it printed.</summary>
+    public static async Task<string> OutputOfAsync(params string[] args) =>
+        (await RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
+
     /// <summary>
     /// Starts swarmfl without waiting for it, its stdout lines going to <paramref name="onLine"/> (stderr is drained, or
     /// goes to <paramref name="onErrorLine"/>),

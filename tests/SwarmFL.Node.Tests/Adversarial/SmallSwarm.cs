@@ -76,13 +76,13 @@ public sealed class SmallSwarm : IAsyncDisposable
         _clock.Start();
         await _hardhat.InitializeAsync();
         var dataDirs = Enumerable.Range(0, HonestNodes).Select(i => Path.Combine(Directory, $"n{i}")).ToArray();
-        var genesis = Regex.Match(await Swarmfl("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
+        var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
         var deployerKey = Path.Combine(Directory, "deployer.key");
-        await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
+        await SwarmflProcess.OutputOfAsync("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", deployerKey);
         var early = Adversaries.Where(a => !a.RegistersLate).ToList();
         var honestAddresses = new TaskCompletionSource<IReadOnlyList<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Round 1 opens with the honest nodes and the adversaries that register early; one cluster holds everyone.
-        var created = await Swarmfl("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", deployerKey,
+        var created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", deployerKey,
             "--min-peers", (HonestNodes + early.Count).ToString(), "--commit-window", CommitWindowSeconds.ToString(),
             "--merge-timeout", MergeTimeoutSeconds.ToString(), "--cluster-size", "16", "--max-samples", MaxSamples.ToString(),
             "--model-spec-hash", "mnist-2nn", "--genesis-model", genesis);
@@ -191,8 +191,6 @@ public sealed class SmallSwarm : IAsyncDisposable
         return node;
     }
 
-    private static async Task<string> Swarmfl(params string[] args) =>
-        (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
     /// <summary>Polls until the probe answers; fails early when an honest node dies on its own.</summary>
     private Task<T?> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan limit, CancellationToken ct = default) =>

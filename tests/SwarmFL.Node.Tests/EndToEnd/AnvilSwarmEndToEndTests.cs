@@ -32,16 +32,16 @@ public sealed class AnvilSwarmEndToEndTests(AnvilSlowOtherChainNode anvil) : ICl
     public async Task Three_nodes_run_two_rounds_on_anvil_with_2_s_blocks_and_the_audit_passes()
     {
         var dataDirs = Enumerable.Range(0, Nodes).Select(i => Path.Combine(_dir, $"n{i}")).ToArray();
-        var genesis = Regex.Match(await Swarmfl("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
+        var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
         foreach (var dir in dataDirs)
         {
             var key = NodeKey.Generate();
-            await Swarmfl("key", "import", "--hex", key.PrivateKeyHex(), "--out", Path.Combine(dir, "node.key"));
+            await SwarmflProcess.OutputOfAsync("key", "import", "--hex", key.PrivateKeyHex(), "--out", Path.Combine(dir, "node.key"));
             await anvil.FundAsync(key.Address.ToString(), BigInteger.Pow(10, 20));
         }
         var deployerKey = Path.Combine(_dir, "deployer.key");
-        await Swarmfl("key", "import", "--hex", AnvilNode.Account0PrivateKey, "--out", deployerKey);
-        var created = await Swarmfl("swarm", "create", "--rpc", anvil.RpcUrl, "--chain-id", "1337", "--key", deployerKey, "--min-peers", Nodes.ToString(),
+        await SwarmflProcess.OutputOfAsync("key", "import", "--hex", AnvilNode.Account0PrivateKey, "--out", deployerKey);
+        var created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", anvil.RpcUrl, "--chain-id", "1337", "--key", deployerKey, "--min-peers", Nodes.ToString(),
             "--commit-window", "45", "--merge-timeout", "20", "--cluster-size", "3", "--model-spec-hash", "mnist-2nn", "--genesis-model", genesis);
         var contract = Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
         var block = ulong.Parse(Regex.Match(created, "block: ([0-9]+)").Groups[1].Value);
@@ -50,7 +50,7 @@ public sealed class AnvilSwarmEndToEndTests(AnvilSlowOtherChainNode anvil) : ICl
         var first = AddNode(0, dataDirs[0], ["node", "--rpc", anvil.RpcUrl, "--contract", contract, "--deployment-block", block.ToString()]);
         first.Start();
         var firstAddress = await WaitForAsync(() => first.ReadStatus()?.Listen, "the first node to listen");
-        var status = await Swarmfl("status", "--via", firstAddress);
+        var status = await SwarmflProcess.OutputOfAsync("status", "--via", firstAddress);
         Assert.Contains($"deployed in block {block}", status);
         AddNode(1, dataDirs[1], ["join", firstAddress]).Start();
         AddNode(2, dataDirs[2], ["join", firstAddress]).Start();
@@ -87,6 +87,4 @@ public sealed class AnvilSwarmEndToEndTests(AnvilSlowOtherChainNode anvil) : ICl
 
     private string Logs() => string.Join("\n", _nodes.Select(n => n.LogTail()));
 
-    private static async Task<string> Swarmfl(params string[] args) =>
-        (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 }

@@ -26,8 +26,6 @@ public sealed class CsvSwarmTests : IAsyncLifetime
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private static async Task<string> Swarmfl(params string[] args) =>
-        (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
     [Fact]
     public async Task A_swarm_trains_a_json_model_on_a_csv_and_the_audit_passes()
@@ -37,13 +35,13 @@ public sealed class CsvSwarmTests : IAsyncLifetime
         var (train, test) = (Path.Combine(_dir, "train.csv"), Path.Combine(_dir, "test.csv"));
         var model = Path.Combine(RepoPaths.Root, "examples", "tabular-csv", "model.json");
         var spec = Path.Combine(_dir, "spec.json");
-        await Swarmfl("data-spec", "--model", model, "--data", train, "--out", spec);
+        await SwarmflProcess.OutputOfAsync("data-spec", "--model", model, "--data", train, "--out", spec);
 
         var dataDirs = Enumerable.Range(0, 3).Select(i => Path.Combine(_dir, $"n{i}")).ToArray();
-        var genesis = Regex.Match(await Swarmfl("genesis", "--model", model, "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
+        var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", model, "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
         var key = Path.Combine(_dir, "deployer.key");
-        await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
-        var created = await Swarmfl("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", "3", "--commit-window", "30",
+        await SwarmflProcess.OutputOfAsync("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
+        var created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", "3", "--commit-window", "30",
             "--merge-timeout", "20", "--cluster-size", "2", "--model", model, "--data-spec", spec, "--genesis-model", genesis);
         var contract = Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
 
@@ -64,11 +62,7 @@ public sealed class CsvSwarmTests : IAsyncLifetime
         Node(1, "node", "--rpc", _hardhat.RpcUrl, "--contract", contract, "--model", model, "--bootstrap", address);
         Node(2, "join", address); // no --model, no --data-spec: the peer serves both, the chain pins their hashes
 
-        foreach (var node in _nodes)
-        {
-            var code = await node.WaitForExitAsync(TimeSpan.FromMinutes(8));
-            Assert.True(code == 0, $"{node.Name} exited with {code}\n{string.Join("\n", _nodes.Select(n => n.LogTail()))}");
-        }
+        await NodeWait.UntilAllExitedAsync(_nodes, $"round {Rounds}", TimeSpan.FromMinutes(8), () => string.Join("\n", _nodes.Select(n => n.LogTail())));
         Assert.Contains("served by the peer, checked against the chain", File.ReadAllText(Path.Combine(_dir, "n2.log")));
         foreach (var node in _nodes)
         {

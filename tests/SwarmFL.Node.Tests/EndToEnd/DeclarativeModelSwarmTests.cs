@@ -39,10 +39,10 @@ public sealed class DeclarativeModelSwarmTests(DeclarativeModelSwarmTests.Run ru
             await _hardhat.InitializeAsync();
             var dataDirs = Enumerable.Range(0, Nodes).Select(i => Path.Combine(Directory, $"n{i}")).ToArray();
             // Only the two founding members get the genesis weights; the joiner gets everything from the swarm.
-            var genesis = Regex.Match(await Swarmfl("genesis", "--model", ModelPath, "--seed", "1", "--data-dirs", string.Join(',', dataDirs[..2])), "bafkrei[a-z2-7]+").Value;
+            var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", ModelPath, "--seed", "1", "--data-dirs", string.Join(',', dataDirs[..2])), "bafkrei[a-z2-7]+").Value;
             var key = Path.Combine(Directory, "deployer.key");
-            await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
-            Created = await Swarmfl("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", Nodes.ToString(), "--commit-window", "45",
+            await SwarmflProcess.OutputOfAsync("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
+            Created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", Nodes.ToString(), "--commit-window", "45",
                 "--merge-timeout", "30", "--cluster-size", "4", "--model", ModelPath, "--genesis-model", genesis);
             var contract = Regex.Match(Created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
 
@@ -51,13 +51,7 @@ public sealed class DeclarativeModelSwarmTests(DeclarativeModelSwarmTests.Run ru
             var firstAddress = await WaitForAsync(() => first.ReadStatus()?.Listen, "the first node to listen");
             Add(1, dataDirs[1], ["node", "--rpc", _hardhat.RpcUrl, "--contract", contract, "--model", ModelPath, "--bootstrap", firstAddress]).Start();
             Add(2, dataDirs[2], ["join", firstAddress]).Start(); // no --model: fetched from the peer
-            foreach (var node in Processes)
-            {
-                int code;
-                try { code = await node.WaitForExitAsync(TimeSpan.FromMinutes(6)); }
-                catch (TimeoutException) { throw new TimeoutException($"{node.Name} had not stopped after round {Rounds}\n{Logs()}"); }
-                if (code != 0) throw new InvalidOperationException($"{node.Name} exited with {code}\n{Logs()}");
-            }
+            await NodeWait.UntilAllExitedAsync(Processes, $"round {Rounds}", TimeSpan.FromMinutes(8), Logs);
             Audit = await SwarmflProcess.RunAsync("audit", "--rpc", _hardhat.RpcUrl, "--contract", contract, "--verify", "--json", "--data-dirs", string.Join(',', dataDirs));
             AuditReport = AuditJson.Parse(Audit.StdOut);
         }
@@ -76,8 +70,6 @@ public sealed class DeclarativeModelSwarmTests(DeclarativeModelSwarmTests.Run ru
 
         private Task<string> WaitForAsync(Func<string?> probe, string what) => NodeWait.ForAsync(Processes, probe, what, TimeSpan.FromMinutes(3), Logs);
 
-        private static async Task<string> Swarmfl(params string[] args) =>
-            (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
         public string Logs() => string.Join("\n", Processes.Select(n => n.LogTail(60)));
 

@@ -23,4 +23,14 @@ public static class NodeWait
 
     public static async Task<string> ForAsync(IEnumerable<NodeProcess> nodes, Func<string?> probe, string what, TimeSpan limit, Func<string> logs) =>
         (await ForAsync(nodes, () => Task.FromResult(probe()), what, limit, logs))!;
+
+    /// <summary>
+    /// Until every node has exited, each with 0; polled, so a member that fails early ends the wait at once instead of
+    /// after the others' cap.
+    /// </summary>
+    public static async Task UntilAllExitedAsync(IReadOnlyCollection<NodeProcess> nodes, string what, TimeSpan limit, Func<string> logs)
+    {
+        await ForAsync(nodes, () => nodes.Any(n => n.IsRunning) ? null : "", $"the members to stop after {what}", limit, logs);
+        if (nodes.FirstOrDefault(n => n.ExitCode != 0) is { } bad) throw new InvalidOperationException($"{bad.Name} exited with {bad.ExitCode}\n{logs()}");
+    }
 }

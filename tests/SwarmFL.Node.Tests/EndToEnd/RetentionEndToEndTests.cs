@@ -31,10 +31,10 @@ public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : ICl
         {
             await _hardhat.InitializeAsync();
             var dataDirs = Enumerable.Range(0, Nodes).Select(i => Path.Combine(Directory, $"n{i}")).ToArray();
-            var genesis = Regex.Match(await Swarmfl("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
+            var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", "mnist-2nn", "--seed", "1", "--data-dirs", string.Join(',', dataDirs)), "bafkrei[a-z2-7]+").Value;
             var key = Path.Combine(Directory, "deployer.key");
-            await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
-            var created = await Swarmfl("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", Nodes.ToString(), "--commit-window", "45",
+            await SwarmflProcess.OutputOfAsync("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
+            var created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", Nodes.ToString(), "--commit-window", "45",
                 "--merge-timeout", "30", "--cluster-size", "2", "--model-spec-hash", "mnist-2nn", "--genesis-model", genesis);
             var contract = Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
 
@@ -46,15 +46,7 @@ public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : ICl
             // `swarmfl status` asks the running node over the public swarm-info protocol, as an outsider would.
             Status = await SwarmflProcess.RunAsync("status", "--via", firstAddress);
             Add(1, dataDirs[1], ["join", firstAddress]).Start();
-            // Polled, so a member that fails early ends the run at once instead of after the others' cap.
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(8);
-            while (Processes.Any(n => n.IsRunning))
-            {
-                if (Processes.FirstOrDefault(n => n.HasFailed) is { } failed) throw new InvalidOperationException($"{failed.Name} exited with {failed.ExitCode}\n{Logs()}");
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"the members had not stopped after round {Rounds} within 8 minutes\n{Logs()}");
-                await Task.Delay(500);
-            }
-            if (Processes.FirstOrDefault(n => n.ExitCode != 0) is { } bad) throw new InvalidOperationException($"{bad.Name} exited with {bad.ExitCode}\n{Logs()}");
+            await NodeWait.UntilAllExitedAsync(Processes, $"round {Rounds}", TimeSpan.FromMinutes(8), Logs);
             Audit = await SwarmflProcess.RunAsync("audit", "--rpc", _hardhat.RpcUrl, "--contract", contract, "--verify", "--json", "--data-dirs", string.Join(',', dataDirs));
             AuditReport = AuditJson.Parse(Audit.StdOut);
         }
@@ -75,8 +67,6 @@ public sealed class RetentionEndToEndTests(RetentionEndToEndTests.Run run) : ICl
 
         private Task<string> WaitForAsync(Func<string?> probe, string what) => NodeWait.ForAsync(Processes, probe, what, TimeSpan.FromMinutes(3), Logs);
 
-        private static async Task<string> Swarmfl(params string[] args) =>
-            (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
         public string Logs() => string.Join("\n", Processes.Select(n => n.LogTail(60)));
 

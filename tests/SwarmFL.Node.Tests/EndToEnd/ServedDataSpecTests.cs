@@ -29,8 +29,6 @@ public sealed class ServedDataSpecTests : IAsyncLifetime
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private static async Task<string> Swarmfl(params string[] args) =>
-        (await SwarmflProcess.RunAsync(args)).EnsureSuccess($"swarmfl {string.Join(' ', args)}").StdOut;
 
     [Fact]
     public async Task A_joiner_refuses_a_data_spec_that_the_chain_does_not_pin()
@@ -40,11 +38,11 @@ public sealed class ServedDataSpecTests : IAsyncLifetime
         var train = Path.Combine(_dir, "train.csv");
         var model = Path.Combine(RepoPaths.Root, "examples", "tabular-csv", "model.json");
         var spec = Path.Combine(_dir, "spec.json");
-        await Swarmfl("data-spec", "--model", model, "--data", train, "--out", spec);
-        var genesis = Regex.Match(await Swarmfl("genesis", "--model", model, "--seed", "1"), "bafkrei[a-z2-7]+").Value;
+        await SwarmflProcess.OutputOfAsync("data-spec", "--model", model, "--data", train, "--out", spec);
+        var genesis = Regex.Match(await SwarmflProcess.OutputOfAsync("genesis", "--model", model, "--seed", "1"), "bafkrei[a-z2-7]+").Value;
         var key = Path.Combine(_dir, "deployer.key");
-        await Swarmfl("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
-        var created = await Swarmfl("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", "2",
+        await SwarmflProcess.OutputOfAsync("key", "import", "--hex", HardhatNode.Account0PrivateKey, "--out", key);
+        var created = await SwarmflProcess.OutputOfAsync("swarm", "create", "--rpc", _hardhat.RpcUrl, "--key", key, "--min-peers", "2",
             "--model", model, "--data-spec", spec, "--genesis-model", genesis);
         var contract = Regex.Match(created, "contract: (0x[0-9a-fA-F]{40})").Groups[1].Value;
 
