@@ -655,34 +655,9 @@ contract SwarmCoordinator {
         uint256 at = start + _mergeTimeout;
         if (block.timestamp < at) revert TimeoutNotReached(uint64(at));
 
-        Member storage failed = _members[s.leader];
-        failed.lastFailedRound = round;
-        ++failed.leaderFailures;
-        address next = _nextCandidate(round, cluster, failed.index, r);
-        uint16 attempt = s.attempt + 1;
-        emit LeaderReplaced(round, cluster, s.leader, next, attempt);
-        if (next == address(0)) {
-            _clusters[cluster] = ClusterState({
-                leader: address(0),
-                electedAt: uint40(block.timestamp),
-                attempt: attempt,
-                status: CLUSTER_SKIPPED,
-                committers: s.committers,
-                objections: 0
-            });
-            emit ClusterSkipped(round, cluster, 0);
-            _clusterFinished(r, false);
-            return;
-        }
-        _clusters[cluster] = ClusterState({
-            leader: next,
-            electedAt: uint40(block.timestamp),
-            attempt: attempt,
-            status: awaited,
-            committers: s.committers,
-            objections: s.objections
-        });
-        emit LeaderElected(round, cluster, next, attempt);
+        address next = _failLeader(round, cluster, s, r);
+        emit LeaderReplaced(round, cluster, s.leader, next, s.attempt + 1);
+        _handOver(round, cluster, s, r, next, awaited, s.objections);
     }
 
     // ---------------------------------------------------------------------------------------------------- objections
@@ -723,12 +698,8 @@ contract SwarmCoordinator {
     }
 
     function _voidMerge(uint64 round, uint32 cluster, ClusterState memory s, RoundState memory r) private {
-        Member storage failed = _members[s.leader];
-        failed.lastFailedRound = round;
-        ++failed.leaderFailures;
-        address next = _nextCandidate(round, cluster, failed.index, r);
-        uint16 attempt = s.attempt + 1;
-        emit MergeVoided(round, cluster, s.leader, next, attempt);
+        address next = _failLeader(round, cluster, s, r);
+        emit MergeVoided(round, cluster, s.leader, next, s.attempt + 1);
 
         // Back to the Merge phase for this cluster: no semi-global can have been published (the objection window
         // holds them), so the round's semi-globals will only combine merges that stood.
@@ -742,6 +713,30 @@ contract SwarmCoordinator {
         }
         p.remaining += 1;
         _progress = p;
+        _handOver(round, cluster, s, r, next, CLUSTER_AWAITING_MERGE, 0);
+    }
+
+    /// @dev The cluster's leader failed (timed out, or its merge was voided): it is on record and sits out its cooldown.
+    ///      Returns who leads the next attempt, or address(0) when no candidate is left.
+    function _failLeader(uint64 round, uint32 cluster, ClusterState memory s, RoundState memory r) private returns (address) {
+        Member storage failed = _members[s.leader];
+        failed.lastFailedRound = round;
+        ++failed.leaderFailures;
+        return _nextCandidate(round, cluster, failed.index, r);
+    }
+
+    /// @dev The next attempt of the cluster: led by `next`, which is awaited to publish, or, with no candidate left,
+    ///      the cluster is skipped for the rest of the round.
+    function _handOver(
+        uint64 round,
+        uint32 cluster,
+        ClusterState memory s,
+        RoundState memory r,
+        address next,
+        uint8 awaited,
+        uint16 objections
+    ) private {
+        uint16 attempt = s.attempt + 1;
         if (next == address(0)) {
             _clusters[cluster] = ClusterState({
                 leader: address(0),
@@ -759,9 +754,9 @@ contract SwarmCoordinator {
             leader: next,
             electedAt: uint40(block.timestamp),
             attempt: attempt,
-            status: CLUSTER_AWAITING_MERGE,
+            status: awaited,
             committers: s.committers,
-            objections: 0
+            objections: objections
         });
         emit LeaderElected(round, cluster, next, attempt);
     }
