@@ -2,9 +2,9 @@
 // commit 0195c84) against what it runs now (Nethereum 6.1.0 for ABI encoding, RLP and transaction types; the strict
 // decoder kept in front of Nethereum's DTO decoding). Checks first that both sides give the same bytes and values.
 // Usage: dotnet run -c Release --project tests/benchmarks/chain -- [SECONDS_PER_OPERATION]
-using System.Diagnostics;
 using System.Numerics;
 using ChainBench.Before;
+using SwarmFL.Benchmarks;
 using SwarmFL.Chain.Abi;
 using SwarmFL.Chain.Contracts;
 using SwarmFL.Chain.Rpc;
@@ -62,24 +62,24 @@ Check("EIP-1559 decode", BeforeEip1559Transaction.Decode(raw).Transaction.Signin
 Check("ModelCommitted event", eventBefore() with { ModelId = [] } == eventAfter() with { ModelId = [] } && eventBefore().ModelId.AsSpan().SequenceEqual(eventAfter().ModelId));
 Check("memberInfo output", viewBefore().Multiaddr == viewAfter().Multiaddr && viewBefore().PeerIdBytes.AsSpan().SequenceEqual(viewAfter().PeerIdBytes));
 
-var rows = new (string Name, Action Before, Action After)[]
+var rows = new (string Name, Action<int> Before, Action<int> After)[]
 {
-    ("ABI: commit(...) call data", () => commitBefore(), () => commitAfter()),
-    ("ABI: publishMerge(..., 16 inputs) call data", () => mergeBefore(), () => mergeAfter()),
-    ("EIP-1559 signing hash (RLP + Keccak)", () => txBefore.SigningHash(), () => txAfter.SigningHash()),
-    ("EIP-1559 strict decode + sender recovery", () => BeforeEip1559Transaction.Decode(raw), () => Eip1559Transaction.Decode(raw)),
-    ("event ModelCommitted: strict decode to record", () => eventBefore(), () => eventAfter()),
-    ("view memberInfo: strict decode to record", () => viewBefore(), () => viewAfter()),
+    ("ABI: commit(...) call data", _ => commitBefore(), _ => commitAfter()),
+    ("ABI: publishMerge(..., 16 inputs) call data", _ => mergeBefore(), _ => mergeAfter()),
+    ("EIP-1559 signing hash (RLP + Keccak)", _ => txBefore.SigningHash(), _ => txAfter.SigningHash()),
+    ("EIP-1559 strict decode + sender recovery", _ => BeforeEip1559Transaction.Decode(raw), _ => Eip1559Transaction.Decode(raw)),
+    ("event ModelCommitted: strict decode to record", _ => eventBefore(), _ => eventAfter()),
+    ("view memberInfo: strict decode to record", _ => viewBefore(), _ => viewAfter()),
 };
-Console.WriteLine($"load average before: {LoadAverage()}; {seconds} s per operation and side in alternating 100 ms slices, one thread");
+Console.WriteLine($"load average before: {BeforeAfter.LoadAverage()}; {seconds} s per operation and side in alternating 100 ms slices, one thread");
 Console.WriteLine("| operation | hand-written (before) ops/s | Nethereum (after) ops/s | after / before |");
 Console.WriteLine("|---|---|---|---|");
 foreach (var (name, before, after) in rows)
 {
-    var (b, a) = Interleaved(before, after);
+    var (b, a) = BeforeAfter.Interleaved(before, after, seconds);
     Console.WriteLine($"| {name} | {b:F0} | {a:F0} | {a / b:F2}× |");
 }
-Console.WriteLine($"load average after: {LoadAverage()}");
+Console.WriteLine($"load average after: {BeforeAfter.LoadAverage()}");
 return 0;
 
 void Check(string what, bool same)
@@ -87,31 +87,3 @@ void Check(string what, bool same)
     Console.WriteLine($"identical before and after: {what}: {(same ? "yes" : "NO")}");
     if (!same) Environment.Exit(1);
 }
-
-// Before and after take turns in 100 ms slices, so a change in the machine's load (it is shared) hits both alike.
-(double Before, double After) Interleaved(Action before, Action after)
-{
-    for (var i = 0; i < 200; i++) { before(); after(); } // JIT and caches
-    long beforeCount = 0, afterCount = 0;
-    TimeSpan beforeTime = default, afterTime = default;
-    var slice = TimeSpan.FromMilliseconds(100);
-    for (var turn = 0; turn < seconds * 10; turn++)
-    {
-        beforeTime += Slice(before, slice, ref beforeCount);
-        afterTime += Slice(after, slice, ref afterCount);
-    }
-    return (beforeCount / beforeTime.TotalSeconds, afterCount / afterTime.TotalSeconds);
-}
-
-TimeSpan Slice(Action operation, TimeSpan length, ref long count)
-{
-    var watch = Stopwatch.StartNew();
-    do
-    {
-        for (var i = 0; i < 16; i++) operation();
-        count += 16;
-    } while (watch.Elapsed < length);
-    return watch.Elapsed;
-}
-
-static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -1,9 +1,9 @@
 // secp256k1 operations per second on one thread, BouncyCastle (before) against NBitcoin.Secp256k1 (after, what
 // SwarmFL.Crypto.Secp256k1 runs on now), on the same keys and hashes; first checks that both give the same signatures.
 // Usage: dotnet run -c Release --project tests/benchmarks/crypto -- [SECONDS_PER_OPERATION]
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Secp256k1Bench;
+using SwarmFL.Benchmarks;
 using SwarmFL.Crypto;
 
 var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3;
@@ -29,38 +29,15 @@ var rows = new (string Name, Action<int> Before, Action<int> After)[]
     ("verify", i => Require(BouncyCastleSecp256k1.Verify(keys[i].CompressedPublicKey, hashes[i], signatures[i])), i => Require(Secp256k1.Verify(keys[i].CompressedPublicKey, hashes[i], signatures[i]))),
     ("recover", i => BouncyCastleSecp256k1.Recover(hashes[i], signatures[i]), i => Secp256k1.Recover(hashes[i], signatures[i])),
 };
-Console.WriteLine($"load average before: {LoadAverage()}; {seconds} s per operation and implementation in alternating 100 ms slices, one thread");
+Console.WriteLine($"load average before: {BeforeAfter.LoadAverage()}; {seconds} s per operation and implementation in alternating 100 ms slices, one thread");
 Console.WriteLine("| operation | BouncyCastle (before) ops/s | NBitcoin.Secp256k1 (after) ops/s | ratio |");
 Console.WriteLine("|---|---|---|---|");
 foreach (var (name, before, after) in rows)
 {
-    var (b, a) = Interleaved(before, after);
+    var (b, a) = BeforeAfter.Interleaved(before, after, seconds, Keys);
     Console.WriteLine($"| {name} | {b:F0} | {a:F0} | {a / b:F1}× |");
 }
-Console.WriteLine($"load average after: {LoadAverage()}");
+Console.WriteLine($"load average after: {BeforeAfter.LoadAverage()}");
 return 0;
 
-// Before and after take turns in 100 ms slices, so a change in the machine's load (it is shared) hits both alike.
-(double Before, double After) Interleaved(Action<int> before, Action<int> after)
-{
-    for (var i = 0; i < 50; i++) { before(i % Keys); after(i % Keys); } // JIT and caches
-    long beforeCount = 0, afterCount = 0;
-    TimeSpan beforeTime = default, afterTime = default;
-    var slice = TimeSpan.FromMilliseconds(100);
-    for (var turn = 0; turn < seconds * 10; turn++)
-    {
-        beforeTime += Slice(before, slice, ref beforeCount);
-        afterTime += Slice(after, slice, ref afterCount);
-    }
-    return (beforeCount / beforeTime.TotalSeconds, afterCount / afterTime.TotalSeconds);
-}
-
-TimeSpan Slice(Action<int> operation, TimeSpan length, ref long count)
-{
-    var watch = Stopwatch.StartNew();
-    do operation((int)(count++ % Keys)); while (watch.Elapsed < length);
-    return watch.Elapsed;
-}
-
 static void Require(bool ok) { if (!ok) throw new InvalidOperationException("a valid signature did not verify"); }
-static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
