@@ -158,7 +158,8 @@ public sealed class RingNodeHost : IAsyncDisposable
                     if (++round % Options.RepairEveryRounds == 0) await Store.RepairAsync(ct).ConfigureAwait(false);
                     _knownPeers.Save(Node.Successors.Prepend(Node.Predecessor).OfType<NodeRef>().Where(p => p != Node.Self));
                 }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+                // Stopping: a call cut short by the shutdown fails however it fails, and none of it is news.
+                catch (Exception) when (ct.IsCancellationRequested) { return; }
                 catch (Exception e) { _log.Warning(e, "Ring maintenance round failed"); }
             }
         }
