@@ -29,6 +29,11 @@ public sealed class DevnetCommands : ICommandModule
         var lr = new Option<double>("--lr") { Description = "SGD learning rate", DefaultValueFactory = _ => defaults.LearningRate };
         var commitWindow = new Option<int>("--commit-window") { Description = "Seconds from a round's opening to its commit deadline", DefaultValueFactory = _ => defaults.CommitWindowSeconds };
         var mergeTimeout = new Option<int>("--merge-timeout") { Description = "Seconds a leader has before it may be replaced", DefaultValueFactory = _ => defaults.MergeTimeoutSeconds };
+        var objectionWindow = new Option<ulong>("--objection-window")
+        {
+            Description = "Seconds a cluster's committers have to object to its merge before semi-global models are accepted (swarm create --objection-window; every round waits it out)",
+            DefaultValueFactory = _ => defaults.ObjectionWindowSeconds,
+        };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the genesis model", DefaultValueFactory = _ => defaults.Seed };
         var target = new Option<double?>("--target") { Description = "Also stop once every node reports its merged model at or above this score (the headline metric) on its held-out split (e.g. 0.95)" };
         var output = new Option<string>("--out") { Description = "Runs are written to OUT/<UTC timestamp>/", DefaultValueFactory = _ => defaults.OutDirectory };
@@ -59,7 +64,7 @@ public sealed class DevnetCommands : ICommandModule
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Node I serves /metrics, /healthz and /readyz on 127.0.0.1:BASE+I (default: off)" };
         var command = new Command("up", "Start a Hardhat devnet, create a swarm, run N nodes on partitions of MNIST or your own data with a live view, then audit the run")
         {
-            nodes, rounds, model, partition, strategy, clusterSize, epochs, batch, lr, commitWindow, mergeTimeout, seed, target, output, data,
+            nodes, rounds, model, partition, strategy, clusterSize, epochs, batch, lr, commitWindow, mergeTimeout, objectionWindow, seed, target, output, data,
             dataFormat, label, testData, task, metric, imageSize, channels, noBaselines, timeout, dashboardPort, dashboardAddress, noDashboard, nodeExecutable, metricsPort,
         };
         command.SetAction(async (parse, ct) =>
@@ -71,7 +76,7 @@ public sealed class DevnetCommands : ICommandModule
                 Nodes = parse.GetValue(nodes), Rounds = parse.GetValue(rounds), Model = ModelPath(parse.GetValue(model)!), Partition = parse.GetValue(partition)!,
                 Strategy = parse.GetValue(strategy)!, ClusterSize = parse.GetValue(clusterSize), Epochs = parse.GetValue(epochs),
                 Batch = parse.GetValue(batch), LearningRate = parse.GetValue(lr), CommitWindowSeconds = parse.GetValue(commitWindow),
-                MergeTimeoutSeconds = parse.GetValue(mergeTimeout), Seed = parse.GetValue(seed), TargetAccuracy = parse.GetValue(target),
+                MergeTimeoutSeconds = parse.GetValue(mergeTimeout), ObjectionWindowSeconds = parse.GetValue(objectionWindow), Seed = parse.GetValue(seed), TargetAccuracy = parse.GetValue(target),
                 OutDirectory = parse.GetValue(output)!, MnistDirectory = mnistDirectory, UserData = userData, Baselines = !parse.GetValue(noBaselines),
                 TimeoutMinutes = parse.GetValue(timeout), NodeExecutable = parse.GetValue(nodeExecutable),
                 MetricsPortBase = parse.GetValue(metricsPort),

@@ -16,6 +16,8 @@ public sealed record DevnetOptions
     public double LearningRate { get; init; } = 0.05;
     public int CommitWindowSeconds { get; init; } = 60;
     public int MergeTimeoutSeconds { get; init; } = 60;
+    /// <summary>`swarm create --objection-window`: the seconds members have to object to a merge before semi-globals are accepted.</summary>
+    public ulong ObjectionWindowSeconds { get; init; } = SwarmFL.Chain.Contracts.AggregationRules.DefaultObjectionWindowSeconds;
     /// <summary>Seeds the genesis model and the baselines' training. The nodes partition with their default seed (<see cref="NodeCommandLine.PartitionSeed"/>), and so do the baselines, whatever --seed says.</summary>
     public ulong Seed { get; init; } = NodeCommandLine.PartitionSeed;
     public double? TargetAccuracy { get; init; }
@@ -41,6 +43,7 @@ public sealed record DevnetOptions
         if (Batch < 1) yield return "--batch must be at least 1";
         if (LearningRate <= 0) yield return "--lr must be positive";
         if (CommitWindowSeconds < 1 || MergeTimeoutSeconds < 1) yield return "--commit-window and --merge-timeout must be at least 1 s";
+        if (ObjectionWindowSeconds < 1) yield return "--objection-window must be at least 1 s (members need time to recompute a merge and object)";
         if (TargetAccuracy is < 0 or > 1) yield return "--target must be a score between 0 and 1 (the swarm's headline metric: accuracy, macro-f1, roc-auc or r2)";
         if (TimeoutMinutes < 1) yield return "--timeout must be at least 1 minute";
         foreach (var problem in UserData?.Problems() ?? []) yield return problem;

@@ -81,6 +81,7 @@ public static class NodeCommandLine
         "--min-peers", options.Nodes.ToString(CultureInfo.InvariantCulture),
         "--commit-window", options.CommitWindowSeconds.ToString(CultureInfo.InvariantCulture),
         "--merge-timeout", options.MergeTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+        "--objection-window", options.ObjectionWindowSeconds.ToString(CultureInfo.InvariantCulture),
         "--cluster-size", options.ClusterSize.ToString(CultureInfo.InvariantCulture),
         "--aggregation", options.Strategy,
         "--model-spec-hash", options.Model,

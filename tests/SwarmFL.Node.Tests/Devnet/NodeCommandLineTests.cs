@@ -51,6 +51,9 @@ public sealed class NodeCommandLineTests
         var create = root.Parse(NodeCommandLine.CreateSwarm(Options, Swarm.RpcUrl, "/k/creator.key", "bafkreiesjgarl5h727p3e2khtcholfaq647lxkw4fbqhuxw76u74bzngca").ToArray());
         Assert.Empty(create.Errors);
         Assert.Equal("create", create.CommandResult.Command.Name);
+        var windowed = NodeCommandLine.CreateSwarm(Options with { ObjectionWindowSeconds = 3 }, Swarm.RpcUrl, "/k/creator.key", "bafkreiesjgarl5h727p3e2khtcholfaq647lxkw4fbqhuxw76u74bzngca");
+        Assert.Equal("3", Value(windowed, "--objection-window"));
+        Assert.Empty(root.Parse(windowed.ToArray()).Errors);
 
         // `swarmfl node` and `swarmfl audit` are checked once they exist in the CLI.
         var slot = NodeSlot.Plan("/runs/x", 1, () => 4101)[0];

@@ -3,16 +3,17 @@
 # mnist-2nn on an iid split of the same MNIST training set (each node gets 1/N of it), FedAvg, E=1, B=10, lr 0.05.
 # Writes a table per swarm size: start-up, round time, chain time, RPC requests per node per round, peak memory per
 # node; prints it and appends it, with the command, the date and the load averages, to the results file.
-# Usage: tests/benchmarks/swarm/scale.sh [--sizes "4 8 16 32"] [--rounds 5] [--cluster-size 4] [--results FILE]
+# Usage: tests/benchmarks/swarm/scale.sh [--sizes "4 8 16 32"] [--rounds 5] [--cluster-size 4] [--objection-window 10] [--results FILE]
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 . "$ROOT/devnet/lib/strict.sh"
 cd "$ROOT"
-SIZES="4 8 16 32" ROUNDS=5 CLUSTER=4 RESULTS="$ROOT/tests/benchmarks/swarm/SCALE-RESULTS.md"
+SIZES="4 8 16 32" ROUNDS=5 CLUSTER=4 WINDOW=10 RESULTS="$ROOT/tests/benchmarks/swarm/SCALE-RESULTS.md"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) SIZES="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --cluster-size) CLUSTER="$2"; shift 2 ;;
+    --objection-window) WINDOW="$2"; shift 2 ;;
     --results) RESULTS="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -44,7 +45,7 @@ for N in $SIZES; do
   SAMPLER=$!
   start=$(date +%s.%N)
   status=0
-  devnet/up --nodes "$N" --rounds "$ROUNDS" --cluster-size "$CLUSTER" --model mnist-2nn --partition iid --strategy fedavg \
+  devnet/up --nodes "$N" --rounds "$ROUNDS" --cluster-size "$CLUSTER" --objection-window "$WINDOW" --model mnist-2nn --partition iid --strategy fedavg \
     --epochs 1 --batch 10 --lr 0.05 --no-baselines --out "$RUN/runs" > "$RUN/devnet.out" 2>&1 || status=$?
   end=$(date +%s.%N)
   kill "$SAMPLER" 2>/dev/null || true
@@ -57,7 +58,7 @@ done
 node tests/benchmarks/swarm/scale-table.mjs "$OUT_DIR" "$ROUNDS" "$CLUSTER" | tee "$OUT_DIR/table.md"
 {
   echo
-  echo "## $(date -u +%FT%TZ): tests/benchmarks/swarm/scale.sh --sizes \"$SIZES\" --rounds $ROUNDS --cluster-size $CLUSTER"
+  echo "## $(date -u +%FT%TZ): tests/benchmarks/swarm/scale.sh --sizes \"$SIZES\" --rounds $ROUNDS --cluster-size $CLUSTER --objection-window $WINDOW"
   echo
   echo "$(nproc) cores, $(uname -sr); commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo
