@@ -23,6 +23,10 @@ public static class LimitsFile
         Description = "JSON file overriding the network resource limits (docs/resource-limits.md lists them and their defaults)",
     };
 
+    /// <summary>Writes <paramref name="limits"/> in the form <see cref="Load"/> reads (every property, camelCase).</summary>
+    public static void Save(ResourceLimits limits, string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(limits, new JsonSerializerOptions(Json) { WriteIndented = true }) + "\n");
+
     public static ResourceLimits Load(string? path)
     {
         if (string.IsNullOrEmpty(path)) return new ResourceLimits();

@@ -263,6 +263,12 @@ public sealed class SwarmNodeCommands : ICommandModule
         catch (ModelFormatException e) { throw new UserFacingException($"the swarm's model: {e.Message}", ExitCodes.BadInput, e); }
         catch (SwarmFL.Swarm.Storage.DataDirectoryInUseException e) { throw new UserFacingException(e.Message, ExitCodes.BadInput, e); }
         catch (ChainRpcException e) { throw new UserFacingException(e.Message, ExitCodes.Unavailable, e); }
+        catch (SwarmFL.Ring.Chord.LookupFailedException e)
+        {
+            throw new UserFacingException($"could not join the ring through {options.Bootstrap ?? "the peers this node knew"}: {e.Message}. Check that the " +
+                "peer is running and reachable; many nodes on one address also need --limits with higher per-IP connection limits (docs/resource-limits.md)",
+                ExitCodes.Unavailable, e);
+        }
         catch (Exception e) when (e is WrongChainException or NoContractCodeException or InsufficientFundsException or ContractRevertException or InvalidOperationException)
         {
             throw new UserFacingException(e.Message, ExitCodes.BadInput, e);

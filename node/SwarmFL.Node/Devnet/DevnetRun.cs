@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using SwarmFL.Crypto;
 using SwarmFL.Learning.Models;
+using SwarmFL.Node.Cli;
 using SwarmFL.Node.Dashboard;
 using SwarmFL.Swarm.Hosting;
 
@@ -25,6 +26,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
     private static readonly TimeSpan ExitAfterLastRound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AuditTimeout = TimeSpan.FromMinutes(5);
     private ScoreLabel _label = ScoreLabel.Mnist;
+    private string? _limitsFile;
 
     public async Task<DevnetOutcome> RunAsync(CancellationToken commandToken)
     {
@@ -107,6 +109,10 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
                 foreach (var slot in slots) view.Message($"{slot.Name} metrics on {slot.MetricsUrl} (also /healthz, /readyz)");
             }
             foreach (var slot in slots) genesis.PlaceInDataDirectory(slot.DataDirectory);
+            // Every node reaches every other from 127.0.0.1: the per-address limits that guard a node on the internet
+            // would refuse its own swarm's joins from 8 or so nodes on.
+            _limitsFile = Path.Combine(runDirectory, "limits.json");
+            LimitsFile.Save(new SwarmFL.P2P.Resources.ResourceLimits().SharingOneAddress(options.Nodes), _limitsFile);
 
             var first = slots[0];
             nodeProcesses[first.Name] = StartNode(group, nodeFile, nodePrefix, first, swarm, mnist, bootstrap: null, root, userData?.NodeArguments(dataSpecFile!));
@@ -208,7 +214,7 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         string mnist, string? bootstrap, string root, IReadOnlyList<string>? dataArguments)
     {
         Directory.CreateDirectory(slot.DataDirectory);
-        return group.Start(slot.Name, file, prefix.Concat(NodeCommandLine.Build(slot, options, swarm, mnist, bootstrap, dataArguments)), slot.OutputFile, root);
+        return group.Start(slot.Name, file, prefix.Concat(NodeCommandLine.Build(slot, options, swarm, mnist, bootstrap, dataArguments, _limitsFile)), slot.OutputFile, root);
     }
 
     private static async Task<string> WaitForListenAsync(NodeSlot slot, ManagedProcess process, CancellationToken ct)

@@ -38,8 +38,9 @@ public static class NodeCommandLine
 
     /// <param name="dataArguments">The node's data flags for the user's own dataset (<see cref="UserDataset.NodeArguments"/>);
     /// null: <c>--data</c> <paramref name="mnistDirectory"/>, as always.</param>
+    /// <param name="limitsFile">The run's resource limits (<see cref="DevnetRun"/> writes them: every node shares 127.0.0.1).</param>
     public static IReadOnlyList<string> Build(NodeSlot slot, DevnetOptions options, SwarmEndpoint swarm, string mnistDirectory, string? bootstrap,
-        IReadOnlyList<string>? dataArguments = null)
+        IReadOnlyList<string>? dataArguments = null, string? limitsFile = null)
     {
         var args = new List<string>
         {
@@ -50,6 +51,7 @@ public static class NodeCommandLine
             "--listen", slot.ListenAddress,
         };
         if (bootstrap is not null) args.AddRange(["--bootstrap", bootstrap]);
+        if (limitsFile is not null) args.AddRange(["--limits", limitsFile]);
         if (slot.MetricsPort is { } metrics) args.AddRange(["--metrics", $"127.0.0.1:{metrics.ToString(CultureInfo.InvariantCulture)}"]);
         args.AddRange(
         [

@@ -55,6 +55,21 @@ public sealed record ResourceLimits
     /// <summary>Refusals are summed and logged once per reason per interval, never once per attempt.</summary>
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// These limits for a host whose <paramref name="peers"/> peers all reach it from one address (a devnet on one
+    /// machine, members behind one NAT): the per-address and per-subnet caps, and the totals, are raised so that every
+    /// peer can handshake at once and hold two connections (two peers dialling each other at once); nothing else changes.
+    /// </summary>
+    public ResourceLimits SharingOneAddress(int peers) => this with
+    {
+        MaxPendingHandshakes = Math.Max(MaxPendingHandshakes, peers),
+        MaxPendingHandshakesPerIp = Math.Max(MaxPendingHandshakesPerIp, peers),
+        MaxPendingHandshakesPerSubnet = Math.Max(MaxPendingHandshakesPerSubnet, peers),
+        MaxConnections = Math.Max(MaxConnections, 2 * peers),
+        MaxConnectionsPerIp = Math.Max(MaxConnectionsPerIp, 2 * peers),
+        MaxConnectionsPerSubnet = Math.Max(MaxConnectionsPerSubnet, 2 * peers),
+    };
+
     /// <summary>Checks that every limit is usable; the message names the property.</summary>
     public ResourceLimits Validated()
     {

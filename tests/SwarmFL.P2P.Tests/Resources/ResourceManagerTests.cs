@@ -30,6 +30,31 @@ public sealed class ResourceManagerTests
     }
 
     [Fact]
+    public void Limits_for_peers_sharing_one_address_let_each_of_them_handshake_at_once_and_change_nothing_else()
+    {
+        const int Peers = 31; // a 32-node devnet on one machine
+        var defaults = new ResourceLimits();
+        var shared = defaults.SharingOneAddress(Peers);
+        var loopback = IPAddress.Loopback;
+
+        var strict = new ResourceManager(defaults);
+        var strictLeases = Enumerable.Range(0, Peers).Select(_ => strict.TryAdmitHandshake(loopback)).ToList();
+        Assert.Contains(null, strictLeases); // the defaults refuse the swarm's own joins from one address
+        var manager = new ResourceManager(shared);
+        Assert.All(Enumerable.Range(0, Peers).Select(_ => manager.TryAdmitHandshake(loopback)), lease => Assert.NotNull(lease));
+        Assert.Null(manager.TryAdmitHandshake(loopback)); // still a bound, one past the peers
+
+        Assert.True(shared.MaxConnectionsPerIp >= 2 * Peers && shared.MaxConnectionsPerSubnet >= 2 * Peers && shared.MaxConnections >= 2 * Peers);
+        Assert.Equal(defaults with
+        {
+            MaxPendingHandshakes = shared.MaxPendingHandshakes, MaxPendingHandshakesPerIp = shared.MaxPendingHandshakesPerIp,
+            MaxPendingHandshakesPerSubnet = shared.MaxPendingHandshakesPerSubnet, MaxConnections = shared.MaxConnections,
+            MaxConnectionsPerIp = shared.MaxConnectionsPerIp, MaxConnectionsPerSubnet = shared.MaxConnectionsPerSubnet,
+        }, shared);
+        Assert.Equal(defaults, defaults.SharingOneAddress(1)); // a few peers are within the defaults already
+    }
+
+    [Fact]
     public void Ipv6_addresses_share_a_subnet_per_64()
     {
         var manager = new ResourceManager(new ResourceLimits { MaxPendingHandshakesPerIp = 5, MaxPendingHandshakesPerSubnet = 1 });
