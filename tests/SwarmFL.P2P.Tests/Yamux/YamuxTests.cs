@@ -132,7 +132,8 @@ public class YamuxTests
             resets++;
         }
         await raw.SendAsync(new YamuxHeader(YamuxFrameType.Ping, YamuxFlags.Syn, 0, 42));
-        var pong = await raw.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping, ct);
+        // The answer to our ping, not a ping of the session's own (it measures the round trip for its windows).
+        var pong = await raw.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping && (h.Flags & YamuxFlags.Ack) != 0, ct);
         Assert.Equal(42u, pong!.Value.Length);
         Assert.Equal(8, session.OpenStreamCount);
         Assert.False(session.IsClosed);
