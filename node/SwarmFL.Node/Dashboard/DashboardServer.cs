@@ -46,13 +46,30 @@ public sealed class DashboardServer : IAsyncDisposable
 
     private static async Task PollAsync(SwarmSource source, ChangeFeed feed, TimeSpan interval, CancellationToken ct)
     {
+        // A poll that keeps failing (twice a second while live) is logged when it starts failing and then once a
+        // minute with the count, so it neither floods the log nor goes unseen.
+        var failures = 0;
+        var lastLogged = DateTime.MinValue;
         while (!ct.IsCancellationRequested)
         {
             try { await Task.Delay(interval, ct); }
             catch (OperationCanceledException) { return; }
-            try { feed.Publish(SnapshotBuilder.Build(await source.ReadAsync(ct))); }
+            try
+            {
+                feed.Publish(SnapshotBuilder.Build(await source.ReadAsync(ct)));
+                if (failures > 0) Serilog.Log.Information("Dashboard: reading the swarm's state works again after {Failures} failed polls", failures);
+                failures = 0;
+            }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
-            catch (Exception e) { Serilog.Log.Warning(e, "Dashboard: reading the swarm's state failed; trying again"); }
+            catch (Exception e)
+            {
+                failures++;
+                if (failures == 1 || DateTime.UtcNow - lastLogged >= TimeSpan.FromMinutes(1))
+                {
+                    Serilog.Log.Warning(e, "Dashboard: reading the swarm's state failed ({Failures} polls in a row); the page shows the last good state", failures);
+                    lastLogged = DateTime.UtcNow;
+                }
+            }
         }
     }
 
