@@ -17,9 +17,9 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
     private readonly Serilog.ILogger _log;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<EthereumAddress, PeerId> _byAccount = new();
-    private ImmutableHashSet<PeerId> _members;
+    // The members by account, and the set IsMember looks up (derived from it, plus the auditors): replaced together.
     private ImmutableDictionary<EthereumAddress, PeerId> _peers = ImmutableDictionary<EthereumAddress, PeerId>.Empty;
+    private ImmutableHashSet<PeerId> _members;
     private ulong _nextBlock;
     private Task? _refreshing;
 
@@ -53,24 +53,24 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
             var events = await _contract.GetEventsAsync(_nextBlock, latest, ct).ConfigureAwait(false);
             _nextBlock = latest + 1;
             Refreshes++;
-            var changed = false;
+            var byAccount = _peers.ToBuilder();
             foreach (var e in events)
             {
                 switch (e)
                 {
                     case MemberRegistered registered when TryPeer(registered) is { } peer:
-                        _byAccount[registered.Member] = peer;
-                        changed = true;
+                        byAccount[registered.Member] = peer;
                         break;
                     case MemberLeft left:
-                        changed |= _byAccount.Remove(left.Member);
+                        byAccount.Remove(left.Member);
                         break;
                 }
             }
-            if (changed)
+            var peers = byAccount.ToImmutable(); // the same instance when nothing changed
+            if (!ReferenceEquals(peers, _peers))
             {
-                Volatile.Write(ref _peers, _byAccount.ToImmutableDictionary());
-                Volatile.Write(ref _members, Auditors.Union(_byAccount.Values));
+                Volatile.Write(ref _peers, peers);
+                Volatile.Write(ref _members, Auditors.Union(peers.Values));
             }
         }
         finally
