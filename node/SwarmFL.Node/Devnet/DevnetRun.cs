@@ -26,7 +26,6 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
     private static readonly TimeSpan ExitAfterLastRound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan AuditTimeout = TimeSpan.FromMinutes(5);
     private ScoreLabel _label = ScoreLabel.Mnist;
-    private string? _limitsFile;
 
     public async Task<DevnetOutcome> RunAsync(CancellationToken commandToken)
     {
@@ -111,25 +110,27 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
             foreach (var slot in slots) genesis.PlaceInDataDirectory(slot.DataDirectory);
             // Every node reaches every other from 127.0.0.1: the per-address limits that guard a node on the internet
             // would refuse its own swarm's joins from 8 or so nodes on.
-            _limitsFile = Path.Combine(runDirectory, "limits.json");
-            LimitsFile.Save(new SwarmFL.P2P.Resources.ResourceLimits().SharingOneAddress(options.Nodes), _limitsFile);
+            var limits = Path.Combine(runDirectory, "limits.json");
+            LimitsFile.Save(new SwarmFL.P2P.Resources.ResourceLimits().SharingOneAddress(options.Nodes), limits);
+            var nodeData = userData?.NodeArguments(dataSpecFile!);
+            void Start(NodeSlot slot, string? bootstrapPeer)
+            {
+                Directory.CreateDirectory(slot.DataDirectory);
+                var args = NodeCommandLine.Build(slot, options, swarm, mnist, bootstrapPeer, nodeData, limits);
+                nodeProcesses[slot.Name] = group.Start(slot.Name, nodeFile, nodePrefix.Concat(args), slot.OutputFile, root);
+            }
 
             var first = slots[0];
-            nodeProcesses[first.Name] = StartNode(group, nodeFile, nodePrefix, first, swarm, mnist, bootstrap: null, root, userData?.NodeArguments(dataSpecFile!));
+            Start(first, bootstrapPeer: null);
             var bootstrap = await WaitForListenAsync(first, nodeProcesses[first.Name], ct);
             view.Message($"{first.Name} listens on {bootstrap}");
             // The registration that reaches min-peers also opens round 1, which costs far more gas. Started together, the last
             // node's gas estimate may predate another's registration and run out of gas ("register reverted"), so the middle
             // nodes start together and the last one only after every other node is registered (its status.json exists).
             var middle = slots.Skip(1).Take(Math.Max(0, slots.Count - 2)).ToList();
-            foreach (var slot in middle)
-                nodeProcesses[slot.Name] = StartNode(group, nodeFile, nodePrefix, slot, swarm, mnist, bootstrap, root, userData?.NodeArguments(dataSpecFile!));
+            foreach (var slot in middle) Start(slot, bootstrap);
             foreach (var slot in middle) await WaitForListenAsync(slot, nodeProcesses[slot.Name], ct);
-            if (slots.Count > 1)
-            {
-                var last = slots[^1];
-                nodeProcesses[last.Name] = StartNode(group, nodeFile, nodePrefix, last, swarm, mnist, bootstrap, root, userData?.NodeArguments(dataSpecFile!));
-            }
+            if (slots.Count > 1) Start(slots[^1], bootstrap);
 
             stoppedBecause = await WatchAsync(slots, nodeProcesses, ct);
         }
@@ -208,13 +209,6 @@ public sealed class DevnetRun(DevnetOptions options, IRunView view)
         var summary = RunSummary.Render(options, swarm?.Contract, options.NodeExecutable, results, outcomes, baselines, audit, started.Elapsed, stoppedBecause, label);
         await File.WriteAllTextAsync(Path.Combine(runDirectory, "summary.md"), summary, CancellationToken.None);
         return new DevnetOutcome(runDirectory, nodesOk, audit, cancelled);
-    }
-
-    private ManagedProcess StartNode(ProcessGroup group, string file, IReadOnlyList<string> prefix, NodeSlot slot, SwarmEndpoint swarm,
-        string mnist, string? bootstrap, string root, IReadOnlyList<string>? dataArguments)
-    {
-        Directory.CreateDirectory(slot.DataDirectory);
-        return group.Start(slot.Name, file, prefix.Concat(NodeCommandLine.Build(slot, options, swarm, mnist, bootstrap, dataArguments, _limitsFile)), slot.OutputFile, root);
     }
 
     private static async Task<string> WaitForListenAsync(NodeSlot slot, ManagedProcess process, CancellationToken ct)
