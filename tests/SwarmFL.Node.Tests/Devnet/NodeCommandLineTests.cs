@@ -51,12 +51,20 @@ public sealed class NodeCommandLineTests
         var create = root.Parse(NodeCommandLine.CreateSwarm(Options, Swarm.RpcUrl, "/k/creator.key", "bafkreiesjgarl5h727p3e2khtcholfaq647lxkw4fbqhuxw76u74bzngca").ToArray());
         Assert.Empty(create.Errors);
         Assert.Equal("create", create.CommandResult.Command.Name);
-        var limits = Path.Combine(Directory.CreateTempSubdirectory("swarmfl-limits").FullName, "limits.json");
-        SwarmFL.Node.Cli.LimitsFile.Save(new SwarmFL.P2P.Resources.ResourceLimits().SharingOneAddress(32), limits);
-        Assert.Equal(new SwarmFL.P2P.Resources.ResourceLimits().SharingOneAddress(32), SwarmFL.Node.Cli.LimitsFile.Load(limits));
-        var limited = NodeCommandLine.Build(NodeSlot.Plan("/runs/x", 1, () => 4101)[0], Options, Swarm, "/mnist", null, limitsFile: limits);
-        Assert.Equal(limits, Value(limited, "--limits"));
-        Assert.Empty(root.Parse(limited.ToArray()).Errors);
+        var limitsDirectory = Directory.CreateTempSubdirectory("swarmfl-limits").FullName;
+        try
+        {
+            var limits = Path.Combine(limitsDirectory, "limits.json");
+            SwarmFL.Node.Cli.LimitsFile.Save(new SwarmFL.P2P.Resources.ResourceLimits().SharingOneAddress(32), limits);
+            Assert.Equal(new SwarmFL.P2P.Resources.ResourceLimits().SharingOneAddress(32), SwarmFL.Node.Cli.LimitsFile.Load(limits));
+            var limited = NodeCommandLine.Build(NodeSlot.Plan("/runs/x", 1, () => 4101)[0], Options, Swarm, "/mnist", null, limitsFile: limits);
+            Assert.Equal(limits, Value(limited, "--limits"));
+            Assert.Empty(root.Parse(limited.ToArray()).Errors);
+        }
+        finally
+        {
+            Directory.Delete(limitsDirectory, recursive: true);
+        }
         var windowed = NodeCommandLine.CreateSwarm(Options with { ObjectionWindowSeconds = 3 }, Swarm.RpcUrl, "/k/creator.key", "bafkreiesjgarl5h727p3e2khtcholfaq647lxkw4fbqhuxw76u74bzngca");
         Assert.Equal("3", Value(windowed, "--objection-window"));
         Assert.Empty(root.Parse(windowed.ToArray()).Errors);
