@@ -51,6 +51,14 @@ contract SwarmCoordinator {
         uint32 remaining; // clusters that still have to publish in the current phase
         uint32 merged; // clusters that published their merge this round
         uint64 electionBlock; // Election phase: the block whose hash draws the leaders (fixed at the close)
+        uint32 contested; // standing merges with more objections than supports (no semi-global is accepted while any is)
+    }
+
+    /// @dev Supports of a cluster's standing merge; stale (zero supporters) once the round or the attempt moved on.
+    struct MergeSupport {
+        uint64 round;
+        uint16 attempt;
+        uint16 supporters;
     }
 
     /// @dev One slot per cluster index, overwritten by every close (never zeroed, so rewrites stay cheap).
@@ -141,7 +149,8 @@ contract SwarmCoordinator {
     mapping(address => bool) private _allowed;
     mapping(uint256 => ClusterState) private _clusters;
     mapping(uint256 => bytes32) private _base; // latest semi-global model per cluster; zero means the genesis model
-    mapping(address => uint256) private _lastObjection; // (round, cluster, attempt) of the merge the member last objected to
+    mapping(address => uint256) private _lastVote; // (round, cluster, attempt) of the merge the member last objected to or supported
+    mapping(uint256 => MergeSupport) private _supports; // per cluster index
     string private _policy; // AggregationRules.policy (a string cannot be immutable); last, so the slots above keep their numbers
 
     // ---------------------------------------------------------------------------------------------------- events
@@ -160,8 +169,11 @@ contract SwarmCoordinator {
     /// @notice The election block's hash was out of reach (over 256 blocks old): a new block is fixed.
     event ElectionDeferred(uint64 indexed round, uint64 electionBlock);
     event MergeObjected(uint64 indexed round, uint32 indexed cluster, address indexed member, address leader, uint32 objections, uint32 needed);
-    /// @notice A majority of the cluster's other committers objected: the merge is void, its leader fails (cooldown)
-    ///         and `nextLeader` redoes the merge (0: no candidate left, the cluster is skipped).
+    /// @notice A committer of the cluster recomputed a merge that was objected to and got the same model.
+    event MergeSupported(uint64 indexed round, uint32 indexed cluster, address indexed member, address leader, uint32 objections, uint32 supporters);
+    /// @notice A majority of the cluster's other committers objected, or more objected than supported by the end of the
+    ///         objection window: the merge is void, its leader fails (cooldown) and `nextLeader` redoes the merge (0: no
+    ///         candidate left, the cluster is skipped).
     event MergeVoided(uint64 indexed round, uint32 indexed cluster, address indexed leader, address nextLeader, uint32 attempt);
     event LeaderElected(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 attempt);
     event ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers);
@@ -207,6 +219,8 @@ contract SwarmCoordinator {
     error AlreadyObjected(address account);
     error ObjectionWindowClosed(uint64 at);
     error ObjectionWindowOpen(uint64 until);
+    error MergesContested(uint32 count);
+    error NotContested(uint32 cluster, uint32 objections, uint32 supporters);
 
     // ---------------------------------------------------------------------------------------------------- setup
 
@@ -494,7 +508,7 @@ contract SwarmCoordinator {
 
         uint64 at = uint64(block.number) + ELECTION_DELAY;
         _round.phase = PHASE_ELECTION;
-        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: 0, merged: 0, electionBlock: at});
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: 0, merged: 0, electionBlock: at, contested: 0});
         emit RoundClosed(round, at, r.commits);
     }
 
@@ -527,12 +541,12 @@ contract SwarmCoordinator {
             return;
         }
         _round.phase = PHASE_MERGE;
-        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: led, merged: 0, electionBlock: 0});
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: led, merged: 0, electionBlock: 0, contested: 0});
     }
 
     /// @notice In the SemiGlobal phase, when its objection window ends (semi-global models are accepted from then on), else 0.
     function objectionDeadline() external view returns (uint64) {
-        return _round.phase == PHASE_SEMI_GLOBAL ? uint64(_progress.phaseStartedAt) + _objectionWindow : 0;
+        return _round.phase == PHASE_SEMI_GLOBAL ? uint64(_windowEnd()) : 0;
     }
 
     /// @notice The election block of the current round while its leaders are not drawn (phase Election), else 0.
@@ -624,8 +638,11 @@ contract SwarmCoordinator {
         RoundState memory r = _requireRound(round);
         if (r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_SEMI_GLOBAL, r.phase);
         ClusterState storage s = _requireLeader(cluster, r, CLUSTER_MERGED);
-        uint256 until = uint256(_progress.phaseStartedAt) + _objectionWindow;
+        Progress memory p = _progress;
+        uint256 until = _windowEnd();
         if (block.timestamp < until) revert ObjectionWindowOpen(uint64(until));
+        // A contested merge is voided (settleContestedMerge) before anything combines it.
+        if (p.contested > 0) revert MergesContested(p.contested);
         if (modelId == bytes32(0)) revert ZeroModel();
         if (clusterModels.length == 0) revert EmptyList();
         s.status = CLUSTER_DONE;
@@ -657,6 +674,11 @@ contract SwarmCoordinator {
 
         address next = _failLeader(round, cluster, s, r);
         emit LeaderReplaced(round, cluster, s.leader, next, s.attempt + 1);
+        // A semi-global leader's replacement leaves the cluster's merge standing, with the votes cast on it.
+        if (awaited == CLUSTER_MERGED) {
+            MergeSupport memory v = _supports[cluster];
+            if (v.round == round && v.attempt == s.attempt) _supports[cluster].attempt = s.attempt + 1;
+        }
         _handOver(round, cluster, s, r, next, awaited, s.objections);
     }
 
@@ -665,17 +687,75 @@ contract SwarmCoordinator {
     /// @notice A committer of the cluster (not its leader) that recomputed the cluster's published merge and got a
     ///         different model objects to it. Allowed while the merge stands: in the Merge phase, and in the SemiGlobal
     ///         phase until the objection window has passed. When more than half of the cluster's committers other
-    ///         than the leader object, the merge is void: its leader fails (leaderFailures, cooldown) and the next
-    ///         candidate redoes the merge, or, with none left, the cluster is skipped.
-    /// @param leader the leader whose merge the objector recomputed: an objection never counts against a later merge
+    ///         than the leader object, the merge is void at once: its leader fails (leaderFailures, cooldown) and the
+    ///         next candidate redoes the merge, or, with none left, the cluster is skipped. Fewer objections void it
+    ///         at the window's end if they outnumber the supports (settleContestedMerge).
+    /// @param leader the leader whose merge the objector recomputed: a vote never counts against a later merge
     function objectToMerge(uint64 round, uint32 cluster, address leader) external {
+        (RoundState memory r, ClusterState memory s) = _castVote(round, cluster, leader);
+        uint32 supporters = _supportsOf(cluster, round, s.attempt);
+        uint32 objections = uint32(s.objections) + 1;
+        uint32 needed = (uint32(s.committers) - 1) / 2 + 1; // more than half of the committers other than the leader
+        emit MergeObjected(round, cluster, msg.sender, s.leader, objections, needed);
+        bool wasContested = s.objections > supporters;
+        if (objections >= needed) {
+            _voidMerge(round, cluster, s, r, wasContested);
+            return;
+        }
+        _clusters[cluster].objections = uint16(objections);
+        if (!wasContested && objections > supporters) ++_progress.contested;
+    }
+
+    /// @notice A committer of the cluster (not its leader) that recomputed an objected-to merge and got the same model
+    ///         says so. Silence is not a vote: members whose inputs were garbage never vote, so the window's verdict is
+    ///         the majority of those who did (see docs/contracts-interface.md, "Objections").
+    function supportMerge(uint64 round, uint32 cluster, address leader) external {
+        (, ClusterState memory s) = _castVote(round, cluster, leader);
+        uint32 supporters = _supportsOf(cluster, round, s.attempt) + 1;
+        _supports[cluster] = MergeSupport({round: round, attempt: s.attempt, supporters: uint16(supporters)});
+        emit MergeSupported(round, cluster, msg.sender, s.leader, s.objections, supporters);
+        if (s.objections == supporters) --_progress.contested; // was objections > supporters - 1
+    }
+
+    /// @notice After the objection window, anyone may void a merge that more committers objected to than supported.
+    function settleContestedMerge(uint64 round, uint32 cluster) external {
         RoundState memory r = _requireRound(round);
-        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_MERGE, r.phase);
+        if (r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_SEMI_GLOBAL, r.phase);
+        uint256 until = _windowEnd();
+        if (block.timestamp < until) revert ObjectionWindowOpen(uint64(until));
         if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
         ClusterState memory s = _clusters[cluster];
+        uint32 supporters = _supportsOf(cluster, round, s.attempt);
+        if (s.status != CLUSTER_MERGED || s.objections <= supporters) revert NotContested(cluster, s.objections, supporters);
+        _voidMerge(round, cluster, s, r, true);
+    }
+
+    /// @notice The votes on the cluster's standing merge (zeros when it has none), and how many standing merges of the
+    ///         round are contested (more objections than supporters; no semi-global is accepted while any is).
+    function mergeVotes(uint64 round, uint32 cluster)
+        external
+        view
+        returns (uint32 objections, uint32 supporters, uint32 needed, uint32 contested)
+    {
+        RoundState memory r = _requireRound(round);
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) return (0, 0, 0, 0);
+        contested = _progress.contested;
+        ClusterState memory s = _clusters[cluster];
+        if (s.status == CLUSTER_MERGED) {
+            (objections, supporters, needed) = (s.objections, _supportsOf(cluster, round, s.attempt), (uint32(s.committers) - 1) / 2 + 1);
+        }
+    }
+
+    /// @dev Checks that the sender may vote on `leader`'s standing merge of the cluster, once, and records its vote.
+    function _castVote(uint64 round, uint32 cluster, address leader) private returns (RoundState memory r, ClusterState memory s) {
+        r = _requireRound(round);
+        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_MERGE, r.phase);
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        s = _clusters[cluster];
         if (s.status != CLUSTER_MERGED || s.leader != leader) revert NothingToObject(cluster, s.status);
         if (r.phase == PHASE_SEMI_GLOBAL) {
-            uint256 until = uint256(_progress.phaseStartedAt) + _objectionWindow;
+            uint256 until = _windowEnd();
             if (block.timestamp >= until) revert ObjectionWindowClosed(uint64(until));
         }
         Member storage m = _members[msg.sender];
@@ -684,20 +764,21 @@ contract SwarmCoordinator {
                 || ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount) != cluster
         ) revert NotObjector(msg.sender);
         uint256 key = (uint256(round) << 64) | (uint256(cluster) << 32) | s.attempt;
-        if (_lastObjection[msg.sender] == key) revert AlreadyObjected(msg.sender);
-        _lastObjection[msg.sender] = key;
-
-        uint32 objections = uint32(s.objections) + 1;
-        uint32 needed = (uint32(s.committers) - 1) / 2 + 1; // more than half of the committers other than the leader
-        emit MergeObjected(round, cluster, msg.sender, s.leader, objections, needed);
-        if (objections < needed) {
-            _clusters[cluster].objections = uint16(objections);
-            return;
-        }
-        _voidMerge(round, cluster, s, r);
+        if (_lastVote[msg.sender] == key) revert AlreadyObjected(msg.sender);
+        _lastVote[msg.sender] = key;
     }
 
-    function _voidMerge(uint64 round, uint32 cluster, ClusterState memory s, RoundState memory r) private {
+    /// @dev In the SemiGlobal phase: when its objection window ends.
+    function _windowEnd() private view returns (uint256) {
+        return uint256(_progress.phaseStartedAt) + _objectionWindow;
+    }
+
+    function _supportsOf(uint32 cluster, uint64 round, uint16 attempt) private view returns (uint32) {
+        MergeSupport memory v = _supports[cluster];
+        return v.round == round && v.attempt == attempt ? v.supporters : 0;
+    }
+
+    function _voidMerge(uint64 round, uint32 cluster, ClusterState memory s, RoundState memory r, bool wasContested) private {
         address next = _failLeader(round, cluster, s, r);
         emit MergeVoided(round, cluster, s.leader, next, s.attempt + 1);
 
@@ -705,6 +786,7 @@ contract SwarmCoordinator {
         // holds them), so the round's semi-globals will only combine merges that stood.
         Progress memory p = _progress;
         p.merged -= 1;
+        if (wasContested) p.contested -= 1;
         if (r.phase == PHASE_SEMI_GLOBAL) {
             _round.phase = PHASE_MERGE;
             r.phase = PHASE_MERGE;
@@ -801,7 +883,9 @@ contract SwarmCoordinator {
             return;
         }
         if (r.phase == PHASE_MERGE && p.merged > 0) {
-            _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged, electionBlock: 0});
+            _progress = Progress({
+                phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged, electionBlock: 0, contested: p.contested
+            });
             _round.phase = PHASE_SEMI_GLOBAL;
             emit SemiGlobalStarted(r.number, p.merged);
             return;

@@ -48,11 +48,12 @@ public sealed class ForgedMergeTests : IDisposable
         return (chain, members, forger);
     }
 
-    private async Task RunRounds(InMemoryChain chain, List<Member> members, ulong rounds)
+    private async Task RunRounds(InMemoryChain chain, List<Member> members, ulong rounds, Func<Member, bool>? silent = null, Func<Task>? eachPass = null)
     {
         for (var pass = 0; pass < 200 && chain.Round <= rounds; pass++)
         {
-            foreach (var m in members) await m.Driver.StepAsync(default);
+            if (eachPass is not null) await eachPass();
+            foreach (var m in members.Where(m => silent?.Invoke(m) != true)) await m.Driver.StepAsync(default);
             _clock.Advance(TimeSpan.FromSeconds(1)); // windows and timeouts pass while the members keep stepping
         }
         Assert.True(chain.Round > rounds, $"stuck in round {chain.Round} phase {chain.Phase}");
@@ -85,6 +86,49 @@ public sealed class ForgedMergeTests : IDisposable
         var report = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(chain.History(), verify: true, default);
         Assert.True(report.Passed, string.Join("\n", report.Findings));
         Assert.Contains(report.Findings, f => f.Round == 1 && f.Leader == forger && f.Message.Contains("voided"));
+    }
+
+    [Fact]
+    public async Task A_forged_merge_that_only_a_minority_objects_to_while_the_rest_stay_silent_is_voided_when_the_window_closes()
+    {
+        // 6 committers: the forger, 2 honest checkers and 3 members that commit and then say nothing in round 1 (as
+        // members whose inputs were garbage do). 2 objections of the 3 a majority needs: the window's end decides.
+        var (chain, members, forger) = Swarm(nodes: 6, clusters: 1, forgeMerge: true, forgeSemiGlobal: false);
+        var silent = members.Where(m => m.Address != forger).Take(3).Select(m => m.Address).ToHashSet();
+        await RunRounds(chain, members, 2, silent: m => silent.Contains(m.Address) && chain.Round == 1 && chain.Phase != RoundPhase.Commit);
+
+        var forged = ContentId.Of(Vectors.ToBytes(Forgery));
+        var voided = Assert.Single(chain.VoidedMerges, v => v.Round == 1);
+        Assert.Equal((forger, forged), (voided.Leader, voided.Model));
+        var objectors = chain.Objections.Where(o => o.Round == 1 && o.Leader == forger).Select(o => o.Member).ToList();
+        Assert.Equal(2, objectors.Count); // short of the majority: the void came from settling after the window
+        Assert.DoesNotContain(objectors, silent.Contains);
+        Assert.Empty(chain.Supports);
+        Assert.DoesNotContain(chain.SemiGlobals, s => s.ClusterModels.Contains(forged));
+        Assert.All(members.Where(m => m.Address != forger), m => Assert.DoesNotContain(forged, m.Learner.Bases));
+        var report = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(chain.History(), verify: true, default);
+        Assert.True(report.Passed, string.Join("\n", report.Findings));
+    }
+
+    [Fact]
+    public async Task A_lying_objection_to_an_honest_merge_is_answered_by_supporters_and_the_merge_stands()
+    {
+        var (chain, members, leader) = Swarm(nodes: 4, clusters: 1, forgeMerge: false, forgeSemiGlobal: false);
+        var liar = members.First(m => m.Address != leader).Address;
+        var lied = false;
+        await RunRounds(chain, members, 2, eachPass: async () =>
+        {
+            if (lied || chain.Merges.SingleOrDefault(m => m.Round == 1) is not { } merge) return;
+            lied = await chain.For(liar).TryObjectToMergeAsync(1, 0, merge.Leader, default);
+        });
+
+        Assert.True(lied);
+        Assert.Empty(chain.VoidedMerges);
+        // One support answers one objection: members back a merge only while it is contested.
+        var supporter = Assert.Single(chain.Supports, s => s.Round == 1).Member;
+        Assert.Contains(supporter, members.Select(m => m.Address).Where(a => a != leader && a != liar));
+        Assert.Contains(chain.SemiGlobals, s => s.Round == 1);
+        Assert.Empty(chain.Replacements);
     }
 
     [Fact]

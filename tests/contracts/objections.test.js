@@ -65,17 +65,75 @@ describe("SwarmCoordinator: objections void a forged merge", function () {
     expect(eventsOf(contract, end, "RoundOpened")[0].args.round).to.equal(round + 1n);
   });
 
-  it("holds the semi-global phase for the objection window, and takes no objection after it", async function () {
+  it("holds the semi-global phase for the objection window, and takes no vote after it", async function () {
     const { contract, round, leader, others } = await drawnCluster(3); // 2 others: 2 objections are needed
     await (await contract.connect(leader).publishMerge(round, 0, modelId("m"), [modelId("i")])).wait();
     const started = (await ethers.provider.getBlock("latest")).timestamp;
     await expectRevert(contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("m")]), contract, "ObjectionWindowOpen", [BigInt(started + WINDOW)]);
     await (await contract.connect(others[0]).objectToMerge(round, 0, leader.address)).wait();
+    await (await contract.connect(others[1]).supportMerge(round, 0, leader.address)).wait();
     await increaseTime(WINDOW);
     await expectRevert(contract.connect(others[1]).objectToMerge(round, 0, leader.address), contract, "ObjectionWindowClosed", [BigInt(started + WINDOW)]);
+    await expectRevert(contract.settleContestedMerge(round, 0), contract, "NotContested", [0n, 1n, 1n]);
     await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("m")])).wait();
     expect(await contract.currentRound()).to.equal(round + 1n);
-    expect(await contract.leaderFailures(leader.address)).to.equal(0n); // one objection of two needed: the merge stood
+    expect(await contract.leaderFailures(leader.address)).to.equal(0n); // one objection, one support: the merge stood
+  });
+
+  it("voids at the window's end a merge that more committers objected to than supported, though short of a majority", async function () {
+    // The leader forges; two honest members object; three members whose inputs were garbage never vote. Two of five
+    // is no majority, but silence is not a vote: at the window's end two objections against no support void it.
+    const { contract, round, leader, others } = await drawnCluster(6);
+    await (await contract.connect(leader).publishMerge(round, 0, modelId("forged"), [modelId("i")])).wait();
+    const started = (await ethers.provider.getBlock("latest")).timestamp;
+    for (const honest of others.slice(0, 2)) await (await contract.connect(honest).objectToMerge(round, 0, leader.address)).wait();
+    expect([...(await contract.mergeVotes(round, 0))]).to.deep.equal([2n, 0n, 3n, 1n]);
+    await expectRevert(contract.connect(others[0]).supportMerge(round, 0, leader.address), contract, "AlreadyObjected", [others[0].address]);
+    await expectRevert(contract.connect(leader).supportMerge(round, 0, leader.address), contract, "NotObjector", [leader.address]);
+    await expectRevert(contract.settleContestedMerge(round, 0), contract, "ObjectionWindowOpen", [BigInt(started + WINDOW)]);
+    await increaseTime(WINDOW);
+    await expectRevert(contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("forged")]), contract, "MergesContested", [1n]);
+    const settled = await (await contract.connect(others[4]).settleContestedMerge(round, 0)).wait(); // anyone may settle
+    const [voided] = eventsOf(contract, settled, "MergeVoided");
+    expect(voided.args.leader).to.equal(leader.address);
+    expect(await contract.phase()).to.equal(BigInt(PHASE.Merge));
+    expect(await contract.leaderFailures(leader.address)).to.equal(1n);
+    expect([...(await contract.mergeVotes(round, 0))]).to.deep.equal([0n, 0n, 0n, 0n]);
+    // the redone merge starts with no votes, and passes its own window
+    const next = others.find((w) => w.address === voided.args.nextLeader);
+    await (await contract.connect(next).publishMerge(round, 0, modelId("honest"), [modelId("i")])).wait();
+    await increaseTime(WINDOW);
+    await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("semi"), [modelId("honest")])).wait();
+    expect(await contract.currentRound()).to.equal(round + 1n);
+  });
+
+  it("lets an honest merge stand when its supporters match a minority's objections", async function () {
+    const { contract, round, leader, others } = await drawnCluster(5); // 4 others: 3 objections are needed
+    await (await contract.connect(leader).publishMerge(round, 0, modelId("honest"), [modelId("i")])).wait();
+    await (await contract.connect(others[0]).objectToMerge(round, 0, leader.address)).wait();
+    await (await contract.connect(others[1]).objectToMerge(round, 0, leader.address)).wait();
+    expect((await contract.mergeVotes(round, 0)).contested).to.equal(1n);
+    const backing = await (await contract.connect(others[2]).supportMerge(round, 0, leader.address)).wait();
+    const [supported] = eventsOf(contract, backing, "MergeSupported");
+    expect([supported.args.member, supported.args.objections, supported.args.supporters]).to.deep.equal([others[2].address, 2n, 1n]);
+    expect((await contract.mergeVotes(round, 0)).contested).to.equal(1n); // 2 against 1: still contested
+    await (await contract.connect(others[3]).supportMerge(round, 0, leader.address)).wait();
+    expect([...(await contract.mergeVotes(round, 0))]).to.deep.equal([2n, 2n, 3n, 0n]);
+    await increaseTime(WINDOW);
+    await expectRevert(contract.settleContestedMerge(round, 0), contract, "NotContested", [0n, 2n, 2n]);
+    await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("honest")])).wait();
+    expect(await contract.leaderFailures(leader.address)).to.equal(0n);
+  });
+
+  it("keeps the votes on a standing merge when its semi-global leader is replaced", async function () {
+    const { contract, round, leader, others } = await drawnCluster(4, { mergeTimeout: 60 });
+    await (await contract.connect(leader).publishMerge(round, 0, modelId("m"), [modelId("i")])).wait();
+    await (await contract.connect(others[0]).objectToMerge(round, 0, leader.address)).wait();
+    await (await contract.connect(others[1]).supportMerge(round, 0, leader.address)).wait();
+    await increaseTime(WINDOW + 60);
+    await (await contract.replaceLeader(round, 0)).wait();
+    const votes = await contract.mergeVotes(round, 0);
+    expect([votes.objections, votes.supporters, votes.contested]).to.deep.equal([1n, 1n, 0n]);
   });
 
   it("takes objections only from the cluster's committers of the round, and only against a published merge", async function () {

@@ -149,6 +149,13 @@ public sealed class SwarmCoordinator
     public async Task<ulong> ObjectionDeadlineAsync(CancellationToken ct = default) =>
         (await ViewAsync<Gen.ObjectionDeadlineFunction, Gen.ObjectionDeadlineOutputDTO>(new(), ct)).ReturnValue1;
 
+    /// <summary>The votes on the cluster's standing merge, and how many of the round's standing merges are contested.</summary>
+    public async Task<MergeVotes> MergeVotesAsync(ulong round, uint cluster, CancellationToken ct = default)
+    {
+        var v = await ViewAsync<Gen.MergeVotesFunction, Gen.MergeVotesOutputDTO>(new() { Round = round, Cluster = cluster }, ct);
+        return new MergeVotes(v.Objections, v.Supporters, v.Needed, v.Contested);
+    }
+
     public async Task<uint> LeaderFailuresAsync(EthereumAddress account, CancellationToken ct = default) =>
         (await ViewAsync<Gen.LeaderFailuresFunction, Gen.LeaderFailuresOutputDTO>(new() { Account = account.ToString() }, ct)).ReturnValue1;
 
@@ -197,6 +204,14 @@ public sealed class SwarmCoordinator
     /// <summary>Objects to <paramref name="leader"/>'s published merge of the cluster (the sender recomputed it and got another model).</summary>
     public Task<TransactionReceipt> ObjectToMergeAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
         SendAsync(new Gen.ObjectToMergeFunction { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct);
+
+    /// <summary>Backs <paramref name="leader"/>'s objected-to merge of the cluster (the sender recomputed it and got the same model).</summary>
+    public Task<TransactionReceipt> SupportMergeAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
+        SendAsync(new Gen.SupportMergeFunction { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct);
+
+    /// <summary>After the objection window: voids the cluster's merge if it has more objections than supporters.</summary>
+    public Task<TransactionReceipt> SettleContestedMergeAsync(ulong round, uint cluster, CancellationToken ct = default) =>
+        SendAsync(new Gen.SettleContestedMergeFunction { Round = round, Cluster = cluster }, ct);
 
     public Task<TransactionReceipt> PublishSemiGlobalAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> clusterModels,
         CancellationToken ct = default) =>

@@ -56,6 +56,9 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiFunction PublishSemiGlobal = TypedAbi.Function<Gen.PublishSemiGlobalFunction>();
     public static readonly AbiFunction DrawLeaders = TypedAbi.Function<Gen.DrawLeadersFunction>();
     public static readonly AbiFunction ObjectToMerge = TypedAbi.Function<Gen.ObjectToMergeFunction>();
+    public static readonly AbiFunction SupportMerge = TypedAbi.Function<Gen.SupportMergeFunction>();
+    public static readonly AbiFunction SettleContestedMerge = TypedAbi.Function<Gen.SettleContestedMergeFunction>();
+    public static readonly AbiFunction MergeVotes = TypedAbi.Function<Gen.MergeVotesFunction, Gen.MergeVotesOutputDTO>();
     public static readonly AbiFunction ElectionBlock = TypedAbi.Function<Gen.ElectionBlockFunction, Gen.ElectionBlockOutputDTO>();
     public static readonly AbiFunction ObjectionDeadline = TypedAbi.Function<Gen.ObjectionDeadlineFunction, Gen.ObjectionDeadlineOutputDTO>();
 
@@ -80,6 +83,7 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiEvent LeadersDrawn = TypedAbi.Event<Gen.LeadersDrawnEventDTO>();
     public static readonly AbiEvent ElectionDeferred = TypedAbi.Event<Gen.ElectionDeferredEventDTO>();
     public static readonly AbiEvent MergeObjected = TypedAbi.Event<Gen.MergeObjectedEventDTO>();
+    public static readonly AbiEvent MergeSupported = TypedAbi.Event<Gen.MergeSupportedEventDTO>();
     public static readonly AbiEvent MergeVoided = TypedAbi.Event<Gen.MergeVoidedEventDTO>();
 
     /// <summary>Every custom error of the contract, for decoding reverts into messages.</summary>
@@ -93,6 +97,7 @@ public static class SwarmCoordinatorAbi
         ClusterMembers, CurrentRound, Phase, RoundInfo, BaseModel, LeaderOf, ClusterState, LeaderFailures,
         Register, Leave, SetLeadershipOptOut, Allow, Disallow, Commit, Close, PublishMerge, ReplaceLeader, PublishSemiGlobal,
         AggregationRules, PublishMergeWithDrops, DrawLeaders, ElectionBlock, ObjectToMerge, ObjectionDeadline,
+        SupportMerge, SettleContestedMerge, MergeVotes,
     ];
 
     /// <summary>Events whose first indexed parameter is the round number, so eth_getLogs can select one round by topic 1.</summary>
@@ -100,6 +105,7 @@ public static class SwarmCoordinatorAbi
     [
         RoundWaiting, RoundOpened, ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished,
         SemiGlobalStarted, SemiGlobalPublished, InputsDropped, LeadersDrawn, ElectionDeferred, MergeObjected, MergeVoided,
+        MergeSupported,
     ];
 
     public static IReadOnlyList<AbiEvent> AllEvents { get; } =
@@ -107,5 +113,6 @@ public static class SwarmCoordinatorAbi
         SwarmCreated, AllowlistChanged, MemberRegistered, MemberLeft, LeadershipOptOut, RoundWaiting, RoundOpened,
         ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished, SemiGlobalStarted,
         SemiGlobalPublished, InputsDropped, AggregationRulesSet, LeadersDrawn, ElectionDeferred, MergeObjected, MergeVoided,
+        MergeSupported,
     ];
 }

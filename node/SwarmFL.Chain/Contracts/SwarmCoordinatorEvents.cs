@@ -25,7 +25,10 @@ public sealed record RoundClosed(ulong Round, ulong ElectionBlock, uint Commits)
 public sealed record LeadersDrawn(ulong Round, byte[] Randomness, ulong ElectionBlock) : SwarmEvent;
 public sealed record ElectionDeferred(ulong Round, ulong ElectionBlock) : SwarmEvent;
 public sealed record MergeObjected(ulong Round, uint Cluster, EthereumAddress Member, EthereumAddress Leader, uint Objections, uint Needed) : SwarmEvent;
-/// <summary>A majority of the cluster's other committers objected to <see cref="Leader"/>'s merge: it is void, and
+/// <summary>A committer recomputed <see cref="Leader"/>'s objected-to merge and got the same model.</summary>
+public sealed record MergeSupported(ulong Round, uint Cluster, EthereumAddress Member, EthereumAddress Leader, uint Objections, uint Supporters) : SwarmEvent;
+/// <summary>A majority of the cluster's other committers objected to <see cref="Leader"/>'s merge, or more objected than
+/// supported by the end of the objection window: it is void, and
 /// <see cref="NextLeader"/> (zero: none, the cluster is skipped) redoes it.</summary>
 public sealed record MergeVoided(ulong Round, uint Cluster, EthereumAddress Leader, EthereumAddress NextLeader, uint Attempt) : SwarmEvent;
 public sealed record ClusterSkipped(ulong Round, uint Cluster, uint Committers) : SwarmEvent;
@@ -58,6 +61,7 @@ public static class SwarmEventDecoder
         Typed<Gen.LeadersDrawnEventDTO>((e, l) => new LeadersDrawn(e.Round, e.Randomness, e.ElectionBlock) { Log = l }),
         Typed<Gen.ElectionDeferredEventDTO>((e, l) => new ElectionDeferred(e.Round, e.ElectionBlock) { Log = l }),
         Typed<Gen.MergeObjectedEventDTO>((e, l) => new MergeObjected(e.Round, e.Cluster, A(e.Member), A(e.Leader), e.Objections, e.Needed) { Log = l }),
+        Typed<Gen.MergeSupportedEventDTO>((e, l) => new MergeSupported(e.Round, e.Cluster, A(e.Member), A(e.Leader), e.Objections, e.Supporters) { Log = l }),
         Typed<Gen.MergeVoidedEventDTO>((e, l) => new MergeVoided(e.Round, e.Cluster, A(e.Leader), A(e.NextLeader), e.Attempt) { Log = l }),
         Typed<Gen.ClusterSkippedEventDTO>((e, l) => new ClusterSkipped(e.Round, e.Cluster, e.Committers) { Log = l }),
         Typed<Gen.LeaderElectedEventDTO>((e, l) => new LeaderElected(e.Round, e.Cluster, A(e.Leader), e.Attempt) { Log = l }),

@@ -63,3 +63,10 @@ public sealed record RoundInfo(ulong Round, ulong OpenedAt, ulong Deadline, uint
 public sealed record LeaderInfo(EthereumAddress Leader, ulong ElectedAt, uint Attempt);
 
 public sealed record ClusterRoundState(EthereumAddress Leader, ulong ElectedAt, uint Attempt, ClusterStatus Status);
+
+/// <summary>The votes on a cluster's standing merge (zeros without one); <see cref="ContestedInRound"/> counts the round's
+/// standing merges with more objections than supporters, which hold back every semi-global model.</summary>
+public sealed record MergeVotes(uint Objections, uint Supporters, uint Needed, uint ContestedInRound)
+{
+    public bool Contested => Objections > Supporters;
+}

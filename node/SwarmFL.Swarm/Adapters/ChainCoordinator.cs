@@ -27,7 +27,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     private ChainView? _view;
 
     /// <summary>What this node read at one block.</summary>
-    private sealed record ChainView(ulong Block, RoundSnapshot Snapshot, ClusterRoundState? MyClusterState);
+    private sealed record ChainView(ulong Block, RoundSnapshot Snapshot, ClusterRoundState? MyClusterState, MergeVotes? MyClusterVotes = null);
 
     public EthereumAddress Self => self;
 
@@ -83,6 +83,8 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         Task<RoundInfo>? guessedInfo = null;
         Task<byte[]>? guessedBase = null;
         Task<ClusterRoundState>? guessedState = null;
+        Task<MergeVotes>? guessedVotes = null;
+        var wantVotes = previous?.Snapshot.Phase is RoundPhase.Merge or RoundPhase.SemiGlobal;
         using (var batch = contract.Eth.Rpc.BeginBatch())
         {
             header = contract.Eth.GetBlockByNumberAsync(block, ct);
@@ -96,6 +98,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
             {
                 guessedBase = at.BaseModelAsync((uint)c, ct);
                 if (wantState && guessRound is { } sr) guessedState = at.ClusterStateAsync(sr, (uint)c, ct);
+                if (wantVotes && guessRound is { } vr) guessedVotes = at.MergeVotesAsync(vr, (uint)c, ct);
             }
             await batch.SendAsync(ct);
         }
@@ -106,6 +109,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         var sameCluster = sameRound && mineOrNull is { } m && (int)m == guessCluster;
         var baseDigest = sameCluster ? await OrNullAsync(guessedBase) : null;
         var state = sameCluster ? await OrNullAsync(guessedState) : null;
+        var votes = sameCluster ? await OrNullAsync(guessedVotes) : null;
         if (info is null)
         {
             // A new round (or the first view): what depends on it comes in a second batch.
@@ -132,7 +136,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         var snapshot = new RoundSnapshot(round, (RoundPhase)(byte)info.Phase, DateTimeOffset.FromUnixTimeSeconds((long)info.Deadline),
             (int)info.MemberCount, (int)info.Commits, (int)info.ClusterCount, cluster, baseModel, committed,
             info.Phase == ChainPhase.Election && await electionBlock is > 0 and var eb ? eb : null, block);
-        return new ChainView(block, snapshot, cluster is null ? null : state);
+        return new ChainView(block, snapshot, cluster is null ? null : state, cluster is null ? null : votes);
     }
 
     /// <summary>A read made on a guess: its failure (a revert for a round that has ended) only means the guess was wrong.</summary>
@@ -162,6 +166,21 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
 
     public Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) =>
         RacingAsync(() => contract.ObjectToMergeAsync(round, (uint)cluster, leader, ct));
+
+    public Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) =>
+        RacingAsync(() => contract.SupportMergeAsync(round, (uint)cluster, leader, ct));
+
+    public Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) =>
+        RacingAsync(() => contract.SettleContestedMergeAsync(round, (uint)cluster, ct));
+
+    /// <summary>The own cluster's votes come from the block's view (read in its batch); other clusters' are read at the head.</summary>
+    public async Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct)
+    {
+        var votes = _view is { } v && v.Block == _head.Number && v.Snapshot.Round == round && v.Snapshot.MyCluster == cluster && v.MyClusterVotes is { } known
+            ? known
+            : await contract.MergeVotesAsync(round, (uint)cluster, ct);
+        return new ClusterVotes((int)votes.Objections, (int)votes.Supporters, (int)votes.ContestedInRound);
+    }
 
     public async Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct)
     {

@@ -17,6 +17,9 @@ internal sealed class TimedCoordinator(ISwarmCoordinator inner, PhaseTimer timer
     public Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryReplaceLeaderAsync(round, cluster, ct));
     public Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryDrawLeadersAsync(round, ct));
     public Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryObjectToMergeAsync(round, cluster, leader, ct));
+    public Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TrySupportMergeAsync(round, cluster, leader, ct));
+    public Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TrySettleContestedMergeAsync(round, cluster, ct));
+    public Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetMergeVotesAsync(round, cluster, ct));
     public Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetObjectionDeadlineAsync(round, ct));
     public Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetCommitsAsync(round, ct));
     public Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetMergesAsync(round, ct));

@@ -22,6 +22,11 @@ public interface ISwarmCoordinator
     Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct);
     /// <summary>Objects to <paramref name="leader"/>'s published merge of the cluster, which this node recomputed to another model.</summary>
     Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct);
+    /// <summary>Backs <paramref name="leader"/>'s merge of the cluster, which this node recomputed to the same model, against objections.</summary>
+    Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct);
+    /// <summary>After the objection window: voids the cluster's merge when it has more objections than supporters.</summary>
+    Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct);
+    Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct);
     /// <summary>In the SemiGlobal phase, when the objection window ends (no semi-global model is accepted before); else null.</summary>
     Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct);
     Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct);

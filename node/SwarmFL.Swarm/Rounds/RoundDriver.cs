@@ -34,6 +34,7 @@ public sealed class RoundDriver(
     // by sampling or because its inputs were out of reach), and a verdict per base model it was offered.
     private readonly Dictionary<(ulong Round, int Cluster, EthereumAddress Leader), MergeVerdict?> _mergeChecks = [];
     private readonly HashSet<ContentId> _forgedMerges = [];
+    private readonly HashSet<(ulong Round, int Cluster, EthereumAddress Leader)> _supported = [];
     private readonly Dictionary<ContentId, bool> _baseVerdicts = [];
 
     /// <summary>Which published merges this node recomputes before it adopts or lets them stand (default: all).</summary>
@@ -192,7 +193,7 @@ public sealed class RoundDriver(
         var merges = await chain.GetMergesAsync(round.Round, ct);
         if (merges.FirstOrDefault(m => m.Cluster == cluster) is { } published)
         {
-            if (published.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, published, ct) is { } checkedMerge) return checkedMerge;
+            if (published.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, published, votingOpen: true, ct) is { } checkedMerge) return checkedMerge;
             SetStatus(round, NodeRole.Member, "cluster merged; waiting for the other clusters");
             return Wait(round, "cluster already merged");
         }
@@ -270,14 +271,16 @@ public sealed class RoundDriver(
             SetStatus(round, NodeRole.Member, "semi-global published; waiting for the next round");
             return Wait(round, "semi-global already published");
         }
-        // The cluster's merge can still be objected to while the window is open: a member that has not checked it yet
+        // The cluster's merge can still be voted on while the window is open: a member that has not checked it yet
         // does so first.
+        var objectionsUntil = await chain.GetObjectionDeadlineAsync(round.Round, ct);
+        var votingOpen = objectionsUntil is not { } closes || clock.GetUtcNow() < closes;
         var ownMerge = (await chain.GetMergesAsync(round.Round, ct)).FirstOrDefault(m => m.Cluster == cluster);
-        if (ownMerge is not null && ownMerge.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, ownMerge, ct) is { } checkedMerge)
+        if (ownMerge is not null && ownMerge.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, ownMerge, votingOpen, ct) is { } checkedMerge)
             return checkedMerge;
+        if (!votingOpen && await SettleContestedAsync(round, cluster, ct) is { } settled) return settled;
         var leader = await chain.GetLeaderAsync(round.Round, cluster, ct);
         if (leader is null) return Wait(round, "no leader for this cluster");
-        var objectionsUntil = await chain.GetObjectionDeadlineAsync(round.Round, ct);
         if (leader.Leader != chain.Self)
         {
             // The semi-global leader cannot publish before the window ends, so its timeout runs from there.
@@ -326,12 +329,14 @@ public sealed class RoundDriver(
 
     /// <summary>
     /// Recomputes the cluster's published merge once (if sampled) and objects on chain when it is not what the inputs
-    /// give. Returns the step's result, or null when there is nothing (more) to do.
+    /// give; when it is, and others objected to it, backs it while the vote is open. Returns the step's result, or null
+    /// when there is nothing (more) to do.
     /// </summary>
-    private async Task<StepResult?> CheckClusterMergeAsync(RoundSnapshot round, SwarmRules rules, PublishedMerge merge, CancellationToken ct)
+    private async Task<StepResult?> CheckClusterMergeAsync(RoundSnapshot round, SwarmRules rules, PublishedMerge merge, bool votingOpen, CancellationToken ct)
     {
         var key = (merge.Round, merge.Cluster, merge.Leader);
-        if (_mergeChecks.ContainsKey(key)) return null;
+        if (_mergeChecks.TryGetValue(key, out var known))
+            return known is { Holds: true } && votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null;
         if (!Sampling.ShouldCheck(merge.Round, merge.Cluster, merge.Model))
         {
             _mergeChecks[key] = null;
@@ -342,7 +347,8 @@ public sealed class RoundDriver(
         var verdict = await RecomputeMergeAsync(round, rules, merge, ct);
         _mergeChecks[key] = verdict;
         if (verdict is null) return Wait(round, $"merge {merge.Model} cannot be checked: its inputs are out of reach");
-        if (verdict.Holds) return Did(StepAction.Verified, round, $"merge {merge.Model} of {merge.Leader}");
+        if (verdict.Holds)
+            return (votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null) ?? Did(StepAction.Verified, round, $"merge {merge.Model} of {merge.Leader}");
 
         _forgedMerges.Add(merge.Model);
         _log.Warning("Round {Round} cluster {Cluster}: leader {Leader}'s merge {Model} is forged: {Problems}; objecting",
@@ -350,6 +356,48 @@ public sealed class RoundDriver(
         if (await chain.TryObjectToMergeAsync(merge.Round, merge.Cluster, merge.Leader, ct))
             return Did(StepAction.Objected, round, $"to {merge.Leader}'s merge {merge.Model}: {verdict.Summary}");
         return Wait(round, "objection refused (already voided, or the window closed)");
+    }
+
+    /// <summary>
+    /// Silence is not a vote, so a merge that some objected to stands only if as many who checked it back it: a member
+    /// whose recomputation matched says so once, as soon as it sees more objections than supporters.
+    /// </summary>
+    private async Task<StepResult?> SupportIfContestedAsync(RoundSnapshot round, PublishedMerge merge, CancellationToken ct)
+    {
+        var key = (merge.Round, merge.Cluster, merge.Leader);
+        if (_supported.Contains(key)) return null;
+        var votes = await chain.GetMergeVotesAsync(merge.Round, merge.Cluster, ct);
+        if (!votes.Contested) return null;
+        _supported.Add(key);
+        _log.Warning("Round {Round} cluster {Cluster}: {Objections} objected to leader {Leader}'s merge {Model}, which this node recomputed to the same model; supporting it",
+            merge.Round, merge.Cluster, votes.Objections, merge.Leader, merge.Model);
+        if (await chain.TrySupportMergeAsync(merge.Round, merge.Cluster, merge.Leader, ct))
+            return Did(StepAction.Supported, round, $"{merge.Leader}'s merge {merge.Model} against {votes.Objections} objections");
+        return Wait(round, "support refused (already voided, or the window closed)");
+    }
+
+    /// <summary>
+    /// After the objection window a contested merge holds back every semi-global model until someone voids it: any
+    /// member does, starting with its own cluster.
+    /// </summary>
+    private async Task<StepResult?> SettleContestedAsync(RoundSnapshot round, int cluster, CancellationToken ct)
+    {
+        var own = await chain.GetMergeVotesAsync(round.Round, cluster, ct);
+        if (own.ContestedInRound == 0) return null;
+        foreach (var merge in (await chain.GetMergesAsync(round.Round, ct)).OrderBy(m => m.Cluster != cluster).ThenBy(m => m.Cluster))
+        {
+            var votes = merge.Cluster == cluster ? own : await chain.GetMergeVotesAsync(round.Round, merge.Cluster, ct);
+            if (!votes.Contested) continue;
+            SetStatus(round, NodeRole.Member, $"voiding the contested merge of cluster {merge.Cluster}");
+            if (await chain.TrySettleContestedMergeAsync(round.Round, merge.Cluster, ct))
+            {
+                _log.Warning("Round {Round} cluster {Cluster}: leader {Leader}'s merge {Model} had {Objections} objections against {Supporters} supporters when the window closed; voided",
+                    round.Round, merge.Cluster, merge.Leader, merge.Model, votes.Objections, votes.Supporters);
+                return Did(StepAction.SettledContested, round, $"cluster {merge.Cluster}: {votes.Objections} objections, {votes.Supporters} supporters");
+            }
+            return Wait(round, "settling raced by a peer");
+        }
+        return Wait(round, $"{own.ContestedInRound} contested merge(s) wait to be voided");
     }
 
     /// <summary>The merge recomputed from the chain's record, as the audit does; null when an input is out of reach.</summary>

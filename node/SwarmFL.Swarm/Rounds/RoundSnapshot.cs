@@ -26,6 +26,16 @@ public sealed record RoundSnapshot(
 /// <summary>The leader of one cluster in one round, with when it was elected (its merge timeout runs from there).</summary>
 public sealed record ClusterLeader(EthereumAddress Leader, DateTimeOffset ElectedAt, int Attempt);
 
+/// <summary>
+/// The votes on a cluster's standing merge (zeros without one) and how many of the round's standing merges are
+/// contested: no semi-global model is accepted while one is, and after the objection window it is voided.
+/// </summary>
+public sealed record ClusterVotes(int Objections, int Supporters, int ContestedInRound)
+{
+    public static readonly ClusterVotes None = new(0, 0, 0);
+    public bool Contested => Objections > Supporters;
+}
+
 /// <summary>A member's committed local model.</summary>
 public sealed record CommittedModel(ulong Round, int Cluster, EthereumAddress Member, ContentId Model, ulong Samples, uint MetricPpm);
 

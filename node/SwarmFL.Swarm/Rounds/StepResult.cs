@@ -15,6 +15,10 @@ public enum StepAction
     Verified,
     /// <summary>Recomputed the cluster's merge, got another model, and objected on chain.</summary>
     Objected,
+    /// <summary>Backed, on chain, a merge that this node recomputed to the same model and that others objected to.</summary>
+    Supported,
+    /// <summary>After the objection window, voided a merge that more committers objected to than supported.</summary>
+    SettledContested,
 }
 
 public sealed record StepResult(StepAction Action, ulong Round, RoundPhase Phase, string Detail)

@@ -16,6 +16,9 @@ public abstract class DelegatingCoordinator(ISwarmCoordinator inner) : ISwarmCoo
     public virtual Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) => inner.TryReplaceLeaderAsync(round, cluster, ct);
     public virtual Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => inner.TryDrawLeadersAsync(round, ct);
     public virtual Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => inner.TryObjectToMergeAsync(round, cluster, leader, ct);
+    public virtual Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => inner.TrySupportMergeAsync(round, cluster, leader, ct);
+    public virtual Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) => inner.TrySettleContestedMergeAsync(round, cluster, ct);
+    public virtual Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct) => inner.GetMergeVotesAsync(round, cluster, ct);
     public virtual Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct) => inner.GetObjectionDeadlineAsync(round, ct);
     public virtual Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct) => inner.GetCommitsAsync(round, ct);
     public virtual Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) => inner.GetMergesAsync(round, ct);

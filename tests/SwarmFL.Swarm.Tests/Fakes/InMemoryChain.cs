@@ -25,6 +25,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
     /// <summary>Merges voided by a majority of objections (out of <see cref="Merges"/>), and every objection sent.</summary>
     public List<PublishedMerge> VoidedMerges { get; } = [];
     public List<(ulong Round, int Cluster, EthereumAddress Member, EthereumAddress Leader)> Objections { get; } = [];
+    public List<(ulong Round, int Cluster, EthereumAddress Member, EthereumAddress Leader)> Supports { get; } = [];
     /// <summary>When the SemiGlobal phase began: the objection window (Rules.ObjectionWindow) runs from here.</summary>
     public DateTimeOffset? SemiGlobalStartedAt { get; private set; }
     private readonly Dictionary<(ulong, int), (List<EthereumAddress> Candidates, int Attempt, DateTimeOffset ElectedAt)> _leaders = [];
@@ -59,6 +60,26 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             }).ToList();
             return new SwarmFL.Swarm.Audit.SwarmHistory(Rules, rounds);
         }
+    }
+
+    private ClusterVotes VotesOn(PublishedMerge merge)
+    {
+        bool On((ulong Round, int Cluster, EthereumAddress Member, EthereumAddress Leader) v) => v.Round == merge.Round && v.Cluster == merge.Cluster && v.Leader == merge.Leader;
+        return new ClusterVotes(Objections.Count(On), Supports.Count(On), ContestedIn(merge.Round));
+    }
+
+    private int ContestedIn(ulong round) => Merges.Where(m => m.Round == round).Count(m =>
+        Objections.Count(v => v.Round == round && v.Cluster == m.Cluster && v.Leader == m.Leader) > Supports.Count(v => v.Round == round && v.Cluster == m.Cluster && v.Leader == m.Leader));
+
+    /// <summary>As the contract's void: the leader fails, the next candidate redoes the merge, and the round merges again.</summary>
+    private void Void(PublishedMerge merge, TimeProvider clock)
+    {
+        Merges.Remove(merge);
+        VoidedMerges.Add(merge);
+        var l = _leaders[(merge.Round, merge.Cluster)];
+        _leaders[(merge.Round, merge.Cluster)] = (l.Candidates, l.Attempt + 1, clock.GetUtcNow());
+        Phase = RoundPhase.Merge;
+        SemiGlobalStartedAt = null;
     }
 
     private sealed class View(InMemoryChain c, EthereumAddress self, TimeProvider clock) : ISwarmCoordinator
@@ -136,22 +157,53 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
         {
             lock (c._gate)
             {
-                var merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster && m.Leader == leader);
-                var committers = c.Commits.Where(x => x.Round == round && x.Cluster == cluster).Select(x => x.Member).ToList();
-                var windowOpen = c.Phase == RoundPhase.Merge || (c.Phase == RoundPhase.SemiGlobal && clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow);
-                if (round != c.Round || merge is null || !windowOpen || self == leader || !committers.Contains(self)
-                    || c.Objections.Contains((round, cluster, self, leader))) return Task.FromResult(false);
+                if (!MayVote(round, cluster, leader, out var merge, out var committers)) return Task.FromResult(false);
                 c.Objections.Add((round, cluster, self, leader));
-                var needed = (committers.Count - 1) / 2 + 1;
-                if (c.Objections.Count(o => o.Round == round && o.Cluster == cluster && o.Leader == leader) < needed) return Task.FromResult(true);
-                c.Merges.Remove(merge);
-                c.VoidedMerges.Add(merge);
-                var l = c._leaders[(round, cluster)];
-                c._leaders[(round, cluster)] = (l.Candidates, l.Attempt + 1, clock.GetUtcNow());
-                c.Phase = RoundPhase.Merge;
-                c.SemiGlobalStartedAt = null;
+                var needed = (committers - 1) / 2 + 1;
+                if (c.Objections.Count(o => o.Round == round && o.Cluster == cluster && o.Leader == leader) >= needed) c.Void(merge!, clock);
                 return Task.FromResult(true);
             }
+        }
+
+        public Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                if (!MayVote(round, cluster, leader, out _, out _)) return Task.FromResult(false);
+                c.Supports.Add((round, cluster, self, leader));
+                return Task.FromResult(true);
+            }
+        }
+
+        public Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                if (round != c.Round || c.Phase != RoundPhase.SemiGlobal || clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow) return Task.FromResult(false);
+                var merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster);
+                if (merge is null || !c.VotesOn(merge).Contested) return Task.FromResult(false);
+                c.Void(merge, clock);
+                return Task.FromResult(true);
+            }
+        }
+
+        public Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                var merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster);
+                return Task.FromResult(merge is null ? ClusterVotes.None with { ContestedInRound = c.ContestedIn(round) } : c.VotesOn(merge));
+            }
+        }
+
+        private bool MayVote(ulong round, int cluster, EthereumAddress leader, out PublishedMerge? merge, out int committers)
+        {
+            merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster && m.Leader == leader);
+            var members = c.Commits.Where(x => x.Round == round && x.Cluster == cluster).Select(x => x.Member).ToList();
+            committers = members.Count;
+            var windowOpen = c.Phase == RoundPhase.Merge || (c.Phase == RoundPhase.SemiGlobal && clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow);
+            return round == c.Round && merge is not null && windowOpen && self != leader && members.Contains(self)
+                && !c.Objections.Contains((round, cluster, self, leader)) && !c.Supports.Contains((round, cluster, self, leader));
         }
 
         public Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct)
@@ -200,6 +252,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             {
                 if (leader?.Leader != self || c.Phase != RoundPhase.SemiGlobal) throw new InvalidOperationException("NotLeader/WrongPhase");
                 if (clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow) throw new InvalidOperationException("ObjectionWindowOpen");
+                if (c.ContestedIn(round) > 0) throw new InvalidOperationException("MergesContested");
                 c.SemiGlobals.Add(new PublishedSemiGlobal(round, cluster, self, model, clusterModels));
                 if (c.SemiGlobals.Count(s => s.Round == round) == c.Merges.Count(m => m.Round == round))
                 {

@@ -421,6 +421,17 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
 
     }
 
+    public partial class MergeVotesFunction : MergeVotesFunctionBase { }
+
+    [Function("mergeVotes", typeof(MergeVotesOutputDTO))]
+    public class MergeVotesFunctionBase : FunctionMessage
+    {
+        [Parameter("uint64", "round", 1)]
+        public virtual ulong Round { get; set; }
+        [Parameter("uint32", "cluster", 2)]
+        public virtual uint Cluster { get; set; }
+    }
+
     public partial class ObjectToMergeFunction : ObjectToMergeFunctionBase { }
 
     [Function("objectToMerge")]
@@ -545,6 +556,30 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     {
         [Parameter("bool", "optOut", 1)]
         public virtual bool OptOut { get; set; }
+    }
+
+    public partial class SettleContestedMergeFunction : SettleContestedMergeFunctionBase { }
+
+    [Function("settleContestedMerge")]
+    public class SettleContestedMergeFunctionBase : FunctionMessage
+    {
+        [Parameter("uint64", "round", 1)]
+        public virtual ulong Round { get; set; }
+        [Parameter("uint32", "cluster", 2)]
+        public virtual uint Cluster { get; set; }
+    }
+
+    public partial class SupportMergeFunction : SupportMergeFunctionBase { }
+
+    [Function("supportMerge")]
+    public class SupportMergeFunctionBase : FunctionMessage
+    {
+        [Parameter("uint64", "round", 1)]
+        public virtual ulong Round { get; set; }
+        [Parameter("uint32", "cluster", 2)]
+        public virtual uint Cluster { get; set; }
+        [Parameter("address", "leader", 3)]
+        public virtual string Leader { get; set; }
     }
 
     public partial class AggregationRulesSetEventDTO : AggregationRulesSetEventDTOBase { }
@@ -726,6 +761,25 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual byte[] ModelId { get; set; }
         [Parameter("bytes32[]", "inputs", 5, false )]
         public virtual List<byte[]> Inputs { get; set; }
+    }
+
+    public partial class MergeSupportedEventDTO : MergeSupportedEventDTOBase { }
+
+    [Event("MergeSupported")]
+    public class MergeSupportedEventDTOBase : IEventDTO
+    {
+        [Parameter("uint64", "round", 1, true )]
+        public virtual ulong Round { get; set; }
+        [Parameter("uint32", "cluster", 2, true )]
+        public virtual uint Cluster { get; set; }
+        [Parameter("address", "member", 3, true )]
+        public virtual string Member { get; set; }
+        [Parameter("address", "leader", 4, false )]
+        public virtual string Leader { get; set; }
+        [Parameter("uint32", "objections", 5, false )]
+        public virtual uint Objections { get; set; }
+        [Parameter("uint32", "supporters", 6, false )]
+        public virtual uint Supporters { get; set; }
     }
 
     public partial class MergeVoidedEventDTO : MergeVoidedEventDTOBase { }
@@ -935,6 +989,15 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual BigInteger Length { get; set; }
     }
 
+    public partial class MergesContestedError : MergesContestedErrorBase { }
+
+    [Error("MergesContested")]
+    public class MergesContestedErrorBase : IErrorDTO
+    {
+        [Parameter("uint32", "count", 1)]
+        public virtual uint Count { get; set; }
+    }
+
     public partial class MultiaddrTooLongError : MultiaddrTooLongErrorBase { }
 
     [Error("MultiaddrTooLong")]
@@ -964,6 +1027,19 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     {
         [Parameter("address", "account", 1)]
         public virtual string Account { get; set; }
+    }
+
+    public partial class NotContestedError : NotContestedErrorBase { }
+
+    [Error("NotContested")]
+    public class NotContestedErrorBase : IErrorDTO
+    {
+        [Parameter("uint32", "cluster", 1)]
+        public virtual uint Cluster { get; set; }
+        [Parameter("uint32", "objections", 2)]
+        public virtual uint Objections { get; set; }
+        [Parameter("uint32", "supporters", 3)]
+        public virtual uint Supporters { get; set; }
     }
 
     public partial class NotCreatorError : NotCreatorErrorBase { }
@@ -1518,6 +1594,21 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual List<string> ReturnValue1 { get; set; }
     }
 
+    public partial class MergeVotesOutputDTO : MergeVotesOutputDTOBase { }
+
+    [FunctionOutput]
+    public class MergeVotesOutputDTOBase : IFunctionOutputDTO
+    {
+        [Parameter("uint32", "objections", 1)]
+        public virtual uint Objections { get; set; }
+        [Parameter("uint32", "supporters", 2)]
+        public virtual uint Supporters { get; set; }
+        [Parameter("uint32", "needed", 3)]
+        public virtual uint Needed { get; set; }
+        [Parameter("uint32", "contested", 4)]
+        public virtual uint Contested { get; set; }
+    }
+
 
 
     public partial class ObjectionDeadlineOutputDTO : ObjectionDeadlineOutputDTOBase { }
@@ -1577,6 +1668,10 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         [Parameter("bytes32", "randomness", 7)]
         public virtual byte[] Randomness { get; set; }
     }
+
+
+
+
 
 
 }
