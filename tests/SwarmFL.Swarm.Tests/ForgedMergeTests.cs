@@ -1,3 +1,4 @@
+using SwarmFL.Learning.Aggregation;
 using SwarmFL.Crypto;
 using SwarmFL.Swarm.Audit;
 using SwarmFL.Swarm.Ports;
@@ -28,7 +29,8 @@ public sealed class ForgedMergeTests : IDisposable
     /// <paramref name="nodes"/> members in <paramref name="clusters"/> clusters; the member the fake elects first in
     /// cluster 0 (lowest address) forges what <paramref name="forge"/> says.
     /// </summary>
-    private (InMemoryChain Chain, List<Member> Members, EthereumAddress Forger) Swarm(int nodes, int clusters, bool forgeMerge, bool forgeSemiGlobal)
+    private (InMemoryChain Chain, List<Member> Members, EthereumAddress Forger) Swarm(int nodes, int clusters, bool forgeMerge, bool forgeSemiGlobal,
+        bool claimUnavailableAsMerged = false)
     {
         var genesis = _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default).Result;
         var rules = new SwarmRules(MinPeers: nodes, CommitWindow: TimeSpan.FromSeconds(30), MergeTimeout: TimeSpan.FromSeconds(20),
@@ -40,7 +42,7 @@ public sealed class ForgedMergeTests : IDisposable
         {
             var learner = new BaseRecordingLearner(new VectorLearner([i, 1, -i], samples: (ulong)(100 * (i + 1))));
             ISwarmCoordinator port = chain.For(k.Address);
-            if (k.Address == forger) port = new ForgingCoordinator(port, _store, forgeMerge, forgeSemiGlobal);
+            if (k.Address == forger) port = new ForgingCoordinator(port, _store, forgeMerge, forgeSemiGlobal) { ClaimUnavailableAsMerged = claimUnavailableAsMerged };
             var driver = new RoundDriver(port, _store, learner, new WeightedMeanMerger(), new RecordingAnnouncer(),
                 new NodeStateStore(Path.Combine(_dir, $"state-{i}.json")), _clock);
             return new Member(k.Address, learner, driver);
@@ -132,6 +134,32 @@ public sealed class ForgedMergeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_forged_merge_that_rests_on_an_input_nobody_serves_is_objected_to_and_voided()
+    {
+        // The forger lists as merged an input that no holder serves (as a member trickling its bytes would make it), so
+        // nobody can recompute the merge: checkers object to what they cannot reproduce rather than let it stand.
+        var (chain, members, forger) = Swarm(nodes: 4, clusters: 1, forgeMerge: true, forgeSemiGlobal: false, claimUnavailableAsMerged: true);
+        var lostOwner = members.Last(m => m.Address != forger).Address;
+        await RunRounds(chain, members, 2, eachPass: () =>
+        {
+            foreach (var c in chain.Commits.Where(c => c.Round == 1 && c.Member == lostOwner)) _store.Lost.Add(c.Model);
+            return Task.CompletedTask;
+        });
+
+        var forged = ContentId.Of(Vectors.ToBytes(Forgery));
+        var voided = Assert.Single(chain.VoidedMerges, v => v.Round == 1);
+        Assert.Equal((forger, forged), (voided.Leader, voided.Model));
+        Assert.Contains(chain.Commits.Single(c => c.Round == 1 && c.Member == lostOwner).Model, voided.Inputs);
+        var objectors = chain.Objections.Where(o => o.Round == 1 && o.Leader == forger).Select(o => o.Member).ToList();
+        Assert.Equal(2, objectors.Count); // a majority of the three others
+        Assert.All(objectors, o => Assert.Contains(forged, members.Single(m => m.Address == o).Driver.ForgedMerges));
+        // The redone merge records the lost input as unavailable, and stands.
+        var redone = chain.Merges.Single(m => m.Round == 1);
+        Assert.Contains(redone.Drops, d => d.Reason == RejectionReason.Unavailable);
+        Assert.All(members.Where(m => m.Address != forger), m => Assert.DoesNotContain(forged, m.Learner.Bases));
+    }
+
+    [Fact]
     public async Task A_forged_semi_global_is_refused_by_the_members_who_would_train_on_it_and_the_audit_names_its_leader()
     {
         var (chain, members, forger) = Swarm(nodes: 4, clusters: 2, forgeMerge: false, forgeSemiGlobal: true);
@@ -214,8 +242,18 @@ public sealed class ForgedMergeTests : IDisposable
     /// <summary>A leader that publishes <see cref="Forgery"/> instead of what it merged or combined.</summary>
     private sealed class ForgingCoordinator(ISwarmCoordinator inner, IModelExchange store, bool merge, bool semiGlobal) : DelegatingCoordinator(inner)
     {
-        public override async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct) =>
+        /// <summary>Lists the inputs it could not fetch as merged, so that nobody else can reproduce the merge either.</summary>
+        public bool ClaimUnavailableAsMerged { get; init; }
+
+        public override async Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct)
+        {
+            if (ClaimUnavailableAsMerged)
+            {
+                inputs = [.. inputs, .. dropped.Where(d => d.Reason == RejectionReason.Unavailable).Select(d => d.Id)];
+                dropped = dropped.Where(d => d.Reason != RejectionReason.Unavailable).ToList();
+            }
             await base.PublishMergeAsync(round, cluster, merge ? await store.PutAsync(Vectors.ToBytes(Forgery), ct) : model, inputs, dropped, ct);
+        }
 
         public override async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct) =>
             await base.PublishSemiGlobalAsync(round, cluster, semiGlobal ? await store.PutAsync(Vectors.ToBytes(Forgery), ct) : model, clusterModels, ct);

@@ -346,7 +346,7 @@ public sealed class RoundDriver(
         SetStatus(round, NodeRole.Member, "recomputing the cluster's merge");
         var verdict = await RecomputeMergeAsync(round, rules, merge, ct);
         _mergeChecks[key] = verdict;
-        if (verdict is null) return Wait(round, $"merge {merge.Model} cannot be checked: its inputs are out of reach");
+        if (verdict is null) return Wait(round, $"merge {merge.Model} cannot be checked: its base model is out of reach");
         if (verdict.Holds)
             return (votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null) ?? Did(StepAction.Verified, round, $"merge {merge.Model} of {merge.Leader}");
 
@@ -400,7 +400,7 @@ public sealed class RoundDriver(
         return Wait(round, $"{own.ContestedInRound} contested merge(s) wait to be voided");
     }
 
-    /// <summary>The merge recomputed from the chain's record, as the audit does; null when an input is out of reach.</summary>
+    /// <summary>The merge recomputed from the chain's record, as the audit does; null when its base model is out of reach.</summary>
     private async Task<MergeVerdict?> RecomputeMergeAsync(RoundSnapshot round, SwarmRules rules, PublishedMerge merge, CancellationToken ct)
     {
         var commits = (await chain.GetCommitsAsync(merge.Round, ct)).Where(c => c.Cluster == merge.Cluster).ToList();
@@ -413,18 +413,35 @@ public sealed class RoundDriver(
         if (problems.Count > 0) return new MergeVerdict(false, null, problems);
 
         foreach (var commit in commits) models.NoteCommitter(commit.Model, commit.Member);
+        // The leader read every candidate to merge or drop it, so it holds them all: it is asked too.
+        var candidates = MergeRecomputation.Candidates(merge);
+        foreach (var id in candidates) models.NoteCommitter(id, merge.Leader);
+        byte[] baseModel;
         try
         {
-            var baseModel = await models.GetAsync(round.MyBaseModel ?? rules.GenesisModel, ct);
-            var inputs = await Task.WhenAll(MergeRecomputation.Candidates(merge).Select(async id =>
-                new MergeInput(id, await models.GetAsync(id, ct), commits.First(c => c.Model == id).Samples)));
-            return MergeRecomputation.CheckMerge(merger, rules.AggregationPolicy, baseModel, merge, inputs);
+            baseModel = await models.GetAsync(round.MyBaseModel ?? rules.GenesisModel, ct);
         }
         catch (ModelUnavailableException e)
         {
-            _log.Warning("Round {Round} cluster {Cluster}: cannot check merge {Model}: {Reason}", merge.Round, merge.Cluster, merge.Model, e.Message);
+            _log.Warning("Round {Round} cluster {Cluster}: cannot check merge {Model}, its base is out of reach: {Reason}", merge.Round, merge.Cluster, merge.Model, e.Message);
             return null;
         }
+        var fetched = await Task.WhenAll(candidates.Select(async id =>
+        {
+            try { return (id, Bytes: await models.GetAsync(id, ct), Failure: (string?)null); }
+            catch (ModelUnavailableException e) { return (id, Bytes: (byte[]?)null, Failure: e.Message); }
+        }));
+        // A merge that rests on an input nobody serves, not even the leader that says it read it, cannot be reproduced
+        // by anyone: it is objected to, or a leader could hide a forgery behind a member that trickles its bytes.
+        var unreachable = fetched.Where(f => f.Bytes is null).ToList();
+        if (unreachable.Count > 0)
+        {
+            foreach (var (id, _, failure) in unreachable)
+                _log.Warning("Round {Round} cluster {Cluster}: {Model}, a candidate of leader {Leader}'s merge, is out of reach: {Reason}", merge.Round, merge.Cluster, id, merge.Leader, failure);
+            return new MergeVerdict(false, null, unreachable.Select(f => $"it rests on {f.id}, which neither its committer nor the leader serves").ToList());
+        }
+        var inputs = fetched.Select(f => new MergeInput(f.id, f.Bytes!, commits.First(c => c.Model == f.id).Samples)).ToList();
+        return MergeRecomputation.CheckMerge(merger, rules.AggregationPolicy, baseModel, merge, inputs);
     }
 
     /// <summary>
