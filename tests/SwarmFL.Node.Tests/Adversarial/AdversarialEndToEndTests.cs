@@ -7,8 +7,8 @@ namespace SwarmFL.Node.Tests.Adversarial;
 
 /// <summary>
 /// Issue #13's adversarial end-to-end run (<see cref="AdversarialRun"/>): among three honest `swarmfl node` processes,
-/// one member commits a NaN model, one a model of the wrong shape, one serves its model at a byte a second, and one
-/// claims 10^15 samples. Each fact asserts one item of the issue on the history `swarmfl audit --json` prints.
+/// one member commits a NaN model, one a model of the wrong shape, one serves its model at a byte a second, one
+/// claims 10^15 samples, and one, when elected, publishes a forged merge. Each fact asserts one item of the issue on the history `swarmfl audit --json` prints.
 /// </summary>
 public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelper output) : IClassFixture<AdversarialRun>
 {
@@ -46,7 +46,7 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
             Assert.NotEmpty(clusters);
             foreach (var cluster in clusters)
             {
-                var merge = round.Merges.SingleOrDefault(m => m.Cluster == cluster);
+                var merge = round.Merges.SingleOrDefault(m => m.Cluster == cluster && !m.Voided);
                 Assert.True(merge is not null, $"round {round.Round} cluster {cluster} has no merge{Context}");
                 Assert.True(IsHonest(merge.Leader), $"round {round.Round}: {merge.Leader} led, not an honest node");
                 var honestInputs = round.Commits.Where(c => c.Cluster == cluster && IsHonest(c.Member)).Select(c => c.Model).Order();
@@ -61,7 +61,7 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
     {
         foreach (var round in AllRounds.Select(Attacked.Audit.Round))
         {
-            var merge = Assert.Single(round.Merges);
+            var merge = Assert.Single(round.Merges, m => !m.Voided);
             var expected = Attacked.Adversaries
                 .Where(a => a.ExpectedDrop is not null && a.Commits.ContainsKey(round.Round))
                 .Select(a => (Id: a.Commits[round.Round].ToString(), Reason: (int)a.ExpectedDrop!.Value))
@@ -95,6 +95,38 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
     }
 
     [Fact]
+    public void The_forged_merge_is_voided_though_the_garbage_committers_never_object_and_its_leader_sits_out_the_cooldown()
+    {
+        var forgery = Attacked.Forger!.Forgery;
+        Assert.True(forgery is not null, $"no forgery took\n{Attacked.Timeline()}");
+        var round = Attacked.Audit.Round(forgery.Round);
+        var voided = Assert.Single(round.Merges, m => m.Voided);
+        Assert.Equal((forgery.Cluster, forgery.PublishedModel.ToString()), (voided.Cluster, voided.Model));
+        Assert.True(Addresses.Equals(voided.Leader, forgery.Leader.ToString()), $"voided {voided.Leader}, forged by {forgery.Leader}");
+        var redone = Assert.Single(round.Merges, m => !m.Voided);
+        Assert.True(IsHonest(redone.Leader) && !Addresses.Equals(redone.Leader, forgery.Leader.ToString()), $"redone by {redone.Leader}");
+
+        // The two other honest nodes objected; the three members whose inputs were dropped stayed silent, so the
+        // objections were short of the majority of committers and the void came when the objection window closed.
+        var events = Attacked.RoundEvents[forgery.Round];
+        var objections = events.OfType<SwarmFL.Chain.Contracts.MergeObjected>().Where(o => o.Leader == forgery.Leader).ToList();
+        Assert.True(objections.Count == SmallSwarm.HonestNodes - 1, $"{objections.Count} objections: [{string.Join(", ", objections)}]{Context}");
+        Assert.All(objections, o => Assert.True(IsHonest(o.Member.ToString()) && o.Objections < o.Needed, o.ToString()));
+        Assert.Single(events.OfType<SwarmFL.Chain.Contracts.MergeVoided>(), v => v.Leader == forgery.Leader);
+        Assert.DoesNotContain(events.OfType<SwarmFL.Chain.Contracts.MergeSupported>(), s => s.Leader == forgery.Leader);
+
+        // No honest node trained on the forged model, and no semi-global combines it.
+        Assert.DoesNotContain(Attacked.Audit.History.Rounds.SelectMany(r => r.SemiGlobals), s => s.ClusterModels.Contains(voided.Model));
+        foreach (var node in Attacked.Honest)
+            Assert.DoesNotContain(node.ReadRounds(), r => r.BaseModel == voided.Model);
+        // The forging leader is not elected in the leader cooldown's rounds (2 by default) that the run has.
+        for (var r = forgery.Round + 1; r <= Math.Min(forgery.Round + 2, SmallSwarm.Rounds); r++)
+            Assert.DoesNotContain(Attacked.RoundEvents[r].OfType<SwarmFL.Chain.Contracts.LeaderElected>(), e => e.Leader == forgery.Leader);
+        // The audit lists the void under the forging leader.
+        Assert.Contains(Attacked.Audit.Report.Findings, f => f.Round == forgery.Round && Addresses.Equals(f.Leader, forgery.Leader.ToString()) && f.Message.Contains("voided"));
+    }
+
+    [Fact]
     public void The_final_test_accuracy_is_within_one_point_of_the_all_honest_run_of_the_same_seed()
     {
         var attacked = FinalAccuracies(Attacked);
@@ -103,7 +135,7 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
         Assert.Equal(SmallSwarm.HonestNodes, attacked.Count);
         for (var i = 0; i < attacked.Count; i++)
         {
-            Assert.True(honest[i] > 0.5, $"the all-honest run did not learn: {honest[i]}");
+            Assert.True(honest[i] > 0.5, $"the all-honest run did not learn: {honest[i]}\n{string.Join("\n", run.Reference.Honest[i].ReadRounds())}\n{run.Reference.Logs()}");
             Assert.True(Math.Abs(attacked[i] - honest[i]) <= 0.01, $"node {i}: {attacked[i]:P2} under attack, {honest[i]:P2} all-honest{Context}");
         }
     }
@@ -120,7 +152,7 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
         var rounds = Attacked.Audit.History.Rounds.Where(r => r.Round <= SmallSwarm.Rounds).ToList();
         Assert.True(Attacked.Audit.Report.MergesRecomputed >= rounds.Sum(r => r.Merges.Count + r.SemiGlobals.Count),
             $"recomputed {Attacked.Audit.Report.MergesRecomputed} merges");
-        var drops = rounds.SelectMany(r => r.Merges.SelectMany(m => (m.Drops ?? []).Select(d => (r.Round, d.Id, d.Reason)))).ToList();
+        var drops = rounds.SelectMany(r => r.Merges.Where(m => !m.Voided).SelectMany(m => (m.Drops ?? []).Select(d => (r.Round, d.Id, d.Reason)))).ToList();
         var expected = AllRounds.Sum(DroppingAdversaries);
         Assert.True(expected > 0 && drops.Count == expected, $"{drops.Count} drops recorded, {expected} expected\n{Attacked.Timeline()}");
         foreach (var (round, id, reason) in drops)

@@ -4,7 +4,8 @@ namespace SwarmFL.Node.Tests.Adversarial;
 
 /// <summary>
 /// Issue #13's adversarial run and its reference, run side by side (each on its own Hardhat node): the same three
-/// honest nodes with the same seeds and data, once among four adversaries and once alone. Add an attack by adding an
+/// honest nodes with the same seeds and data, once among four adversaries and a leader that forges a merge, and once
+/// alone. Add an attack by adding an
 /// <see cref="Adversary"/> subclass to <see cref="CreateAdversaries"/>; the tests assert on every adversary generically.
 /// </summary>
 public sealed class AdversarialRun : IAsyncLifetime
@@ -17,7 +18,7 @@ public sealed class AdversarialRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var attacked = SmallSwarm.RunAsync("attacked", CreateAdversaries());
+        var attacked = SmallSwarm.RunAsync("attacked", CreateAdversaries(), new ForgingLeader(fromRound: 1));
         var reference = SmallSwarm.RunAsync("honest", []);
         try
         {

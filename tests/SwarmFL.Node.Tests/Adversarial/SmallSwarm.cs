@@ -4,6 +4,7 @@ using SwarmFL.Chain.Contracts;
 using SwarmFL.Chain.Rpc;
 using SwarmFL.Crypto;
 using SwarmFL.Learning.Models.BuiltIn;
+using SwarmFL.Node.Tests.Adversarial.Adversaries;
 using SwarmFL.Node.Tests.EndToEnd;
 using SwarmFL.TestSupport;
 
@@ -35,16 +36,21 @@ public sealed class SmallSwarm : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private SwarmCoordinator _chain = null!;
 
-    private SmallSwarm(string name, IReadOnlyList<Adversary> adversaries)
+    private SmallSwarm(string name, IReadOnlyList<Adversary> adversaries, ForgingLeader? forger)
     {
         Name = name;
         Adversaries = adversaries;
+        Forger = forger;
         Directory = System.IO.Directory.CreateTempSubdirectory($"swarmfl-{name}").FullName;
     }
 
     public string Name { get; }
     public string Directory { get; }
     public IReadOnlyList<Adversary> Adversaries { get; }
+    /// <summary>The elected honest leader whose key the test uses to forge a merge (null: nobody forges).</summary>
+    public ForgingLeader? Forger { get; }
+    /// <summary>The contract's events of every round, read after the run.</summary>
+    public Dictionary<ulong, IReadOnlyList<SwarmEvent>> RoundEvents { get; } = [];
     public List<NodeProcess> Honest { get; } = [];
     public Dictionary<EthereumAddress, NodeProcess> HonestByAddress { get; } = [];
     public EthereumAddress Contract { get; private set; }
@@ -55,9 +61,9 @@ public sealed class SmallSwarm : IAsyncDisposable
     public Dictionary<Adversary, Exception?> AdversaryFailures { get; } = [];
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    public static async Task<SmallSwarm> RunAsync(string name, IReadOnlyList<Adversary> adversaries)
+    public static async Task<SmallSwarm> RunAsync(string name, IReadOnlyList<Adversary> adversaries, ForgingLeader? forger = null)
     {
-        var swarm = new SmallSwarm(name, adversaries);
+        var swarm = new SmallSwarm(name, adversaries, forger);
         try
         {
             await swarm.RunAsync();
@@ -108,6 +114,11 @@ public sealed class SmallSwarm : IAsyncDisposable
             HonestByAddress[node.Address] = node;
         }
         honestAddresses.SetResult(addresses);
+        if (Forger is not null)
+        {
+            var keys = await RogueLeader.ConnectMembersAsync(_hardhat.RpcUrl, Contract, Honest, _stop.Token);
+            _playing.Add(ForgeAsync(keys));
+        }
         await WaitForAsync(async () => await _chain.CurrentRoundAsync() >= 1 ? "" : null, "round 1 to open", Limit);
         Note("round 1 open");
         foreach (var adversary in Adversaries.Where(a => a.RegistersLate))
@@ -133,6 +144,7 @@ public sealed class SmallSwarm : IAsyncDisposable
         AuditProcess = await SwarmflProcess.RunAsync([.. audit, "--json"]);
         Audit = AuditJson.Parse(AuditProcess.StdOut);
         AuditText = await SwarmflProcess.RunAsync(audit);
+        for (var round = 1ul; round <= Rounds; round++) RoundEvents[round] = await _chain.GetRoundEventsAsync(round);
         Note("audits done");
     }
 
@@ -173,6 +185,19 @@ public sealed class SmallSwarm : IAsyncDisposable
         }
     }
 
+    private async Task ForgeAsync(IReadOnlyDictionary<EthereumAddress, SwarmCoordinator> keys)
+    {
+        try
+        {
+            await Forger!.PlayAsync(keys, Adversaries, Rounds, _stop.Token);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            Note($"the forger failed: {e.Message}");
+        }
+    }
+
     private void Ended(Adversary adversary, Exception? failure)
     {
         lock (AdversaryFailures) AdversaryFailures[adversary] = failure;
@@ -206,7 +231,8 @@ public sealed class SmallSwarm : IAsyncDisposable
     {
         lock (_timeline)
             return $"{Name} timeline:\n  {string.Join("\n  ", _timeline)}\n"
-                + string.Join("\n", Adversaries.Select(a => $"--- {a.Name}:\n  {string.Join("\n  ", a.Notes)}"));
+                + string.Join("\n", Adversaries.Select(a => $"--- {a.Name}:\n  {string.Join("\n  ", a.Notes)}"))
+                + (Forger is null ? "" : $"\n--- forging leader:\n  {string.Join("\n  ", Forger.Notes)}");
     }
 
     /// <summary>The timeline and the tail of every honest node's log, for failure messages.</summary>

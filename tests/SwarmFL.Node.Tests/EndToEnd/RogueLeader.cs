@@ -2,6 +2,7 @@ using SwarmFL.Chain.Contracts;
 using SwarmFL.Chain.Rpc;
 using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
+using SwarmFL.Learning.Aggregation;
 
 namespace SwarmFL.Node.Tests.EndToEnd;
 
@@ -23,8 +24,10 @@ public static class RogueLeader
     /// </summary>
     /// <param name="coolingDown">Members that cannot lead this round: a cluster whose other committers are all among them
     /// would be skipped after the void, not redone, so it is not chosen.</param>
+    /// <param name="dropOf">The drop an honest leader records for a member's commit (null: merged); without it every
+    /// commit is listed as merged. With it, the forgery's lists are the honest ones and only the model is false.</param>
     public static async Task<Forgery?> ForgeLiveMergeAsync(IReadOnlyDictionary<EthereumAddress, SwarmCoordinator> members, ulong round,
-        IReadOnlySet<EthereumAddress> coolingDown, CancellationToken ct)
+        IReadOnlySet<EthereumAddress> coolingDown, CancellationToken ct, Func<EthereumAddress, RejectionReason?>? dropOf = null)
     {
         var anyone = members.Values.First();
         var events = await anyone.GetRoundEventsAsync(round, ct: ct);
@@ -34,9 +37,11 @@ public static class RogueLeader
             var state = await anyone.ClusterStateAsync(round, cluster, ct);
             if (state.Status != ClusterStatus.AwaitingMerge || !members.TryGetValue(state.Leader, out var leader)) continue;
             if (commits.Where(c => c.Cluster == cluster && c.Member != state.Leader).All(c => coolingDown.Contains(c.Member))) continue;
-            var inputs = commits.Where(c => c.Cluster == cluster).Select(c => ContentId.FromDigest(c.ModelId)).ToList();
+            var ofCluster = commits.Where(c => c.Cluster == cluster).ToList();
+            var drops = ofCluster.Where(c => dropOf?.Invoke(c.Member) is not null).Select(c => (c.ModelId, Reason: (byte)dropOf!(c.Member)!.Value)).ToList();
+            var inputs = ofCluster.Where(c => dropOf?.Invoke(c.Member) is null).Select(c => ContentId.FromDigest(c.ModelId)).ToList();
             var own = ContentId.FromDigest(commits.Single(c => c.Member == state.Leader).ModelId);
-            await leader.PublishMergeAsync(round, cluster, own.DigestBytes(), inputs.Select(i => i.DigestBytes()), ct);
+            await leader.PublishMergeWithDropsAsync(round, cluster, own.DigestBytes(), inputs.Select(i => i.DigestBytes()), drops, ct);
             return new Forgery(round, (int)cluster, state.Leader, own, inputs);
         }
         return null;
