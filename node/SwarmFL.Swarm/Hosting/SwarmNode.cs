@@ -300,6 +300,8 @@ public sealed class SwarmNode : IAsyncDisposable
             data.Train.Count, data.HeldOut.Count, _options.Partition, _options.Part, _options.Parts, spec.Task, spec.Metric);
     }
 
+    private const int FinalStepAttempts = 5;
+
     /// <summary>
     /// Steps the round driver until cancelled or until the target round has ended. Between steps the loop sleeps only
     /// while there is nothing to do, and wakes early when the chain moves (a new block) or a peer announces a model;
@@ -339,7 +341,9 @@ public sealed class SwarmNode : IAsyncDisposable
             await SweepStoreAsync(force: false, ct);
             _lastError = lastError;
             WriteStatus(stopped: false, lastError);
-            if (_options.Rounds > 0 && _reporter.LastClosedRound >= _options.Rounds) break;
+            // The step that sees the last round end validates the final model; when it failed (a holder was already
+            // stopping) it is retried a few times rather than leaving the run's final figures unscored.
+            if (_options.Rounds > 0 && _reporter.LastClosedRound >= _options.Rounds && (failures == 0 || failures >= FinalStepAttempts)) break;
             try
             {
                 // Back off from a failing chain or peer (0.5 s, 1 s, 2 s, … up to 30 s), but not so long after one
