@@ -44,7 +44,9 @@ async function fixedWallets(count) {
 
 /**
  * Runs one whole round with every member committing; returns the gas of each step of that round. With `forge`, the
- * leader of cluster 0 publishes a merge that a majority of its cluster objects to, and the next candidate redoes it.
+ * leader of cluster 0 publishes a merge that a majority of its cluster objects to ("majority"), or that one member
+ * objects to while the others stay silent, voided once the objection window has passed ("minority"); the next candidate
+ * redoes it. With "lie", one member objects to cluster 0's honest merge and another supports it: the merge stands.
  */
 async function fullRound(contract, wallets, byAddress, tag, forge = false) {
   const round = await contract.currentRound();
@@ -64,6 +66,23 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
     const [c] = entry;
     const members = await contract.clusterMembers(c);
     const inputs = members.map(() => randomModel()); // the cluster's committed ids
+    if (forge === "lie" && c === 0) {
+      const leader = entry[1];
+      const id = randomModel();
+      clusterModels.push(id);
+      gas.merges.push(Number((await send(`publishMerge (${inputs.length} inputs)${tag}`, contract.connect(leader).publishMerge(round, c, id, inputs))).gasUsed));
+      const [liar, backer] = [...members].filter((a) => a !== leader.address).map((a) => byAddress.get(a));
+      gas.objections.push(Number((await send(`objectToMerge (contests it)${tag}`, contract.connect(liar).objectToMerge(round, c, leader.address))).gasUsed));
+      gas.objections.push(Number((await send(`supportMerge (answers the objection)${tag}`, contract.connect(backer).supportMerge(round, c, leader.address))).gasUsed));
+      continue;
+    }
+    if (forge === "minority" && c === 0) {
+      const forger = entry[1];
+      gas.merges.push(Number((await send(`publishMerge (${inputs.length} inputs), forged${tag}`, contract.connect(forger).publishMerge(round, c, randomModel(), inputs))).gasUsed));
+      const [objector] = [...members].filter((a) => a !== forger.address).map((a) => byAddress.get(a));
+      gas.objections.push(Number((await send(`objectToMerge (contests it)${tag}`, contract.connect(objector).objectToMerge(round, c, forger.address))).gasUsed));
+      continue; // settled once every cluster has merged and the window has passed, below
+    }
     if (forge && c === 0) {
       const forger = entry[1];
       const f = await send(`publishMerge (${inputs.length} inputs), forged${tag}`, contract.connect(forger).publishMerge(round, c, randomModel(), inputs));
@@ -85,6 +104,19 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
     const r = await send(`publishMerge (${inputs.length} inputs)${tag}`, contract.connect(leader).publishMerge(round, c, id, inputs));
     gas.merges.push(Number(r.gasUsed));
   }
+  if (forge === "minority") {
+    await increaseTime(Number((await contract.aggregationRules()).objectionWindow));
+    const settled = await send(`settleContestedMerge (voids it after the window)${tag}`, contract.settleContestedMerge(round, 0));
+    gas.objections.push(Number(settled.gasUsed));
+    const [voided] = eventsOf(contract, settled, "MergeVoided");
+    leaders[0][1] = byAddress.get(voided.args.nextLeader);
+    const id = randomModel();
+    clusterModels.unshift(id);
+    const members = await contract.clusterMembers(0);
+    const redone = await send(`publishMerge (${members.length} inputs)${tag}`, contract.connect(leaders[0][1]).publishMerge(round, 0, id, members.map(() => randomModel())));
+    gas.merges.push(Number(redone.gasUsed));
+  }
+  if (forge === "minority" || forge === "lie") await increaseTime(Number((await contract.aggregationRules()).objectionWindow));
   for (let i = 0; i < leaders.length; i++) {
     const [c, leader] = leaders[i];
     const last = i === leaders.length - 1;
@@ -134,6 +166,10 @@ async function main() {
   const after = [...members.filter((w) => w !== members[1]), late];
   // a round in which cluster 0's merge is forged, objected to by a majority of its cluster, voided and redone
   const forged = await fullRound(contract, after, byAddress, " [a forged merge voided]", true);
+  // the same, objected to by one member only while the others stay silent: voided when the window has passed
+  const minority = await fullRound(contract, after, byAddress, " [a forged merge voided after the window]", "minority");
+  // a lying objection to an honest merge, answered by one support: the merge stands
+  const lie = await fullRound(contract, after, byAddress, " [a lying objection answered]", "lie");
 
   // leader replacement after the merge timeout
   const round = await contract.currentRound();
@@ -149,10 +185,10 @@ async function main() {
   await allowDeploy.waitForDeployment();
   await send("allow (1 account)", allowDeploy.allow([spare.address]));
 
-  write({ first, steady, changed, forged });
+  write({ first, steady, changed, forged, minority, lie });
 }
 
-function write({ first, steady, changed, forged }) {
+function write({ first, steady, changed, forged, minority, lie }) {
   const rows = [...samples.entries()].map(([op, xs]) => {
     const s = stats(xs);
     return `| ${op} | ${s.n} | ${s.min.toLocaleString("en-US")} | ${s.mean.toLocaleString("en-US")} | ${s.max.toLocaleString("en-US")} |`;
@@ -163,6 +199,8 @@ function write({ first, steady, changed, forged }) {
   const f = perMember(first);
   const ch = perMember(changed);
   const fo = perMember(forged);
+  const mi = perMember(minority);
+  const li = perMember(lie);
   const fmt = (x) => Math.round(x).toLocaleString("en-US");
   const verdict = (x) => (x < GOAL ? "under" : "OVER");
   const { version } = require("hardhat/package.json");
@@ -177,7 +215,7 @@ Setting: ${MEMBERS} members, target cluster size ${TARGET} (so ${MEMBERS / TARGE
 A member's cost = its commit + 1/${MEMBERS} of everything shared: the close (which fixes the election block), the
 drawLeaders that elects every cluster's leader from that block's hash, the ${MEMBERS / TARGET} merge publications and the
 ${MEMBERS / TARGET} semi-global publications (the last of which opens the next round). Objections cost nothing in a round
-without a forged merge; the last row is a round in which one cluster's merge is forged, objected to and redone.
+without a forged merge or an objection; the last three rows are rounds with a forged or a contested merge.
 
 | round | commit (mean) | shared per round | share per member | **total per member** | goal |
 | --- | ---: | ---: | ---: | ---: | --- |
@@ -185,6 +223,8 @@ without a forged merge; the last row is a round in which one cluster's merge is 
 | round 1 (first writes of per-cluster slots) | ${fmt(f.commit)} | ${fmt(f.shared)} | ${fmt(f.share)} | **${fmt(f.total)}** | ${verdict(f.total)} |
 | a round whose opening applies 1 join + 1 leave | ${fmt(ch.commit)} | ${fmt(ch.shared)} | ${fmt(ch.share)} | **${fmt(ch.total)}** | ${verdict(ch.total)} |
 | a round with a forged merge: ${forged.objections.length} objections void it, the next candidate redoes it | ${fmt(fo.commit)} | ${fmt(fo.shared)} | ${fmt(fo.share)} | **${fmt(fo.total)}** | ${verdict(fo.total)} |
+| a round with a forged merge that 1 member objects to and the rest ignore: settled (voided) after the window, redone | ${fmt(mi.commit)} | ${fmt(mi.shared)} | ${fmt(mi.share)} | **${fmt(mi.total)}** | ${verdict(mi.total)} |
+| a round with a lying objection to an honest merge, answered by 1 support: it stands | ${fmt(li.commit)} | ${fmt(li.shared)} | ${fmt(li.share)} | **${fmt(li.total)}** | ${verdict(li.total)} |
 
 ## Every operation
 
