@@ -200,8 +200,14 @@ public sealed class HostileNetworkProbeTests(ITestOutputHelper output)
                 await stream.WriteAsync(payload, ct);
                 // Everything was written, so the node read it; wait for it to give up on the echo nobody reads.
                 await stream.ReadAsync(new byte[1], ct); // reads one byte only: the echo's window stays full
-                await Task.Delay(Timeout.Infinite, ct);
-                return "not reset in time";
+                // A byte a second returns no window credit (that waits for half the window), so the node stays stalled
+                // on its echo; a reset fails the next read. (Waiting without reading would never see the reset of a
+                // stream whose whole payload fitted in the node's window: that run ended at the cap.)
+                while (true)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                    await stream.ReadAsync(new byte[1], ct);
+                }
             }
             catch (OperationCanceledException) { return "not reset in time"; }
             catch (IOException) { return "reset"; }
