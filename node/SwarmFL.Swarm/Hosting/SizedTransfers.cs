@@ -16,7 +16,7 @@ internal sealed class SizedTransfers(IModelExchange inner, long modelFileBytes) 
     public Task<byte[]> GetAsync(ContentId id, IProgress<TransferProgress>? progress, CancellationToken ct) =>
         inner.GetAsync(id, progress is null ? null : new Sized(progress, modelFileBytes), ct);
 
-    public void NoteCommitter(ContentId model, EthereumAddress member) => inner.NoteCommitter(model, member);
+    public void NoteHeldBy(ContentId model, EthereumAddress member) => inner.NoteHeldBy(model, member);
 
     private sealed class Sized(IProgress<TransferProgress> outer, long total) : IProgress<TransferProgress>
     {

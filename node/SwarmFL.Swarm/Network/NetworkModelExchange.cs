@@ -33,13 +33,13 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
     /// <summary>Time spent fetching models from other nodes, for the per-round timings.</summary>
     public TimeSpan TransferTime => TimeSpan.FromTicks(Interlocked.Read(ref _transferTicks));
 
-    /// <summary>The PeerId a member account registered (the node's member directory), for <see cref="NoteCommitter"/>.</summary>
+    /// <summary>The PeerId a member account registered (the node's member directory), for <see cref="NoteHeldBy"/>.</summary>
     public Func<EthereumAddress, PeerId?>? PeerOfMember { get; set; }
 
     public void NoteHolder(ContentId id, PeerId peer) =>
         _announcedHolders.GetOrAdd(id, _ => new ConcurrentDictionary<PeerId, byte>())[peer] = 0;
 
-    public void NoteCommitter(ContentId model, EthereumAddress member)
+    public void NoteHeldBy(ContentId model, EthereumAddress member)
     {
         if (PeerOfMember?.Invoke(member) is { } peer && peer != host.LocalPeerId) NoteHolder(model, peer);
     }

@@ -21,10 +21,11 @@ public interface IModelExchange
     Task<byte[]> GetAsync(ContentId id, IProgress<TransferProgress>? progress, CancellationToken ct) => GetAsync(id, ct);
 
     /// <summary>
-    /// <paramref name="member"/> committed <paramref name="model"/>, so it holds it from its commit on: a fetch may ask it
-    /// even before its announcement is heard. An exchange that does not fetch from members ignores this.
+    /// <paramref name="member"/> holds <paramref name="model"/> (it committed it, or, as a leader, read it to merge or
+    /// drop it): a fetch may ask it even before any announcement is heard. An exchange that does not fetch from members
+    /// ignores this.
     /// </summary>
-    void NoteCommitter(ContentId model, EthereumAddress member) { }
+    void NoteHeldBy(ContentId model, EthereumAddress member) { }
 }
 
 /// <summary>How far one model fetch is: bytes received so far of the file's size (null while the size is unknown).</summary>

@@ -212,7 +212,7 @@ public sealed class RoundDriver(
         var inputs = new List<MergeInput>();
         var unavailable = new List<RecordedDrop>();
         var ordered = commits.OrderBy(c => c.Model.ToString(), StringComparer.Ordinal).ToList();
-        foreach (var commit in ordered) models.NoteCommitter(commit.Model, commit.Member);
+        foreach (var commit in ordered) models.NoteHeldBy(commit.Model, commit.Member);
         // All pulls at once: each is bounded by the exchange's per-holder deadline, so the slowest member costs one
         // deadline in total, not one each.
         SetStatus(round, NodeRole.Leader, $"pulling {ordered.Count} models");
@@ -412,10 +412,10 @@ public sealed class RoundDriver(
         problems.AddRange(committed.Where(id => !accounted.Contains(id)).Select(id => $"it leaves out {id} without recording a drop"));
         if (problems.Count > 0) return new MergeVerdict(false, null, problems);
 
-        foreach (var commit in commits) models.NoteCommitter(commit.Model, commit.Member);
+        foreach (var commit in commits) models.NoteHeldBy(commit.Model, commit.Member);
         // The leader read every candidate to merge or drop it, so it holds them all: it is asked too.
         var candidates = MergeRecomputation.Candidates(merge);
-        foreach (var id in candidates) models.NoteCommitter(id, merge.Leader);
+        foreach (var id in candidates) models.NoteHeldBy(id, merge.Leader);
         byte[] baseModel;
         try
         {

@@ -62,14 +62,19 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
         }
     }
 
-    private ClusterVotes VotesOn(PublishedMerge merge)
+    private (int Objections, int Supporters) Tally(PublishedMerge merge)
     {
         bool On((ulong Round, int Cluster, EthereumAddress Member, EthereumAddress Leader) v) => v.Round == merge.Round && v.Cluster == merge.Cluster && v.Leader == merge.Leader;
-        return new ClusterVotes(Objections.Count(On), Supports.Count(On), ContestedIn(merge.Round));
+        return (Objections.Count(On), Supports.Count(On));
     }
 
-    private int ContestedIn(ulong round) => Merges.Where(m => m.Round == round).Count(m =>
-        Objections.Count(v => v.Round == round && v.Cluster == m.Cluster && v.Leader == m.Leader) > Supports.Count(v => v.Round == round && v.Cluster == m.Cluster && v.Leader == m.Leader));
+    private ClusterVotes VotesOn(PublishedMerge merge)
+    {
+        var (objections, supporters) = Tally(merge);
+        return new ClusterVotes(objections, supporters, ContestedIn(merge.Round));
+    }
+
+    private int ContestedIn(ulong round) => Merges.Where(m => m.Round == round).Select(Tally).Count(t => t.Objections > t.Supporters);
 
     /// <summary>As the contract's void: the leader fails, the next candidate redoes the merge, and the round merges again.</summary>
     private void Void(PublishedMerge merge, TimeProvider clock)

@@ -58,10 +58,10 @@ public sealed class CommitterFetchTests : IAsyncLifetime
         await Assert.ThrowsAsync<ModelUnavailableException>(() => exchange.GetAsync(id, CancellationToken.None));
         Assert.Equal(0, source.Requests);
 
-        exchange.NoteCommitter(id, NodeKey.Generate().Address); // an account the directory does not know adds nobody
+        exchange.NoteHeldBy(id, NodeKey.Generate().Address); // an account the directory does not know adds nobody
         await Assert.ThrowsAsync<ModelUnavailableException>(() => exchange.GetAsync(id, CancellationToken.None));
 
-        exchange.NoteCommitter(id, _committerKey.Address);
+        exchange.NoteHeldBy(id, _committerKey.Address);
         Assert.Equal(Model, await exchange.GetAsync(id, CancellationToken.None));
         Assert.Equal(1, source.Requests);
     }
