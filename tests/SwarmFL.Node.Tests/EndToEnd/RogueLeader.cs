@@ -47,6 +47,37 @@ public static class RogueLeader
         return null;
     }
 
+    /// <summary>
+    /// Races the elected leaders round after round, from <paramref name="fromRound"/> to <paramref name="lastRound"/>, until
+    /// one forgery takes (see <see cref="ForgeLiveMergeAsync"/>); each round missed is told to <paramref name="missed"/>.
+    /// </summary>
+    /// <param name="drawn">Waits until the round's leaders are drawn (or a later round runs) and returns the current round.</param>
+    /// <param name="coolingDown">The members that cannot lead in a round.</param>
+    public static async Task<Forgery?> ForgeFirstLiveMergeAsync(IReadOnlyDictionary<EthereumAddress, SwarmCoordinator> members, ulong fromRound,
+        ulong lastRound, Func<ulong, Task<ulong>> drawn, Func<ulong, IReadOnlySet<EthereumAddress>> coolingDown, Action<string> missed,
+        CancellationToken ct, Func<EthereumAddress, RejectionReason?>? dropOf = null)
+    {
+        for (var round = fromRound; round <= lastRound; round++)
+        {
+            var current = await drawn(round);
+            if (current != round)
+            {
+                missed($"round {round}: seen only once round {current} was running");
+                continue;
+            }
+            try
+            {
+                if (await ForgeLiveMergeAsync(members, round, coolingDown(round), ct, dropOf) is { } forgery) return forgery;
+                missed($"round {round}: no leader of a cluster with two committers was still merging");
+            }
+            catch (ContractRevertException e)
+            {
+                missed($"round {round}: the leader's node published first ({e.Reason.Name})");
+            }
+        }
+        return null;
+    }
+
     /// <summary>Every member's binding with its own key (from its data directory), ready to send.</summary>
     public static async Task<IReadOnlyDictionary<EthereumAddress, SwarmCoordinator>> ConnectMembersAsync(string rpcUrl, EthereumAddress contractAddress,
         IReadOnlyList<NodeProcess> nodes, CancellationToken ct)

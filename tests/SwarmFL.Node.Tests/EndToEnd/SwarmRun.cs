@@ -198,38 +198,19 @@ public sealed class SwarmRun : IAsyncLifetime
     /// </summary>
     private async Task ForgeALiveMergeAsync()
     {
-        var from = (Kill?.Round ?? 1) + 1;
         // Connected before the race: the forger must publish before its own node, which needs ~a second to merge.
         var members = await RogueLeader.ConnectMembersAsync(_hardhat.RpcUrl, Contract, Nodes, CancellationToken.None);
-        for (var round = from; round <= Rounds && LiveForgery is null; round++)
-        {
-            var current = await WaitForAsync(async () =>
+        LiveForgery = await RogueLeader.ForgeFirstLiveMergeAsync(members, (Kill?.Round ?? 1) + 1, Rounds,
+            async round => (await WaitForAsync(async () =>
             {
                 var now = await _chain.CurrentRoundAsync();
                 return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
-            }, $"round {round}'s leaders to be drawn", RoundLimit, poll: TimeSpan.FromMilliseconds(20));
-            if (current != round)
-            {
-                MissedForgeries.Add($"round {round}: seen only once round {current} was running");
-                continue;
-            }
-            try
-            {
-                // The killed leader sits out the leader cooldown after its kill round.
-                var coolingDown = Kill is { } k && round <= k.Round + LeaderCooldown ? new HashSet<EthereumAddress> { k.VictimAddress } : [];
-                var forgery = await RogueLeader.ForgeLiveMergeAsync(members, round, coolingDown, CancellationToken.None);
-                if (forgery is null) MissedForgeries.Add($"round {round}: no leader of a cluster with two committers was still merging");
-                else
-                {
-                    LiveForgery = forgery;
-                    Note($"round {round} cluster {forgery.Cluster}: {forgery.Leader} published the forged merge {forgery.PublishedModel}");
-                }
-            }
-            catch (ContractRevertException e)
-            {
-                MissedForgeries.Add($"round {round}: the leader's node published first ({e.Reason.Name})");
-            }
-        }
+            }, $"round {round}'s leaders to be drawn", RoundLimit, poll: TimeSpan.FromMilliseconds(20)))!.Value,
+            // The killed leader sits out the leader cooldown after its kill round.
+            round => Kill is { } k && round <= k.Round + LeaderCooldown ? new HashSet<EthereumAddress> { k.VictimAddress } : [],
+            MissedForgeries.Add, CancellationToken.None);
+        if (LiveForgery is { } forgery)
+            Note($"round {forgery.Round} cluster {forgery.Cluster}: {forgery.Leader} published the forged merge {forgery.PublishedModel}");
     }
 
     /// <summary>

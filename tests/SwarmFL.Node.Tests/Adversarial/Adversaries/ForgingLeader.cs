@@ -1,7 +1,5 @@
 using SwarmFL.Chain.Contracts;
-using SwarmFL.Chain.Transactions;
 using SwarmFL.Crypto;
-using SwarmFL.Learning.Aggregation;
 using SwarmFL.Node.Tests.EndToEnd;
 
 namespace SwarmFL.Node.Tests.Adversarial.Adversaries;
@@ -24,32 +22,19 @@ public sealed class ForgingLeader(ulong fromRound)
         CancellationToken ct)
     {
         var anyone = members.Values.First();
-        RejectionReason? DropOf(EthereumAddress member) => adversaries.FirstOrDefault(a => a.Address == member)?.ExpectedDrop;
-        for (var round = fromRound; round <= lastRound && Forgery is null; round++)
-        {
-            ulong now;
-            while (true)
+        Forgery = await RogueLeader.ForgeFirstLiveMergeAsync(members, fromRound, lastRound,
+            async round =>
             {
-                now = await anyone.CurrentRoundAsync(ct);
-                if (now > round || now == round && (await anyone.RoundInfoAsync(now, ct)).Phase is not (RoundPhase.Commit or RoundPhase.Election or RoundPhase.Waiting)) break;
-                await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
-            }
-            if (now != round)
-            {
-                Note($"round {round}: seen only once round {now} was running");
-                continue;
-            }
-            try
-            {
-                Forgery = await RogueLeader.ForgeLiveMergeAsync(members, round, new HashSet<EthereumAddress>(), ct, DropOf);
-                Note(Forgery is null ? $"round {round}: no cluster with two committers was still merging"
-                    : $"round {round} cluster {Forgery.Cluster}: {Forgery.Leader} published the forged merge {Forgery.PublishedModel}");
-            }
-            catch (ContractRevertException e)
-            {
-                Note($"round {round}: the leader's node published first ({e.Reason.Name})");
-            }
-        }
+                while (true)
+                {
+                    var now = await anyone.CurrentRoundAsync(ct);
+                    if (now > round || now == round && (await anyone.RoundInfoAsync(now, ct)).Phase is not (RoundPhase.Commit or RoundPhase.Election or RoundPhase.Waiting))
+                        return now;
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
+                }
+            },
+            _ => new HashSet<EthereumAddress>(), Note, ct, member => adversaries.FirstOrDefault(a => a.Address == member)?.ExpectedDrop);
+        if (Forgery is { } f) Note($"round {f.Round} cluster {f.Cluster}: {f.Leader} published the forged merge {f.PublishedModel}");
     }
 
     private void Note(string what)
