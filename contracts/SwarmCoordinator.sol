@@ -52,6 +52,7 @@ contract SwarmCoordinator {
         uint32 merged; // clusters that published their merge this round
         uint64 electionBlock; // Election phase: the block whose hash draws the leaders (fixed at the close)
         uint32 contested; // standing merges with more objections than supports (no semi-global is accepted while any is)
+        uint32 drawn; // Election phase: clusters drawn so far (the draw runs in batches, see DRAW_BATCH_CLUSTERS)
     }
 
     /// @dev Supports of a cluster's standing merge; stale (zero supporters) once the round or the attempt moved on.
@@ -88,37 +89,42 @@ contract SwarmCoordinator {
 
     // ---------------------------------------------------------------------------------------------------- constants
 
-    uint8 public constant PHASE_COMMIT = 0;
-    uint8 public constant PHASE_MERGE = 1;
-    uint8 public constant PHASE_SEMI_GLOBAL = 2;
+    uint8 internal constant PHASE_COMMIT = 0;
+    uint8 internal constant PHASE_MERGE = 1;
+    uint8 internal constant PHASE_SEMI_GLOBAL = 2;
     /// @notice The round has not opened: it has no members yet (see docs/contracts-interface.md, "Round 1").
-    uint8 public constant PHASE_WAITING = 3;
+    uint8 internal constant PHASE_WAITING = 3;
     /// @notice Closed, leaders not drawn yet: the draw reads the hash of a block fixed at the close (electionBlock()).
-    uint8 public constant PHASE_ELECTION = 4;
+    uint8 internal constant PHASE_ELECTION = 4;
 
-    uint8 public constant CLUSTER_NONE = 0;
-    uint8 public constant CLUSTER_AWAITING_MERGE = 1;
-    uint8 public constant CLUSTER_MERGED = 2;
-    uint8 public constant CLUSTER_DONE = 3;
-    uint8 public constant CLUSTER_SKIPPED = 4;
+    uint8 internal constant CLUSTER_NONE = 0;
+    uint8 internal constant CLUSTER_AWAITING_MERGE = 1;
+    uint8 internal constant CLUSTER_MERGED = 2;
+    uint8 internal constant CLUSTER_DONE = 3;
+    uint8 internal constant CLUSTER_SKIPPED = 4;
 
-    uint8 public constant MEMBER_NONE = 0;
-    uint8 public constant MEMBER_JOINING = 1;
-    uint8 public constant MEMBER_ACTIVE = 2;
-    uint8 public constant MEMBER_LEAVING = 3;
+    uint8 internal constant MEMBER_NONE = 0;
+    uint8 internal constant MEMBER_JOINING = 1;
+    uint8 internal constant MEMBER_ACTIVE = 2;
+    uint8 internal constant MEMBER_LEAVING = 3;
 
     uint32 public constant MAX_MEMBERS = 1024;
     uint32 public constant MAX_PENDING_CHANGES = 128;
     uint256 public constant MAX_MULTIADDR_LENGTH = 512;
-    uint8 public constant MAX_AGGREGATION = 5;
+    uint8 internal constant MAX_AGGREGATION = 5;
     /// @notice Longest commit window or merge timeout (10 years): keeps every timestamp within its uint40 slot field.
-    uint64 public constant MAX_DURATION = 10 * 365 days;
-    uint256 public constant MAX_POLICY_LENGTH = 256;
+    uint64 internal constant MAX_DURATION = 10 * 365 days;
+    uint256 internal constant MAX_POLICY_LENGTH = 256;
     /// @notice Highest reason code of a dropped merge input (1 wrong size … 7 bad sample count, see the docs).
-    uint8 public constant MAX_DROP_REASON = 7;
+    uint8 internal constant MAX_DROP_REASON = 7;
     /// @notice The election block is this many blocks after the close's block: its hash does not exist when the closer
     ///         decides to close.
-    uint64 public constant ELECTION_DELAY = 1;
+    uint64 internal constant ELECTION_DELAY = 1;
+    /// @notice One drawLeaders call draws at most DRAW_BATCH_CLUSTERS whole clusters and stops once it has read
+    ///         DRAW_BATCH_MEMBERS members, so that no call's gas grows with the swarm (1 024 members in clusters of 4
+    ///         take four calls of about 2 M gas).
+    uint32 public constant DRAW_BATCH_CLUSTERS = 64;
+    uint32 public constant DRAW_BATCH_MEMBERS = 256;
 
     // ---------------------------------------------------------------------------------------------------- config
 
@@ -183,7 +189,8 @@ contract SwarmCoordinator {
     event InputsDropped(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32[] dropped, uint8[] reasons);
     event AggregationRulesSet(AggregationRules rules);
     event SemiGlobalStarted(uint64 indexed round, uint32 clusters);
-    event SemiGlobalPublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId, bytes32[] clusterModels);
+    /// @notice The semi-global model combines every merge of the round that stands (was published and not voided).
+    event SemiGlobalPublished(uint64 indexed round, uint32 indexed cluster, address indexed leader, bytes32 modelId);
 
     // ---------------------------------------------------------------------------------------------------- errors
 
@@ -456,13 +463,9 @@ contract SwarmCoordinator {
         return model == bytes32(0) ? _genesisModel : model;
     }
 
-    function leaderOf(uint64 round, uint32 cluster) external view returns (address leader, uint64 electedAt, uint32 attempt) {
-        (leader, electedAt, attempt,) = clusterState(round, cluster);
-    }
-
     /// @notice status: 0 before the close, 1 awaiting merge, 2 merged (awaiting semi-global), 3 done, 4 skipped
     function clusterState(uint64 round, uint32 cluster)
-        public
+        external
         view
         returns (address leader, uint64 electedAt, uint32 attempt, uint8 status)
     {
@@ -508,40 +511,60 @@ contract SwarmCoordinator {
 
         uint64 at = uint64(block.number) + ELECTION_DELAY;
         _round.phase = PHASE_ELECTION;
-        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: 0, merged: 0, electionBlock: at, contested: 0});
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: 0, merged: 0, electionBlock: at, contested: 0, drawn: 0});
         emit RoundClosed(round, at, r.commits);
     }
 
     /// @notice Draws one leader per cluster among its committers that did not opt out and are not cooling down, from
     ///         the hash of the election block fixed at the close. Anyone may call it. Before the election block has
     ///         been mined over, it does nothing (on an automining chain, that call is what mines the election block);
-    ///         when the block is more than 256 blocks old (its hash is out of reach), it fixes a new one.
+    ///         when the block is more than 256 blocks old (its hash is out of reach), it fixes a new one. One call draws
+    ///         one batch of clusters (DRAW_BATCH_CLUSTERS, DRAW_BATCH_MEMBERS): the round stays in the Election phase,
+    ///         and the next call goes on with the same randomness, until every cluster is drawn.
     function drawLeaders(uint64 round) external {
         RoundState memory r = _requireRound(round);
         if (r.phase != PHASE_ELECTION) revert WrongPhase(PHASE_ELECTION, r.phase);
-        uint64 at = _progress.electionBlock;
-        if (block.number <= at) return;
-        bytes32 seed = blockhash(at);
-        if (seed == bytes32(0)) {
-            uint64 next = uint64(block.number) + ELECTION_DELAY;
-            _progress.electionBlock = next;
-            emit ElectionDeferred(round, next);
+        Progress memory p = _progress;
+        bytes32 randomness;
+        if (p.drawn == 0) {
+            if (block.number <= p.electionBlock) return;
+            bytes32 seed = blockhash(p.electionBlock);
+            if (seed == bytes32(0)) {
+                uint64 next = uint64(block.number) + ELECTION_DELAY;
+                _progress.electionBlock = next;
+                emit ElectionDeferred(round, next);
+                return;
+            }
+            randomness = keccak256(abi.encode(seed, address(this), round, r.commits));
+            _randomness = randomness;
+            emit LeadersDrawn(round, randomness, p.electionBlock);
+        } else {
+            randomness = _randomness;
+        }
+
+        uint256 c = p.drawn;
+        uint256 end = c + DRAW_BATCH_CLUSTERS;
+        if (end > r.clusterCount) end = r.clusterCount;
+        uint256 scanned;
+        while (c < end && scanned < DRAW_BATCH_MEMBERS) {
+            uint256 size;
+            bool led;
+            (led, size) = _elect(round, c, randomness, r);
+            if (led) ++p.remaining; // counts the led clusters until the draw ends
+            scanned += size;
+            ++c;
+        }
+        if (c < r.clusterCount) {
+            p.drawn = uint32(c);
+            _progress = p;
             return;
         }
-        bytes32 randomness = keccak256(abi.encode(seed, address(this), round, r.commits));
-        _randomness = randomness;
-        emit LeadersDrawn(round, randomness, at);
-
-        uint32 led;
-        for (uint256 c; c < r.clusterCount; ++c) {
-            if (_elect(round, c, randomness, r)) ++led;
-        }
-        if (led == 0) {
+        if (p.remaining == 0) {
             _openRound(r.number + 1);
             return;
         }
         _round.phase = PHASE_MERGE;
-        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: led, merged: 0, electionBlock: 0, contested: 0});
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: p.remaining, merged: 0, electionBlock: 0, contested: 0, drawn: 0});
     }
 
     /// @notice In the SemiGlobal phase, when its objection window ends (semi-global models are accepted from then on), else 0.
@@ -555,8 +578,10 @@ contract SwarmCoordinator {
     }
 
     /// @return led whether the cluster got a leader (false: no committers, or all of them opted out)
-    function _elect(uint64 round, uint256 c, bytes32 randomness, RoundState memory r) private returns (bool led) {
-        (uint256 first, uint256 size) = ClusterMath.clusterRange(c, r.memberCount, r.clusterCount);
+    /// @return size the cluster's member count
+    function _elect(uint64 round, uint256 c, bytes32 randomness, RoundState memory r) private returns (bool led, uint256 size) {
+        uint256 first;
+        (first, size) = ClusterMath.clusterRange(c, r.memberCount, r.clusterCount);
         address[] memory eligible = new address[](size);
         uint256 eligibleCount;
         uint32 committers;
@@ -578,7 +603,7 @@ contract SwarmCoordinator {
                 objections: 0
             });
             emit ClusterSkipped(round, uint32(c), committers);
-            return false;
+            return (false, size);
         }
         address leader = eligible[uint256(keccak256(abi.encode(randomness, c))) % eligibleCount];
         _clusters[c] = ClusterState({
@@ -590,7 +615,7 @@ contract SwarmCoordinator {
             objections: 0
         });
         emit LeaderElected(round, uint32(c), leader, 0);
-        return true;
+        return (true, size);
     }
 
     // ---------------------------------------------------------------------------------------------------- merge
@@ -633,8 +658,10 @@ contract SwarmCoordinator {
         emit MergePublished(round, cluster, msg.sender, modelId, inputs);
     }
 
-    /// @param clusterModels the cluster models (merge outputs of this round) the semi-global model was built from
-    function publishSemiGlobal(uint64 round, uint32 cluster, bytes32 modelId, bytes32[] calldata clusterModels) external {
+    /// @notice The cluster's semi-global model: every standing merge of the round, combined. The list is not passed: once
+    ///         the objection window is over and no merge is contested, the standing merges cannot change, so it is the
+    ///         same for every cluster and anyone reads it from the MergePublished and MergeVoided events.
+    function publishSemiGlobal(uint64 round, uint32 cluster, bytes32 modelId) external {
         RoundState memory r = _requireRound(round);
         if (r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_SEMI_GLOBAL, r.phase);
         ClusterState storage s = _requireLeader(cluster, r, CLUSTER_MERGED);
@@ -644,10 +671,9 @@ contract SwarmCoordinator {
         // A contested merge is voided (settleContestedMerge) before anything combines it.
         if (p.contested > 0) revert MergesContested(p.contested);
         if (modelId == bytes32(0)) revert ZeroModel();
-        if (clusterModels.length == 0) revert EmptyList();
         s.status = CLUSTER_DONE;
         _base[cluster] = modelId;
-        emit SemiGlobalPublished(round, cluster, msg.sender, modelId, clusterModels);
+        emit SemiGlobalPublished(round, cluster, msg.sender, modelId);
         _clusterFinished(r, false);
     }
 
@@ -884,7 +910,7 @@ contract SwarmCoordinator {
         }
         if (r.phase == PHASE_MERGE && p.merged > 0) {
             _progress = Progress({
-                phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged, electionBlock: 0, contested: p.contested
+                phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged, electionBlock: 0, contested: p.contested, drawn: 0
             });
             _round.phase = PHASE_SEMI_GLOBAL;
             emit SemiGlobalStarted(r.number, p.merged);

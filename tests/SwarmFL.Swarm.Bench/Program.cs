@@ -56,7 +56,7 @@ foreach (var model in new[] { BuiltInModel.Mnist2nn, BuiltInModel.MnistCnn })
     var clusterModels = Enumerable.Range(20, 4).Select(seed => model.Initial((ulong)seed).ToSafeTensors())
         .Select((bytes, i) => new MergeInput(ContentId.Of(bytes), bytes, (ulong)(2400 + i))).ToList();
     var semiId = ContentId.Of(engine.Merge(SemiGlobal.Strategy, clusterModels[0].Model, clusterModels).Model);
-    var semi = new PublishedSemiGlobal(1, 0, default, semiId, clusterModels.Select(c => c.Id).ToList());
+    var semi = new PublishedSemiGlobal(1, 0, default, semiId);
     var fetched = clusterModels.Skip(1).ToList(); // its own cluster's model it checked (and fetched) already
     var hash = Median(repeats, () => { foreach (var f in fetched) _ = ContentId.Of(f.Model); });
     var recompute = Median(repeats, () =>

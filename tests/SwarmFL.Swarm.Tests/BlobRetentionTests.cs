@@ -49,7 +49,7 @@ public sealed class BlobRetentionTests : IDisposable
     private ContentId SemiGlobal(ulong round, string name)
     {
         var id = Stored(name);
-        _events.Add(new SemiGlobalPublished(round, 0, EthereumAddress.Zero, id.DigestBytes(), []) { Log = AnyLog });
+        _events.Add(new SemiGlobalPublished(round, 0, EthereumAddress.Zero, id.DigestBytes()) { Log = AnyLog });
         return id;
     }
 

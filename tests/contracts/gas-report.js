@@ -61,7 +61,6 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
   const drawn = await send(`drawLeaders (draws ${TARGET} leaders)${tag}`, contract.drawLeaders(round));
   gas.close = Number(closed.gasUsed) + Number(drawn.gasUsed);
   const leaders = eventsOf(contract, drawn, "LeaderElected").map((e) => [Number(e.args.cluster), byAddress.get(e.args.leader)]);
-  const clusterModels = [];
   for (const entry of leaders) {
     const [c] = entry;
     const members = await contract.clusterMembers(c);
@@ -69,7 +68,6 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
     if (forge === "lie" && c === 0) {
       const leader = entry[1];
       const id = randomModel();
-      clusterModels.push(id);
       gas.merges.push(Number((await send(`publishMerge (${inputs.length} inputs)${tag}`, contract.connect(leader).publishMerge(round, c, id, inputs))).gasUsed));
       const [liar, backer] = [...members].filter((a) => a !== leader.address).map((a) => byAddress.get(a));
       gas.objections.push(Number((await send(`objectToMerge (contests it)${tag}`, contract.connect(liar).objectToMerge(round, c, leader.address))).gasUsed));
@@ -100,7 +98,6 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
     }
     const leader = entry[1];
     const id = randomModel();
-    clusterModels.push(id);
     const r = await send(`publishMerge (${inputs.length} inputs)${tag}`, contract.connect(leader).publishMerge(round, c, id, inputs));
     gas.merges.push(Number(r.gasUsed));
   }
@@ -111,7 +108,6 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
     const [voided] = eventsOf(contract, settled, "MergeVoided");
     leaders[0][1] = byAddress.get(voided.args.nextLeader);
     const id = randomModel();
-    clusterModels.unshift(id);
     const members = await contract.clusterMembers(0);
     const redone = await send(`publishMerge (${members.length} inputs)${tag}`, contract.connect(leaders[0][1]).publishMerge(round, 0, id, members.map(() => randomModel())));
     gas.merges.push(Number(redone.gasUsed));
@@ -122,8 +118,8 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
     const last = i === leaders.length - 1;
     const op = last
       ? `publishSemiGlobal, last (opens the next round)${tag}`
-      : `publishSemiGlobal (${clusterModels.length} cluster models)${tag}`;
-    const r = await send(op, contract.connect(leader).publishSemiGlobal(round, c, randomModel(), clusterModels));
+      : `publishSemiGlobal${tag}`;
+    const r = await send(op, contract.connect(leader).publishSemiGlobal(round, c, randomModel()));
     gas.semis.push(Number(r.gasUsed));
   }
   return gas;

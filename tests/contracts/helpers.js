@@ -193,10 +193,9 @@ async function runRound(contract, committers, label = "r") {
     receipt = await (await contract.connect(leader).publishMerge(round, c, id, [modelId(`${label}-${round}-${leader.address}`)])).wait();
     merged.push([c, leader, id]);
   }
-  const clusterModels = merged.map(([, , id]) => id);
   if (merged.length > 0) await increaseTime(Number((await contract.aggregationRules()).objectionWindow));
   for (const [c, leader] of merged) {
-    receipt = await (await contract.connect(leader).publishSemiGlobal(round, c, modelId(`${label}-semi-${round}-${c}`), clusterModels)).wait();
+    receipt = await (await contract.connect(leader).publishSemiGlobal(round, c, modelId(`${label}-semi-${round}-${c}`))).wait();
   }
   return receipt;
 }
@@ -205,15 +204,19 @@ module.exports.runRound = runRound;
 
 /**
  * Closes the round and draws its leaders: the close fixes the election block (the next one), one block is mined so
- * that its hash exists, and drawLeaders elects. Returns the two receipts' logs together (eventsOf works on it), with
- * the receipts themselves as `close` and `draw`.
+ * that its hash exists, and drawLeaders elects (again, while a large swarm's draw goes on in batches). Returns the
+ * receipts' logs together (eventsOf works on it), with the receipts themselves as `close` and `draw` (the first draw)
+ * and `draws` (all of them).
  */
 async function closeAndDraw(contract, round, signer) {
   const c = signer ? contract.connect(signer) : contract;
   const close = await (await c.close(round)).wait();
   await hre.network.provider.send("evm_mine", []);
-  const draw = await (await c.drawLeaders(round)).wait();
-  return { logs: [...close.logs, ...draw.logs], blockNumber: draw.blockNumber, close, draw };
+  const draws = [];
+  do draws.push(await (await c.drawLeaders(round)).wait());
+  while ((await contract.currentRound()) === BigInt(round) && Number(await contract.phase()) === PHASE.Election);
+  const draw = draws[0];
+  return { logs: [close, ...draws].flatMap((r) => r.logs), blockNumber: draws.at(-1).blockNumber, close, draw, draws };
 }
 
 module.exports.closeAndDraw = closeAndDraw;

@@ -61,7 +61,7 @@ describe("SwarmCoordinator: objections void a forged merge", function () {
     // an objection sent for the voided merge does not count against the redone one
     await expectRevert(contract.connect(others[3]).objectToMerge(round, 0, leader.address), contract, "NothingToObject");
     await increaseTime(WINDOW);
-    const end = await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("semi"), [modelId("honest")])).wait();
+    const end = await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("semi"))).wait();
     expect(eventsOf(contract, end, "RoundOpened")[0].args.round).to.equal(round + 1n);
   });
 
@@ -69,13 +69,13 @@ describe("SwarmCoordinator: objections void a forged merge", function () {
     const { contract, round, leader, others } = await drawnCluster(3); // 2 others: 2 objections are needed
     await (await contract.connect(leader).publishMerge(round, 0, modelId("m"), [modelId("i")])).wait();
     const started = (await ethers.provider.getBlock("latest")).timestamp;
-    await expectRevert(contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("m")]), contract, "ObjectionWindowOpen", [BigInt(started + WINDOW)]);
+    await expectRevert(contract.connect(leader).publishSemiGlobal(round, 0, modelId("s")), contract, "ObjectionWindowOpen", [BigInt(started + WINDOW)]);
     await (await contract.connect(others[0]).objectToMerge(round, 0, leader.address)).wait();
     await (await contract.connect(others[1]).supportMerge(round, 0, leader.address)).wait();
     await increaseTime(WINDOW);
     await expectRevert(contract.connect(others[1]).objectToMerge(round, 0, leader.address), contract, "ObjectionWindowClosed", [BigInt(started + WINDOW)]);
     await expectRevert(contract.settleContestedMerge(round, 0), contract, "NotContested", [0n, 1n, 1n]);
-    await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("m")])).wait();
+    await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"))).wait();
     expect(await contract.currentRound()).to.equal(round + 1n);
     expect(await contract.leaderFailures(leader.address)).to.equal(0n); // one objection, one support: the merge stood
   });
@@ -92,7 +92,7 @@ describe("SwarmCoordinator: objections void a forged merge", function () {
     await expectRevert(contract.connect(leader).supportMerge(round, 0, leader.address), contract, "NotObjector", [leader.address]);
     await expectRevert(contract.settleContestedMerge(round, 0), contract, "ObjectionWindowOpen", [BigInt(started + WINDOW)]);
     await increaseTime(WINDOW);
-    await expectRevert(contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("forged")]), contract, "MergesContested", [1n]);
+    await expectRevert(contract.connect(leader).publishSemiGlobal(round, 0, modelId("s")), contract, "MergesContested", [1n]);
     const settled = await (await contract.connect(others[4]).settleContestedMerge(round, 0)).wait(); // anyone may settle
     const [voided] = eventsOf(contract, settled, "MergeVoided");
     expect(voided.args.leader).to.equal(leader.address);
@@ -103,7 +103,7 @@ describe("SwarmCoordinator: objections void a forged merge", function () {
     const next = others.find((w) => w.address === voided.args.nextLeader);
     await (await contract.connect(next).publishMerge(round, 0, modelId("honest"), [modelId("i")])).wait();
     await increaseTime(WINDOW);
-    await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("semi"), [modelId("honest")])).wait();
+    await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("semi"))).wait();
     expect(await contract.currentRound()).to.equal(round + 1n);
   });
 
@@ -121,7 +121,7 @@ describe("SwarmCoordinator: objections void a forged merge", function () {
     expect([...(await contract.mergeVotes(round, 0))]).to.deep.equal([2n, 2n, 3n, 0n]);
     await increaseTime(WINDOW);
     await expectRevert(contract.settleContestedMerge(round, 0), contract, "NotContested", [0n, 2n, 2n]);
-    await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"), [modelId("honest")])).wait();
+    await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId("s"))).wait();
     expect(await contract.leaderFailures(leader.address)).to.equal(0n);
   });
 
@@ -178,7 +178,7 @@ describe("SwarmCoordinator: objections void a forged merge", function () {
     const next = wallets.find((w) => w.address === state.leader);
     await (await contract.connect(next).publishMerge(round, 0, modelId("honest"), [modelId("i")])).wait();
     await increaseTime(WINDOW);
-    await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("semi"), [modelId("honest")])).wait();
+    await (await contract.connect(next).publishSemiGlobal(round, 0, modelId("semi"))).wait();
     for (let r = 2n; r <= 3n; r++) {
       await increaseTime(WINDOW);
       const receipt = await runRound(contract, wallets, `cool${r}`);
@@ -231,6 +231,37 @@ describe("SwarmCoordinator: the closer cannot steer the election", function () {
       draws.add(eventsOf(contract, receipt, "LeadersDrawn")[0].args.randomness);
     }
     expect(draws.size).to.equal(3);
+  });
+
+  it("draws a large swarm's leaders in batches that each stay small, with the randomness of the first", async function () {
+    // 65 clusters of one member: one more than a batch draws (DRAW_BATCH_CLUSTERS)
+    const { contract, wallets } = await swarmWith(65, { targetClusterSize: 1 });
+    const batch = Number(await contract.DRAW_BATCH_CLUSTERS());
+    expect(batch).to.equal(64);
+    expect(await contract.clusterCount()).to.equal(65n);
+    const round = await commitAll(contract, wallets);
+    await (await contract.close(round)).wait();
+    await hre.network.provider.send("evm_mine", []);
+
+    const first = await (await contract.drawLeaders(round)).wait();
+    const [drawn] = eventsOf(contract, first, "LeadersDrawn");
+    expect(eventsOf(contract, first, "LeaderElected").map((e) => Number(e.args.cluster))).to.deep.equal([...Array(batch).keys()]);
+    expect(await contract.phase()).to.equal(BigInt(PHASE.Election)); // not every cluster has its leader yet
+    expect((await contract.clusterState(round, 0)).status).to.equal(BigInt(CLUSTER.None));
+    expect(Number(first.gasUsed)).to.be.below(5_000_000);
+
+    // the election block's hash goes out of reach: the draw goes on from the randomness it already has
+    await hre.network.provider.send("hardhat_mine", ["0x110"]);
+    const second = await (await contract.drawLeaders(round)).wait();
+    expect(eventsOf(contract, second, "LeadersDrawn")).to.have.length(0);
+    expect(eventsOf(contract, second, "ElectionDeferred")).to.have.length(0);
+    const [last] = eventsOf(contract, second, "LeaderElected");
+    expect(last.args.cluster).to.equal(64n);
+    expect(last.args.leader).to.equal((await contract.clusterMembers(64))[0]);
+    expect(await contract.phase()).to.equal(BigInt(PHASE.Merge));
+    expect((await contract.roundInfo(round)).randomness).to.equal(drawn.args.randomness);
+    for (const c of [0, 63, 64]) expect((await contract.clusterState(round, c)).status).to.equal(BigInt(CLUSTER.AwaitingMerge));
+    await expectRevert(contract.drawLeaders(round), contract, "WrongPhase", [4n, 1n]);
   });
 
   it("fixes a new election block when the old one's hash is out of reach (over 256 blocks)", async function () {

@@ -139,7 +139,7 @@ describe("SwarmCoordinator: leader election", function () {
       const members = [...(await contract.clusterMembers(c))];
       expect(members).to.have.length(4);
       expect(members).to.include(leaders.get(c).address);
-      const [leader, electedAt, attempt] = await contract.leaderOf(round, c);
+      const [leader, electedAt, attempt] = await contract.clusterState(round, c);
       expect(leader).to.equal(leaders.get(c).address);
       expect(attempt).to.equal(0n);
       expect(electedAt).to.equal(BigInt((await ethers.provider.getBlock(receipt.blockNumber)).timestamp));
@@ -182,7 +182,7 @@ describe("SwarmCoordinator: leader election", function () {
       expect(skipped.args.committers).to.equal(4n);
       // finish the round through cluster 0 alone
       await (await contract.connect(cluster0[0]).publishMerge(round, 0, modelId(`m${round}`), [modelId("i")])).wait();
-      await (await contract.connect(cluster0[0]).publishSemiGlobal(round, 0, modelId(`s${round}`), [modelId(`m${round}`)])).wait();
+      await (await contract.connect(cluster0[0]).publishSemiGlobal(round, 0, modelId(`s${round}`))).wait();
       expect(await contract.currentRound()).to.equal(BigInt(round + 1));
     }
   });
@@ -229,7 +229,7 @@ describe("SwarmCoordinator: leader election", function () {
       randomness.add(eventsOf(contract, receipt, "LeadersDrawn")[0].args.randomness);
       const leader = leaders.get(0);
       await (await contract.connect(leader).publishMerge(round, 0, modelId(`m${i}`), [modelId("i")])).wait();
-      await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId(`s${i}`), [modelId(`m${i}`)])).wait();
+      await (await contract.connect(leader).publishSemiGlobal(round, 0, modelId(`s${i}`))).wait();
     }
     expect(randomness.size).to.equal(12);
     expect(seen.size).to.be.greaterThan(1); // 12 draws from 4 members: all equal has probability 4^-11
@@ -271,7 +271,7 @@ describe("SwarmCoordinator: leader replacement", function () {
     await expectRevert(contract.replaceLeader(1, 0), contract, "WrongPhase", [1n, 0n]);
     const { round, leaders } = await commitAndClose(contract, wallets, byAddress);
     const failed = leaders.get(0);
-    const [, electedAt] = await contract.leaderOf(round, 0);
+    const [, electedAt] = await contract.clusterState(round, 0);
     await expectRevert(contract.replaceLeader(round, 0), contract, "TimeoutNotReached", [electedAt + 300n]);
     await increaseTime(200);
     await expectRevert(contract.replaceLeader(round, 0), contract, "TimeoutNotReached", [electedAt + 300n]);
@@ -291,7 +291,7 @@ describe("SwarmCoordinator: leader replacement", function () {
     const [elected] = eventsOf(contract, receipt, "LeaderElected");
     expect(elected.args.leader).to.equal(next.address);
     expect(elected.args.attempt).to.equal(1n);
-    const [leaderNow, , attempt] = await contract.leaderOf(round, 0);
+    const [leaderNow, , attempt] = await contract.clusterState(round, 0);
     expect(leaderNow).to.equal(next.address);
     expect(attempt).to.equal(1n);
     expect(await contract.leaderFailures(failed.address)).to.equal(1n);
@@ -355,9 +355,9 @@ describe("SwarmCoordinator: leader replacement", function () {
     expect(next.address).to.equal(arc[(arc.indexOf(leaders.get(1).address) + 1) % arc.length]);
     expect((await contract.clusterState(round, 1)).status).to.equal(BigInt(CLUSTER.Merged));
     const models = [modelId("m0"), modelId("m1")];
-    await expectRevert(contract.connect(leaders.get(1)).publishSemiGlobal(round, 1, modelId("s1"), models), contract, "NotLeader", [next.address]);
-    await (await contract.connect(next).publishSemiGlobal(round, 1, modelId("s1"), models)).wait();
-    await (await contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s0"), models)).wait();
+    await expectRevert(contract.connect(leaders.get(1)).publishSemiGlobal(round, 1, modelId("s1")), contract, "NotLeader", [next.address]);
+    await (await contract.connect(next).publishSemiGlobal(round, 1, modelId("s1"))).wait();
+    await (await contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s0"))).wait();
     expect(await contract.currentRound()).to.equal(round + 1n);
     expect(await contract.baseModel(1)).to.equal(modelId("s1"));
     expect(await contract.baseModel(0)).to.equal(modelId("s0"));
@@ -370,11 +370,11 @@ describe("SwarmCoordinator: semi-global phase and the next round", function () {
     expect(await contract.clusterCount()).to.equal(3n);
     const { round, leaders } = await commitAndClose(contract, wallets, byAddress);
     const merges = [0, 1, 2].map((c) => modelId(`merge-${c}`));
-    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s"), merges), contract, "WrongPhase", [2n, 1n]);
+    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s")), contract, "WrongPhase", [2n, 1n]);
 
     await (await contract.connect(leaders.get(0)).publishMerge(round, 0, merges[0], [modelId("i")])).wait();
     await (await contract.connect(leaders.get(1)).publishMerge(round, 1, merges[1], [modelId("i")])).wait();
-    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s"), merges), contract, "WrongPhase", [2n, 1n]);
+    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, modelId("s")), contract, "WrongPhase", [2n, 1n]);
     const last = await (await contract.connect(leaders.get(2)).publishMerge(round, 2, merges[2], [modelId("i")])).wait();
     const [started] = eventsOf(contract, last, "SemiGlobalStarted");
     expect(started.args.round).to.equal(round);
@@ -386,19 +386,19 @@ describe("SwarmCoordinator: semi-global phase and the next round", function () {
     const genesis = (await contract.config()).genesisModel;
     const semi = [0, 1, 2].map((c) => modelId(`semi-${c}`));
     const nonLeader = (await clusterWallets(contract, byAddress, 0)).find((w) => w.address !== leaders.get(0).address);
-    await expectRevert(contract.connect(nonLeader).publishSemiGlobal(round, 0, semi[0], merges), contract, "NotLeader", [leaders.get(0).address]);
-    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, semi[0], []), contract, "EmptyList");
-    const r0 = await (await contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, semi[0], merges)).wait();
+    await expectRevert(contract.connect(nonLeader).publishSemiGlobal(round, 0, semi[0]), contract, "NotLeader", [leaders.get(0).address]);
+    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, ethers.ZeroHash), contract, "ZeroModel");
+    const r0 = await (await contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, semi[0])).wait();
     const [published] = eventsOf(contract, r0, "SemiGlobalPublished");
     expect(published.args.leader).to.equal(leaders.get(0).address);
     expect(published.args.modelId).to.equal(semi[0]);
-    expect([...published.args.clusterModels]).to.deep.equal(merges);
-    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, semi[0], merges), contract, "AlreadyPublished", [0n]);
+    expect(published.args.length).to.equal(4); // round, cluster, leader, model: the standing merges are not listed again
+    await expectRevert(contract.connect(leaders.get(0)).publishSemiGlobal(round, 0, semi[0]), contract, "AlreadyPublished", [0n]);
     expect(await contract.baseModel(1)).to.equal(genesis); // cluster 1 has not published yet
-    await (await contract.connect(leaders.get(1)).publishSemiGlobal(round, 1, semi[1], merges)).wait();
+    await (await contract.connect(leaders.get(1)).publishSemiGlobal(round, 1, semi[1])).wait();
     expect(await contract.currentRound()).to.equal(round);
 
-    const opening = await (await contract.connect(leaders.get(2)).publishSemiGlobal(round, 2, semi[2], merges)).wait();
+    const opening = await (await contract.connect(leaders.get(2)).publishSemiGlobal(round, 2, semi[2])).wait();
     const [opened] = eventsOf(contract, opening, "RoundOpened");
     expect(opened.args.round).to.equal(round + 1n);
     expect(opened.args.memberCount).to.equal(12n);
@@ -411,7 +411,7 @@ describe("SwarmCoordinator: semi-global phase and the next round", function () {
     const info = await contract.roundInfo(round + 1n);
     expect(info.commits).to.equal(0n);
     expect(info.randomness).to.equal(ethers.ZeroHash);
-    expect((await contract.leaderOf(round + 1n, 0)).leader).to.equal(ethers.ZeroAddress);
+    expect((await contract.clusterState(round + 1n, 0)).leader).to.equal(ethers.ZeroAddress);
     await expectRevert(contract.roundInfo(round), contract, "WrongRound", [round + 1n, round]);
     await expectRevert(contract.baseModel(3), contract, "NoSuchCluster", [3n, 3n]);
 

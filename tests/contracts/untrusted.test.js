@@ -107,7 +107,7 @@ describe("SwarmCoordinator: a failed leader sits out the configured rounds", fun
     await increaseTime(301);
     await (await contract.replaceLeader(round, 0)).wait();
     await (await contract.connect(other).publishMerge(round, 0, modelId("m1"), [modelId("i")])).wait();
-    await (await contract.connect(other).publishSemiGlobal(round, 0, modelId("s1"), [modelId("m1")])).wait();
+    await (await contract.connect(other).publishSemiGlobal(round, 0, modelId("s1"))).wait();
 
     // Rounds 2 and 3: only the other member is eligible; with it opted out the cluster has no leader at all.
     for (const r of [2n, 3n]) {
@@ -118,7 +118,7 @@ describe("SwarmCoordinator: a failed leader sits out the configured rounds", fun
       expect(leader.args.leader).to.equal(other.address);
       await (await contract.connect(other).publishMerge(r, 0, modelId(`m${r}`), [modelId("i")])).wait();
       if (r === 3n) await (await contract.connect(other).setLeadershipOptOut(true)).wait();
-      await (await contract.connect(other).publishSemiGlobal(r, 0, modelId(`s${r}`), [modelId(`m${r}`)])).wait();
+      await (await contract.connect(other).publishSemiGlobal(r, 0, modelId(`s${r}`))).wait();
     }
     // Round 4 is past the cooldown (failed in 1, out for 2 and 3): the failed member leads again.
     await commitAll(contract, wallets, "c4");

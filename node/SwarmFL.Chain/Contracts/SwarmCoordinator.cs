@@ -131,8 +131,8 @@ public sealed class SwarmCoordinator
 
     public async Task<LeaderInfo> LeaderOfAsync(ulong round, uint cluster, CancellationToken ct = default)
     {
-        var v = await ViewAsync<Gen.LeaderOfFunction, Gen.LeaderOfOutputDTO>(new() { Round = round, Cluster = cluster }, ct);
-        return new LeaderInfo(EthereumAddress.Parse(v.Leader), v.ElectedAt, v.Attempt);
+        var state = await ClusterStateAsync(round, cluster, ct);
+        return new LeaderInfo(state.Leader, state.ElectedAt, state.Attempt);
     }
 
     public async Task<ClusterRoundState> ClusterStateAsync(ulong round, uint cluster, CancellationToken ct = default)
@@ -213,9 +213,9 @@ public sealed class SwarmCoordinator
     public Task<TransactionReceipt> SettleContestedMergeAsync(ulong round, uint cluster, CancellationToken ct = default) =>
         SendAsync(new Gen.SettleContestedMergeFunction { Round = round, Cluster = cluster }, ct);
 
-    public Task<TransactionReceipt> PublishSemiGlobalAsync(ulong round, uint cluster, byte[] modelId, IEnumerable<byte[]> clusterModels,
-        CancellationToken ct = default) =>
-        SendAsync(new Gen.PublishSemiGlobalFunction { Round = round, Cluster = cluster, ModelId = Word(modelId), ClusterModels = Words(clusterModels) }, ct);
+    /// <summary>The cluster's semi-global model, which combines every standing merge of the round (the contract takes no list).</summary>
+    public Task<TransactionReceipt> PublishSemiGlobalAsync(ulong round, uint cluster, byte[] modelId, CancellationToken ct = default) =>
+        SendAsync(new Gen.PublishSemiGlobalFunction { Round = round, Cluster = cluster, ModelId = Word(modelId) }, ct);
 
     // ------------------------------------------------------------------------------------------------ events
 

@@ -38,7 +38,6 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiFunction Phase = TypedAbi.Function<Gen.PhaseFunction, Gen.PhaseOutputDTO>();
     public static readonly AbiFunction RoundInfo = TypedAbi.Function<Gen.RoundInfoFunction, Gen.RoundInfoOutputDTO>();
     public static readonly AbiFunction BaseModel = TypedAbi.Function<Gen.BaseModelFunction, Gen.BaseModelOutputDTO>();
-    public static readonly AbiFunction LeaderOf = TypedAbi.Function<Gen.LeaderOfFunction, Gen.LeaderOfOutputDTO>();
     public static readonly AbiFunction ClusterState = TypedAbi.Function<Gen.ClusterStateFunction, Gen.ClusterStateOutputDTO>();
     public static readonly AbiFunction LeaderFailures = TypedAbi.Function<Gen.LeaderFailuresFunction, Gen.LeaderFailuresOutputDTO>();
 
@@ -94,7 +93,7 @@ public static class SwarmCoordinatorAbi
     public static IReadOnlyList<AbiFunction> AllFunctions { get; } =
     [
         Config, Creator, IsMember, IsAllowed, MemberStatus, Members, MemberInfo, RegisteredCount, ClusterOf, ClusterCount,
-        ClusterMembers, CurrentRound, Phase, RoundInfo, BaseModel, LeaderOf, ClusterState, LeaderFailures,
+        ClusterMembers, CurrentRound, Phase, RoundInfo, BaseModel, ClusterState, LeaderFailures,
         Register, Leave, SetLeadershipOptOut, Allow, Disallow, Commit, Close, PublishMerge, ReplaceLeader, PublishSemiGlobal,
         AggregationRules, PublishMergeWithDrops, DrawLeaders, ElectionBlock, ObjectToMerge, ObjectionDeadline,
         SupportMerge, SettleContestedMerge, MergeVotes,

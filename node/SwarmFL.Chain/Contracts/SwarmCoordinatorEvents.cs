@@ -39,7 +39,8 @@ public sealed record MergePublished(ulong Round, uint Cluster, EthereumAddress L
 public sealed record InputsDropped(ulong Round, uint Cluster, EthereumAddress Leader, IReadOnlyList<byte[]> Dropped, IReadOnlyList<byte> Reasons) : SwarmEvent;
 public sealed record AggregationRulesSet(AggregationRules Rules) : SwarmEvent;
 public sealed record SemiGlobalStarted(ulong Round, uint Clusters) : SwarmEvent;
-public sealed record SemiGlobalPublished(ulong Round, uint Cluster, EthereumAddress Leader, byte[] ModelId, IReadOnlyList<byte[]> ClusterModels) : SwarmEvent;
+/// <summary>A cluster's semi-global model: it combines every merge of the round that stands (published, not voided).</summary>
+public sealed record SemiGlobalPublished(ulong Round, uint Cluster, EthereumAddress Leader, byte[] ModelId) : SwarmEvent;
 
 /// <summary>
 /// Turns SwarmCoordinator logs into typed events: each log is checked strictly against its event, then filled into the
@@ -70,7 +71,7 @@ public static class SwarmEventDecoder
         Typed<Gen.InputsDroppedEventDTO>((e, l) => new InputsDropped(e.Round, e.Cluster, A(e.Leader), e.Dropped, e.Reasons) { Log = l }),
         Typed<Gen.AggregationRulesSetEventDTO>((e, l) => new AggregationRulesSet(AggregationRules.FromDto(e.Rules)) { Log = l }),
         Typed<Gen.SemiGlobalStartedEventDTO>((e, l) => new SemiGlobalStarted(e.Round, e.Clusters) { Log = l }),
-        Typed<Gen.SemiGlobalPublishedEventDTO>((e, l) => new SemiGlobalPublished(e.Round, e.Cluster, A(e.Leader), e.ModelId, e.ClusterModels) { Log = l }),
+        Typed<Gen.SemiGlobalPublishedEventDTO>((e, l) => new SemiGlobalPublished(e.Round, e.Cluster, A(e.Leader), e.ModelId) { Log = l }),
     }.ToDictionary(e => Hex.Encode(e.Abi.Topic0));
 
     public static IReadOnlyList<byte[]> AllTopics { get; } = SwarmCoordinatorAbi.AllEvents.Select(e => e.Topic0).ToArray();

@@ -28,7 +28,7 @@ public static class ChainEventViews
             LeaderReplaced r => Row("replaced", r.Round, r.Cluster, r.NextLeader, detail: $"{r.FailedLeader} missed the merge timeout (attempt {r.Attempt})"),
             MergePublished m => Row("merge", m.Round, m.Cluster, m.Leader, m.ModelId, $"{m.Inputs.Count} inputs merged"),
             SemiGlobalStarted s => Row("semi-global-start", s.Round, detail: $"{s.Clusters} clusters"),
-            SemiGlobalPublished s => Row("semi-global", s.Round, s.Cluster, s.Leader, s.ModelId, $"from {s.ClusterModels.Count} cluster models"),
+            SemiGlobalPublished s => Row("semi-global", s.Round, s.Cluster, s.Leader, s.ModelId, "from the round's standing merges"),
             _ => null,
         };
     }

@@ -239,8 +239,8 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
                 dropped.Select(d => (d.Id.DigestBytes(), (byte)d.Reason)).ToList(), ct));
 
 
-    public async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct) =>
-        Wrote(await contract.PublishSemiGlobalAsync(round, (uint)cluster, model.DigestBytes(), clusterModels.Select(i => i.DigestBytes()), ct));
+    public async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, CancellationToken ct) =>
+        Wrote(await contract.PublishSemiGlobalAsync(round, (uint)cluster, model.DigestBytes(), ct));
 
     internal static CommittedModel ToCommit(ModelCommitted e) =>
         new(e.Round, (int)e.Cluster, e.Member, ContentId.FromDigest(e.ModelId), e.Samples, e.Metric);
@@ -264,7 +264,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
                 .ToList());
 
     internal static PublishedSemiGlobal ToSemiGlobal(SemiGlobalPublished e) =>
-        new(e.Round, (int)e.Cluster, e.Leader, ContentId.FromDigest(e.ModelId), e.ClusterModels.Select(i => ContentId.FromDigest(i)).ToList());
+        new(e.Round, (int)e.Cluster, e.Leader, ContentId.FromDigest(e.ModelId));
 
     /// <summary>A revert means a peer got there first (or the moment has not come): the caller simply looks again.</summary>
     private async Task<bool> RacingAsync(Func<Task<TransactionReceipt>> send)

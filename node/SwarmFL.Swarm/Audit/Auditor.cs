@@ -69,12 +69,6 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             foreach (var missing in committed.Where(c => !accounted.Contains(c)))
                 Fail(round.Round, merge.Cluster, merge.Leader, $"left out {missing}, committed to this cluster, without recording a drop");
         }
-        var clusterModels = round.Merges.Where(m => !m.Voided).Select(m => m.Model).ToHashSet();
-        foreach (var semi in round.SemiGlobals)
-        {
-            if (!semi.ClusterModels.ToHashSet().SetEquals(clusterModels))
-                Fail(round.Round, semi.Cluster, semi.Leader, "semi-global model does not combine exactly this round's cluster models");
-        }
         foreach (var replacement in round.Leaders.Where(l => l.Replaced is not null && !l.Voided))
             _findings.Add(new AuditFinding(FindingSeverity.Info, round.Round, replacement.Cluster, replacement.Replaced,
                 $"missed its timeout and was replaced by {replacement.Leader}"));
@@ -109,16 +103,17 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             if (merge.Voided) Voided(round, merge, verdict);
             else Report(round.Round, merge.Cluster, merge.Leader, verdict);
         }
+        var combined = MergeRecomputation.CombinedMerges(round.Merges);
         foreach (var semi in round.SemiGlobals)
         {
             var inputs = new List<MergeInput>();
-            foreach (var merge in MergeRecomputation.CombinedMerges(semi, round.Merges))
+            foreach (var merge in combined)
             {
                 var bytes = await TryGetAsync(merge.Model, new Source(round.Round, merge.Cluster, merge.Leader, "cluster model"), ct);
                 if (bytes is not null) inputs.Add(new MergeInput(merge.Model, bytes, SemiGlobal.WeightOf(merge, round.Commits)));
             }
             var own = round.Merges.FirstOrDefault(m => m.Cluster == semi.Cluster && !m.Voided);
-            if (own is null || inputs.Count != semi.ClusterModels.Count) continue;
+            if (own is null || inputs.Count != combined.Count) continue;
             var ownBytes = inputs.First(i => i.Id == own.Model).Model;
             Report(round.Round, semi.Cluster, semi.Leader, MergeRecomputation.CheckSemiGlobal(merger!, semi, ownBytes, inputs));
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using SwarmFL.Swarm.Verification;
 
 namespace SwarmFL.Swarm.Audit;
 
@@ -25,7 +26,7 @@ public static class LineagePrinter
                 foreach (var merge in round.Merges.Where(m => m.Cluster == cluster))
                     text.AppendLine($"    merge   {merge.Model} <- {string.Join(", ", merge.Inputs)}");
                 foreach (var semi in round.SemiGlobals.Where(s => s.Cluster == cluster))
-                    text.AppendLine($"    semi-global {semi.Model} <- {string.Join(", ", semi.ClusterModels)}");
+                    text.AppendLine($"    semi-global {semi.Model} <- {string.Join(", ", MergeRecomputation.CombinedMerges(round.Merges).Select(m => m.Model))}");
             }
         }
         return text.ToString();

@@ -25,7 +25,7 @@ internal sealed class TimedCoordinator(ISwarmCoordinator inner, PhaseTimer timer
     public Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetMergesAsync(round, ct));
     public Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetSemiGlobalsAsync(round, ct));
     public Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.PublishMergeAsync(round, cluster, model, inputs, dropped, ct));
-    public Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.PublishSemiGlobalAsync(round, cluster, model, clusterModels, ct));
+    public Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.PublishSemiGlobalAsync(round, cluster, model, ct));
 }
 
 internal sealed class TimedLearner(ILocalLearner inner, PhaseTimer timer) : ILocalLearner

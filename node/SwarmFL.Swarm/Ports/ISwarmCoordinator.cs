@@ -36,5 +36,5 @@ public interface ISwarmCoordinator
     /// <param name="inputs">The committed models merged.</param>
     /// <param name="dropped">The committed models left out, with why; every commit of the cluster is in exactly one list.</param>
     Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct);
-    Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct);
+    Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, CancellationToken ct);
 }

@@ -306,7 +306,7 @@ public sealed class RoundDriver(
         var semiGlobalId = ContentId.Of(result.Model);
         // With one cluster the semi-global model is the cluster model itself, stored and replicated already by its merge.
         if (inputs.All(i => i.Id != semiGlobalId)) semiGlobalId = await models.PutAsync(result.Model, ct);
-        await chain.PublishSemiGlobalAsync(round.Round, cluster, semiGlobalId, merges.Select(m => m.Model).ToList(), ct);
+        await chain.PublishSemiGlobalAsync(round.Round, cluster, semiGlobalId, ct);
         await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.SemiGlobal, round.Round, cluster, semiGlobalId, 0, 0), ct);
         return Did(StepAction.PublishedSemiGlobal, round, $"{semiGlobalId} from {inputs.Count} cluster models");
     }
@@ -482,11 +482,9 @@ public sealed class RoundDriver(
 
         SetStatus(round, NodeRole.Member, "recomputing the base model");
         var merges = await chain.GetMergesAsync(from, ct);
-        var combined = MergeRecomputation.CombinedMerges(semi, merges);
+        var combined = MergeRecomputation.CombinedMerges(merges);
         var problems = new List<string>();
-        if (!semi.ClusterModels.ToHashSet().SetEquals(merges.Select(m => m.Model)))
-            problems.Add("it does not combine exactly the round's standing cluster models");
-        problems.AddRange(semi.ClusterModels.Where(_forgedMerges.Contains).Select(m => $"it combines {m}, a merge this node found forged"));
+        problems.AddRange(combined.Where(m => _forgedMerges.Contains(m.Model)).Select(m => $"it combines {m.Model}, a merge this node found forged"));
         MergeVerdict? verdict = null;
         if (problems.Count == 0 && combined.FirstOrDefault(m => m.Cluster == semi.Cluster) is { } own)
         {

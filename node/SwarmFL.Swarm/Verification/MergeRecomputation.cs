@@ -23,9 +23,10 @@ public static class MergeRecomputation
     public static IReadOnlyList<ContentId> Candidates(PublishedMerge merge) =>
         merge.Inputs.Concat(ReproducibleDrops(merge).Select(d => d.Id)).ToList();
 
-    /// <summary>The cluster models a semi-global combines, with their weights: the round's standing merges it lists.</summary>
-    public static IReadOnlyList<PublishedMerge> CombinedMerges(PublishedSemiGlobal semi, IEnumerable<PublishedMerge> merges) =>
-        merges.Where(m => !m.Voided && semi.ClusterModels.Contains(m.Model)).ToList();
+    /// <summary>The cluster models every semi-global of a round combines: the round's standing merges (not voided). The
+    /// contract fixes them before it accepts the first semi-global, so no leader lists them.</summary>
+    public static IReadOnlyList<PublishedMerge> CombinedMerges(IEnumerable<PublishedMerge> merges) =>
+        merges.Where(m => !m.Voided).ToList();
 
     /// <param name="inputs">The <see cref="Candidates"/> with their bytes and committed samples.</param>
     public static MergeVerdict CheckMerge(IMergeEngine merger, string policy, byte[] baseModel, PublishedMerge merge, IReadOnlyList<MergeInput> inputs) =>

@@ -104,12 +104,11 @@ public abstract class SwarmCoordinatorChainTests(ILocalChain chain)
             await NodeOf(leader).Swarm.PublishMergeAsync(1, cluster, Keccak256.Hash($"merged-{cluster}"), committed[cluster]);
         }
         Assert.Equal(RoundPhase.SemiGlobal, await deployed.PhaseAsync());
-        var clusterModels = elected.Keys.Order().Select(c => Keccak256.Hash($"merged-{c}")).ToArray();
         // Semi-global models wait out the objection window (nobody objects here).
         await eth.IncreaseTimeAsync(AggregationRules.Default.ObjectionWindowSeconds);
         await eth.MineAsync();
         foreach (var (cluster, leader) in elected)
-            await NodeOf(leader).Swarm.PublishSemiGlobalAsync(1, cluster, Keccak256.Hash($"semi-{cluster}"), clusterModels);
+            await NodeOf(leader).Swarm.PublishSemiGlobalAsync(1, cluster, Keccak256.Hash($"semi-{cluster}"));
 
         // Round 2 opened in the last publication, with the late member.
         Assert.Equal(2UL, await deployed.CurrentRoundAsync());

@@ -35,7 +35,8 @@ public sealed record AuditJson(AuditJson.HistoryJson History, AuditJson.ReportJs
     /// <summary>A committed model the merge left out, with the reason code the leader recorded on chain (RejectionReason).</summary>
     public sealed record DropJson(string Id, int Reason);
 
-    public sealed record SemiGlobalJson(ulong Round, int Cluster, string Leader, string Model, IReadOnlyList<string> ClusterModels);
+    /// <summary>A semi-global model: it combines the round's standing merges (those not <see cref="MergeJson.Voided"/>).</summary>
+    public sealed record SemiGlobalJson(ulong Round, int Cluster, string Leader, string Model);
 
     public sealed record ReportJson(IReadOnlyList<FindingJson> Findings, int MergesRecomputed, int HashesChecked, bool Passed);
 

@@ -24,5 +24,5 @@ public abstract class DelegatingCoordinator(ISwarmCoordinator inner) : ISwarmCoo
     public virtual Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct) => inner.GetMergesAsync(round, ct);
     public virtual Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct) => inner.GetSemiGlobalsAsync(round, ct);
     public virtual Task PublishMergeAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> inputs, IReadOnlyList<RecordedDrop> dropped, CancellationToken ct) => inner.PublishMergeAsync(round, cluster, model, inputs, dropped, ct);
-    public virtual Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct) => inner.PublishSemiGlobalAsync(round, cluster, model, clusterModels, ct);
+    public virtual Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, CancellationToken ct) => inner.PublishSemiGlobalAsync(round, cluster, model, ct);
 }

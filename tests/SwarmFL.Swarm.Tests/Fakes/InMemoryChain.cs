@@ -250,7 +250,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             }
         }
 
-        public async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, IReadOnlyList<ContentId> clusterModels, CancellationToken ct)
+        public async Task PublishSemiGlobalAsync(ulong round, int cluster, ContentId model, CancellationToken ct)
         {
             var leader = await GetLeaderAsync(round, cluster, ct);
             lock (c._gate)
@@ -258,7 +258,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
                 if (leader?.Leader != self || c.Phase != RoundPhase.SemiGlobal) throw new InvalidOperationException("NotLeader/WrongPhase");
                 if (clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow) throw new InvalidOperationException("ObjectionWindowOpen");
                 if (c.ContestedIn(round) > 0) throw new InvalidOperationException("MergesContested");
-                c.SemiGlobals.Add(new PublishedSemiGlobal(round, cluster, self, model, clusterModels));
+                c.SemiGlobals.Add(new PublishedSemiGlobal(round, cluster, self, model));
                 if (c.SemiGlobals.Count(s => s.Round == round) == c.Merges.Count(m => m.Round == round))
                 {
                     foreach (var s in c.SemiGlobals.Where(s => s.Round == round)) c.BaseModels[s.Cluster] = s.Model;

@@ -34,74 +34,18 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual AggregationRules Rules { get; set; }
     }
 
-    public partial class ClusterAwaitingMergeFunction : ClusterAwaitingMergeFunctionBase { }
+    public partial class DrawBatchClustersFunction : DrawBatchClustersFunctionBase { }
 
-    [Function("CLUSTER_AWAITING_MERGE", "uint8")]
-    public class ClusterAwaitingMergeFunctionBase : FunctionMessage
+    [Function("DRAW_BATCH_CLUSTERS", "uint32")]
+    public class DrawBatchClustersFunctionBase : FunctionMessage
     {
 
     }
 
-    public partial class ClusterDoneFunction : ClusterDoneFunctionBase { }
+    public partial class DrawBatchMembersFunction : DrawBatchMembersFunctionBase { }
 
-    [Function("CLUSTER_DONE", "uint8")]
-    public class ClusterDoneFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class ClusterMergedFunction : ClusterMergedFunctionBase { }
-
-    [Function("CLUSTER_MERGED", "uint8")]
-    public class ClusterMergedFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class ClusterNoneFunction : ClusterNoneFunctionBase { }
-
-    [Function("CLUSTER_NONE", "uint8")]
-    public class ClusterNoneFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class ClusterSkippedFunction : ClusterSkippedFunctionBase { }
-
-    [Function("CLUSTER_SKIPPED", "uint8")]
-    public class ClusterSkippedFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class ElectionDelayFunction : ElectionDelayFunctionBase { }
-
-    [Function("ELECTION_DELAY", "uint64")]
-    public class ElectionDelayFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MaxAggregationFunction : MaxAggregationFunctionBase { }
-
-    [Function("MAX_AGGREGATION", "uint8")]
-    public class MaxAggregationFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MaxDropReasonFunction : MaxDropReasonFunctionBase { }
-
-    [Function("MAX_DROP_REASON", "uint8")]
-    public class MaxDropReasonFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MaxDurationFunction : MaxDurationFunctionBase { }
-
-    [Function("MAX_DURATION", "uint64")]
-    public class MaxDurationFunctionBase : FunctionMessage
+    [Function("DRAW_BATCH_MEMBERS", "uint32")]
+    public class DrawBatchMembersFunctionBase : FunctionMessage
     {
 
     }
@@ -126,86 +70,6 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
 
     [Function("MAX_PENDING_CHANGES", "uint32")]
     public class MaxPendingChangesFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MaxPolicyLengthFunction : MaxPolicyLengthFunctionBase { }
-
-    [Function("MAX_POLICY_LENGTH", "uint256")]
-    public class MaxPolicyLengthFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MemberActiveFunction : MemberActiveFunctionBase { }
-
-    [Function("MEMBER_ACTIVE", "uint8")]
-    public class MemberActiveFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MemberJoiningFunction : MemberJoiningFunctionBase { }
-
-    [Function("MEMBER_JOINING", "uint8")]
-    public class MemberJoiningFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MemberLeavingFunction : MemberLeavingFunctionBase { }
-
-    [Function("MEMBER_LEAVING", "uint8")]
-    public class MemberLeavingFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class MemberNoneFunction : MemberNoneFunctionBase { }
-
-    [Function("MEMBER_NONE", "uint8")]
-    public class MemberNoneFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class PhaseCommitFunction : PhaseCommitFunctionBase { }
-
-    [Function("PHASE_COMMIT", "uint8")]
-    public class PhaseCommitFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class PhaseElectionFunction : PhaseElectionFunctionBase { }
-
-    [Function("PHASE_ELECTION", "uint8")]
-    public class PhaseElectionFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class PhaseMergeFunction : PhaseMergeFunctionBase { }
-
-    [Function("PHASE_MERGE", "uint8")]
-    public class PhaseMergeFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class PhaseSemiGlobalFunction : PhaseSemiGlobalFunctionBase { }
-
-    [Function("PHASE_SEMI_GLOBAL", "uint8")]
-    public class PhaseSemiGlobalFunctionBase : FunctionMessage
-    {
-
-    }
-
-    public partial class PhaseWaitingFunction : PhaseWaitingFunctionBase { }
-
-    [Function("PHASE_WAITING", "uint8")]
-    public class PhaseWaitingFunctionBase : FunctionMessage
     {
 
     }
@@ -376,17 +240,6 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual string Account { get; set; }
     }
 
-    public partial class LeaderOfFunction : LeaderOfFunctionBase { }
-
-    [Function("leaderOf", typeof(LeaderOfOutputDTO))]
-    public class LeaderOfFunctionBase : FunctionMessage
-    {
-        [Parameter("uint64", "round", 1)]
-        public virtual ulong Round { get; set; }
-        [Parameter("uint32", "cluster", 2)]
-        public virtual uint Cluster { get; set; }
-    }
-
     public partial class LeaveFunction : LeaveFunctionBase { }
 
     [Function("leave")]
@@ -506,8 +359,6 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual uint Cluster { get; set; }
         [Parameter("bytes32", "modelId", 3)]
         public virtual byte[] ModelId { get; set; }
-        [Parameter("bytes32[]", "clusterModels", 4)]
-        public virtual List<byte[]> ClusterModels { get; set; }
     }
 
     public partial class RegisterFunction : RegisterFunctionBase { }
@@ -868,8 +719,6 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual string Leader { get; set; }
         [Parameter("bytes32", "modelId", 4, false )]
         public virtual byte[] ModelId { get; set; }
-        [Parameter("bytes32[]", "clusterModels", 5, false )]
-        public virtual List<byte[]> ClusterModels { get; set; }
     }
 
     public partial class SemiGlobalStartedEventDTO : SemiGlobalStartedEventDTOBase { }
@@ -1213,85 +1062,22 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     {
     }
 
-    public partial class ClusterAwaitingMergeOutputDTO : ClusterAwaitingMergeOutputDTOBase { }
+    public partial class DrawBatchClustersOutputDTO : DrawBatchClustersOutputDTOBase { }
 
     [FunctionOutput]
-    public class ClusterAwaitingMergeOutputDTOBase : IFunctionOutputDTO
+    public class DrawBatchClustersOutputDTOBase : IFunctionOutputDTO
     {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
+        [Parameter("uint32", "", 1)]
+        public virtual uint ReturnValue1 { get; set; }
     }
 
-    public partial class ClusterDoneOutputDTO : ClusterDoneOutputDTOBase { }
+    public partial class DrawBatchMembersOutputDTO : DrawBatchMembersOutputDTOBase { }
 
     [FunctionOutput]
-    public class ClusterDoneOutputDTOBase : IFunctionOutputDTO
+    public class DrawBatchMembersOutputDTOBase : IFunctionOutputDTO
     {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class ClusterMergedOutputDTO : ClusterMergedOutputDTOBase { }
-
-    [FunctionOutput]
-    public class ClusterMergedOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class ClusterNoneOutputDTO : ClusterNoneOutputDTOBase { }
-
-    [FunctionOutput]
-    public class ClusterNoneOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class ClusterSkippedOutputDTO : ClusterSkippedOutputDTOBase { }
-
-    [FunctionOutput]
-    public class ClusterSkippedOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class ElectionDelayOutputDTO : ElectionDelayOutputDTOBase { }
-
-    [FunctionOutput]
-    public class ElectionDelayOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint64", "", 1)]
-        public virtual ulong ReturnValue1 { get; set; }
-    }
-
-    public partial class MaxAggregationOutputDTO : MaxAggregationOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MaxAggregationOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class MaxDropReasonOutputDTO : MaxDropReasonOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MaxDropReasonOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class MaxDurationOutputDTO : MaxDurationOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MaxDurationOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint64", "", 1)]
-        public virtual ulong ReturnValue1 { get; set; }
+        [Parameter("uint32", "", 1)]
+        public virtual uint ReturnValue1 { get; set; }
     }
 
     public partial class MaxMembersOutputDTO : MaxMembersOutputDTOBase { }
@@ -1319,96 +1105,6 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     {
         [Parameter("uint32", "", 1)]
         public virtual uint ReturnValue1 { get; set; }
-    }
-
-    public partial class MaxPolicyLengthOutputDTO : MaxPolicyLengthOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MaxPolicyLengthOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint256", "", 1)]
-        public virtual BigInteger ReturnValue1 { get; set; }
-    }
-
-    public partial class MemberActiveOutputDTO : MemberActiveOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MemberActiveOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class MemberJoiningOutputDTO : MemberJoiningOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MemberJoiningOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class MemberLeavingOutputDTO : MemberLeavingOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MemberLeavingOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class MemberNoneOutputDTO : MemberNoneOutputDTOBase { }
-
-    [FunctionOutput]
-    public class MemberNoneOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class PhaseCommitOutputDTO : PhaseCommitOutputDTOBase { }
-
-    [FunctionOutput]
-    public class PhaseCommitOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class PhaseElectionOutputDTO : PhaseElectionOutputDTOBase { }
-
-    [FunctionOutput]
-    public class PhaseElectionOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class PhaseMergeOutputDTO : PhaseMergeOutputDTOBase { }
-
-    [FunctionOutput]
-    public class PhaseMergeOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class PhaseSemiGlobalOutputDTO : PhaseSemiGlobalOutputDTOBase { }
-
-    [FunctionOutput]
-    public class PhaseSemiGlobalOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
-    }
-
-    public partial class PhaseWaitingOutputDTO : PhaseWaitingOutputDTOBase { }
-
-    [FunctionOutput]
-    public class PhaseWaitingOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("uint8", "", 1)]
-        public virtual byte ReturnValue1 { get; set; }
     }
 
     public partial class AggregationRulesOutputDTO : AggregationRulesOutputDTOBase { }
@@ -1542,19 +1238,6 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     {
         [Parameter("uint32", "", 1)]
         public virtual uint ReturnValue1 { get; set; }
-    }
-
-    public partial class LeaderOfOutputDTO : LeaderOfOutputDTOBase { }
-
-    [FunctionOutput]
-    public class LeaderOfOutputDTOBase : IFunctionOutputDTO
-    {
-        [Parameter("address", "leader", 1)]
-        public virtual string Leader { get; set; }
-        [Parameter("uint64", "electedAt", 2)]
-        public virtual ulong ElectedAt { get; set; }
-        [Parameter("uint32", "attempt", 3)]
-        public virtual uint Attempt { get; set; }
     }
 
 
