@@ -81,7 +81,9 @@ async function measure(n) {
     process.stdout.write(`  ${n} members: a round of ${active.length}${joining.length ? `, ${joining.length} joining` : ""}\r`);
     const round = await fullRound(contract, active, byAddress, ` [${n} members]`);
     for (const gas of round.commits) note("commit", gas);
-    note("close + drawLeaders (the draw elects every cluster's leader)", round.close);
+    note("close (fixes the election block)", round.closeOnly);
+    for (const gas of round.draws) note("drawLeaders (one call: at most 64 clusters, 256 members)", gas);
+    note("drawLeaders: calls in the round (a count, not gas)", round.draws.length);
     for (const gas of round.merges) note("publishMerge", gas);
     const last = round.semis.pop();
     for (const gas of round.semis) note("publishSemiGlobal", gas);
@@ -113,7 +115,7 @@ async function main() {
   const text = `# SwarmCoordinator gas as the swarm grows
 
 Produced by \`npx hardhat run tests/contracts/gas-scale.js\` (Hardhat ${version} network, solc ${require("solc/package.json").version}, optimizer on,
-200 runs), on ${new Date().toISOString().slice(0, 10)}. Target cluster size ${TARGET}; every member registers before round 1 and commits in
+${hre.config.solidity.compilers[0].settings.optimizer.runs} runs), on ${new Date().toISOString().slice(0, 10)}. Target cluster size ${TARGET}; every member registers before round 1 and commits in
 every round. Figures are \`gasUsed\` of real receipts, measured on Prague with a lifted block limit
 (\`SWARMFL_GAS_SCALE=1\`). Since EIP-7825 (Osaka, Hardhat's default here) no transaction may use more than 2^24 =
 ${fmt(TX_CAP)} gas whatever the block: a transaction marked "does not fit" cannot run on a chain at Osaka or later, and
@@ -139,7 +141,10 @@ ${ops.map((op) => `| ${op} | ${results.map((r) => cell(r.largest[op])).join(" | 
 | gas per member per round | ${results.map((r) => (Number.isNaN(r.perMember) ? "no round opened" : `${fmt(r.perMember)} (${r.perMember < MEMBER_GOAL ? "under" : "OVER"})`)).join(" | ")} |
 `;
   const out = path.join(__dirname, "GAS-SCALE.md");
-  fs.writeFileSync(out, text);
+  // the reading of the figures below the table is written by hand; a rerun keeps it
+  const previous = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : "";
+  const notes = previous.indexOf("\n## What this says");
+  fs.writeFileSync(out, notes >= 0 ? text + previous.slice(notes) : text);
   console.log(text);
 }
 
