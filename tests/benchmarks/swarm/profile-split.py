@@ -13,7 +13,7 @@ import os
 import re
 
 SAMPLE = re.compile(r"^\s*(?P<comm>.+?)\s+(?P<pid>\d+)/(?P<tid>\d+)\s+(?P<period>\d+)\s+(?P<ip>[0-9a-f]+)\s+\((?P<dso>.*)\)\s*$")
-LIBRARIES = ["libtorch", ".NET", "kernel", "other"]
+LIBRARIES = ["libtorch", ".NET", "kernel", "other"]  # .NET: the runtime, the JIT and the code it compiled
 
 
 def role_of(cmd):
@@ -36,7 +36,7 @@ def library_of(dso, role):
         return "libtorch"
     dotnet = role in ("node", "simulation", "launcher")
     if dotnet and (name.startswith(("libcoreclr", "libclrjit", "libSystem.", "System.", "SwarmFL.", "TorchSharp")) or name.endswith(".dll")
-                   or dso in ("[unknown]", "[JIT] tid") or name.startswith("perf-")):
+                   or dso in ("[unknown]", "[JIT] tid") or name.startswith(("perf-", "memfd:doublemapper"))):
         return ".NET"
     return "other"
 

@@ -26,12 +26,21 @@ OUT_DIR="$(mktemp -d "${TMPDIR:-/tmp}/swarm-profile.XXXXXX")"
 SWARMFL="$ROOT/node/SwarmFL.Node/bin/Release/net10.0/swarmfl"
 COMMON=(--model mnist-2nn --partition iid --epochs 1 --batch 10 --lr 0.05 --rounds "$ROUNDS")
 
-# Which process is which: every second, the pid and command line of each process (perf names threads, not roles).
+# Which process is which: every second, the pid and command line of each process that is new or has exec'd since
+# (perf names threads, not roles). Builtins only, so that the sampler does not itself fork hundreds of processes.
 sample_processes() { # $1 = output file
+  local -A seen=()
+  local dir pid cmd args
   while :; do
-    for pid in /proc/[0-9]*; do
-      cmd="$( { tr '\0' ' ' < "$pid/cmdline"; } 2>/dev/null || true)"
-      [ -n "$cmd" ] && echo "${pid#/proc/} $cmd"
+    for dir in /proc/[0-9]*; do
+      pid="${dir#/proc/}"
+      args=()
+      mapfile -d '' -t args < "$dir/cmdline" 2>/dev/null || continue
+      [ "${#args[@]}" -gt 0 ] || continue
+      cmd="${args[*]}"
+      [ "${seen[$pid]:-}" = "$cmd" ] && continue
+      seen[$pid]="$cmd"
+      echo "$pid $cmd"
     done >> "$1"
     sleep 1
   done
