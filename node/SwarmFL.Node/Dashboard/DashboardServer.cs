@@ -46,10 +46,7 @@ public sealed class DashboardServer : IAsyncDisposable
 
     private static async Task PollAsync(SwarmSource source, ChangeFeed feed, TimeSpan interval, CancellationToken ct)
     {
-        // A poll that keeps failing (twice a second while live) is logged when it starts failing and then once a
-        // minute with the count, so it neither floods the log nor goes unseen.
-        var failures = 0;
-        var lastLogged = DateTime.MinValue;
+        var failing = new FailingPollLog(Serilog.Log.Logger, TimeSpan.FromMinutes(1));
         while (!ct.IsCancellationRequested)
         {
             try { await Task.Delay(interval, ct); }
@@ -57,18 +54,12 @@ public sealed class DashboardServer : IAsyncDisposable
             try
             {
                 feed.Publish(SnapshotBuilder.Build(await source.ReadAsync(ct)));
-                if (failures > 0) Serilog.Log.Information("Dashboard: reading the swarm's state works again after {Failures} failed polls", failures);
-                failures = 0;
+                failing.Succeeded();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
             catch (Exception e)
             {
-                failures++;
-                if (failures == 1 || DateTime.UtcNow - lastLogged >= TimeSpan.FromMinutes(1))
-                {
-                    Serilog.Log.Warning(e, "Dashboard: reading the swarm's state failed ({Failures} polls in a row); the page shows the last good state", failures);
-                    lastLogged = DateTime.UtcNow;
-                }
+                failing.Failed(e);
             }
         }
     }

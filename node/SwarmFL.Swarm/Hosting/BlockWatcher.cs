@@ -7,7 +7,10 @@ namespace SwarmFL.Swarm.Hosting;
 /// Every change of the swarm's state is a transaction, so a new block is the moment to look again. The watcher keeps
 /// <see cref="ChainHead"/> current: it subscribes to new heads over WebSocket where the chain offers it (Hardhat and
 /// anvil do, on the RPC port), and otherwise polls the block number on a <see cref="BlockPollSchedule"/>. A dropped
-/// subscription falls back to polling and is tried again later. A failing poll does not stop it (the loop's own step
+/// subscription falls back to polling and is tried again later, and so does one that goes silent while blocks are still
+/// mined: while subscribed, the block number is also read every <see cref="SubscriptionCheckInterval"/> (a Hardhat node
+/// serving 32 nodes on 2 cores stopped notifying some of them, which then waited for an old block for minutes). A
+/// failing poll does not stop it (the loop's own step
 /// reports chain trouble), but it is remembered: whether the node follows the chain is what the readiness check reads.
 /// </summary>
 public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedule schedule, ILogger? logger = null)
@@ -19,6 +22,14 @@ public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedul
 
     /// <summary>Whether to try a new-heads subscription at all.</summary>
     public bool UseSubscription { get; init; } = true;
+
+    /// <summary>While subscribed, how often the block number is read as well, to catch a subscription that went silent.</summary>
+    public TimeSpan SubscriptionCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Times a check found the subscription behind the chain.</summary>
+    public long SubscriptionLags => Interlocked.Read(ref _lags);
+
+    private long _lags;
 
     /// <summary>How long to poll before trying to subscribe again after the subscription failed or dropped.</summary>
     public TimeSpan ResubscribeAfter { get; init; } = TimeSpan.FromSeconds(30);
@@ -58,13 +69,18 @@ public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedul
                         _log.Information("Following new blocks over {Endpoint}", subscription.Endpoint);
                         Succeeded();
                         _subscribed = true;
+                        using var silent = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                        var checking = CheckSubscriptionAsync(silent, ct);
                         try
                         {
-                            await foreach (var block in subscription.ReadAsync(ct)) head.Advance(block.Number);
+                            await foreach (var block in subscription.ReadAsync(silent.Token)) head.Advance(block.Number);
                         }
+                        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { } // went silent: poll, then renew
                         finally
                         {
                             _subscribed = false;
+                            await silent.CancelAsync();
+                            await checking;
                             Succeeded();
                         }
                         if (ct.IsCancellationRequested) return;
@@ -72,6 +88,36 @@ public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedul
                     }
                 }
                 await PollAsync(UseSubscription ? Clock.GetUtcNow() + ResubscribeAfter : DateTimeOffset.MaxValue, ct);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>
+    /// Reads the block number now and then while subscribed. A newer block than the subscription reported is taken at
+    /// once; the second such check in a row ends the subscription (through <paramref name="silent"/>), so that the
+    /// watcher polls and subscribes again.
+    /// </summary>
+    private async Task CheckSubscriptionAsync(CancellationTokenSource silent, CancellationToken ct)
+    {
+        var behind = 0;
+        try
+        {
+            while (!silent.IsCancellationRequested)
+            {
+                await Task.Delay(SubscriptionCheckInterval, Clock, silent.Token);
+                ulong latest;
+                try { latest = await eth.BlockNumberAsync(silent.Token); }
+                catch (Exception e) when (e is not OperationCanceledException) { continue; }
+                if (!head.Advance(latest))
+                {
+                    behind = 0;
+                    continue;
+                }
+                Interlocked.Increment(ref _lags);
+                if (++behind < 2) continue;
+                _log.Information("The new-heads subscription at {Endpoint} went silent (block {Block} came without it); polling until it is renewed", eth.Endpoint, latest);
+                await silent.CancelAsync();
             }
         }
         catch (OperationCanceledException) { }

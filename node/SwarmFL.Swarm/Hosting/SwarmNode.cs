@@ -142,7 +142,7 @@ public sealed class SwarmNode : IAsyncDisposable
                 },
             }, _log, ct);
             ListenAddress = _ring.Address.ToString();
-            _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log) { PeerOfMember = _members.PeerOf };
+            _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log) { PeerOfMember = _members.PeerOf, RegisteredAddress = _members.RegisteredAddress };
             _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
             StartGossip();
             SwarmInfoProtocol.Serve(_ring.Host, Describe);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using SwarmFL.Chain.Contracts;
 using SwarmFL.Crypto;
 using SwarmFL.P2P.Membership;
+using SwarmFL.P2P.Multiaddrs;
 
 namespace SwarmFL.Swarm.Network;
 
@@ -19,6 +20,7 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     // The members by account, and the set IsMember looks up (derived from it, plus the auditors): replaced together.
     private ImmutableDictionary<EthereumAddress, PeerId> _peers = ImmutableDictionary<EthereumAddress, PeerId>.Empty;
+    private ImmutableDictionary<PeerId, Multiaddr> _addresses = ImmutableDictionary<PeerId, Multiaddr>.Empty;
     private ImmutableHashSet<PeerId> _members;
     private ulong _nextBlock;
     private Task? _refreshing;
@@ -42,6 +44,13 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
     /// <summary>The PeerId a registered member's account announced, once the directory has read its registration.</summary>
     public PeerId? PeerOf(EthereumAddress account) => Volatile.Read(ref _peers).TryGetValue(account, out var peer) ? peer : null;
 
+    /// <summary>
+    /// The address a member registered on chain (without its /p2p/ part): where to dial a member this node has not met
+    /// yet. Null for an address that does not parse or names another peer. Only a hint: a dial still has to prove the
+    /// peer's identity.
+    /// </summary>
+    public Multiaddr? RegisteredAddress(PeerId peer) => Volatile.Read(ref _addresses).TryGetValue(peer, out var address) ? address : null;
+
     /// <summary>Reads the events since the last refresh and applies them.</summary>
     public async Task RefreshAsync(CancellationToken ct)
     {
@@ -54,18 +63,23 @@ public sealed class MemberDirectory : IPeerMembership, IAsyncDisposable
             _nextBlock = latest + 1;
             Refreshes++;
             var byAccount = _peers.ToBuilder();
+            var addresses = _addresses.ToBuilder();
             foreach (var e in events)
             {
                 switch (e)
                 {
                     case MemberRegistered registered when TryPeer(registered) is { } peer:
                         byAccount[registered.Member] = peer;
+                        if (Multiaddr.TryParse(registered.Multiaddr, out var address, out _) && (address.PeerId is null || address.PeerId == peer))
+                            addresses[peer] = address.WithoutPeerId();
                         break;
                     case MemberLeft left:
+                        if (byAccount.TryGetValue(left.Member, out var gone)) addresses.Remove(gone);
                         byAccount.Remove(left.Member);
                         break;
                 }
             }
+            Volatile.Write(ref _addresses, addresses.ToImmutable());
             var peers = byAccount.ToImmutable(); // the same instance when nothing changed
             if (!ReferenceEquals(peers, _peers))
             {

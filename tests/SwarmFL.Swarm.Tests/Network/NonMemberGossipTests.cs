@@ -48,6 +48,9 @@ public sealed class NonMemberGossipTests(HardhatNode chain, Xunit.Abstractions.I
         await using var members = new MemberDirectory(contract, [], Serilog.Log.Logger);
         await members.StartAsync(TimeSpan.FromMilliseconds(500), ct);
         Assert.True(members.IsMember(member.PeerId));
+        // the address it registered is where a node that never met it dials it (without the /p2p/ part)
+        Assert.Equal("/ip4/127.0.0.1/tcp/4001", members.RegisteredAddress(member.PeerId)?.ToString());
+        Assert.Null(members.RegisteredAddress(NodeKey.Generate().PeerId));
 
         await using var node = new Libp2pHost(NodeKey.Generate(), new HostOptions { IdentifyOnConnect = false });
         node.Resources.Membership = members;
