@@ -76,6 +76,34 @@ public sealed class RoundReporterTests : IDisposable
         Assert.Contains("train", lines.Single(l => l.Round == 5).Seconds.Keys);
     }
     [Fact]
+    public async Task A_node_killed_before_its_first_line_was_written_resumes_from_the_first_round_it_worked_in()
+    {
+        // It validated round 1's base model (the state file says so), and died in round 2 before round 1's line was out.
+        new NodeStateStore(Path.Combine(_dir, "state.json")).Put(new RoundRecord { Round = 1, BaseModel = ContentId.Of([0]).ToString(), BaseAccuracy = 0.1 });
+        Assert.False(File.Exists(new StatusFiles(_dir).RoundsPath) && Lines().Count > 0);
+
+        var restarted = Reporter();
+        restarted.Observe(Seen(2));
+        restarted.Observe(Seen(3));
+        await restarted.DrainAsync(TimeSpan.FromSeconds(30));
+
+        var lines = Lines();
+        Assert.Equal([1UL, 2UL], lines.Select(l => l.Round));
+        Assert.True(lines[0].Resumed);
+        Assert.Null(lines[1].Resumed);
+    }
+
+    [Fact]
+    public async Task A_new_node_without_state_starts_its_file_with_the_round_it_first_sees()
+    {
+        var joiner = Reporter();
+        joiner.Observe(Seen(4));
+        joiner.Observe(Seen(5));
+        await joiner.DrainAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([4UL], Lines().Select(l => l.Round));
+    }
+
+    [Fact]
     public async Task A_restarted_node_whose_last_line_was_torn_resumes_after_its_last_whole_line()
     {
         var first = Reporter();

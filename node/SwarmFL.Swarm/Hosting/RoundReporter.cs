@@ -59,7 +59,9 @@ public sealed class RoundReporter
         _processStart = _roundStartedAt = processStart;
         // A restarted node resumes after the last line it wrote: the rounds that ended while it was down (or whose line was
         // still queued when it died) are closed and written too, from the chain and the state file, marked as resumed.
-        _round = LastWrittenRound(files) is { } last ? last + 1 : 0;
+        // One that died before its first line was written resumes from the first round its state file knows (0: a new
+        // node, whose file starts with the round it first sees).
+        _round = LastWrittenRound(files) is { } last ? last + 1 : state.All().Select(r => r.Round).DefaultIfEmpty(0UL).Min();
         _writer = Task.Run(WriteAllAsync);
     }
 
