@@ -9,7 +9,7 @@ const fs = require("fs");
 const path = require("path");
 const hre = require("hardhat");
 const { ethers } = hre;
-const { defaultConfig, defaultRules, publicKeyOf, multiaddrOf, increaseTime, eventsOf } = require("./helpers");
+const { defaultConfig, defaultRules, publicKeyOf, multiaddrOf, increaseTime, eventsOf, PHASE } = require("./helpers");
 const mineBlock = () => hre.network.provider.send("evm_mine", []);
 
 const MEMBERS = 16;
@@ -61,7 +61,7 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
   // a large swarm's draw takes several calls (DRAW_BATCH_CLUSTERS clusters each)
   const draws = [];
   do draws.push(await send(`drawLeaders${tag}`, contract.drawLeaders(round)));
-  while (Number(await contract.phase()) === 4);
+  while (Number(await contract.phase()) === PHASE.Election);
   gas.closeOnly = Number(closed.gasUsed);
   gas.draws = draws.map((d) => Number(d.gasUsed));
   gas.close = gas.closeOnly + gas.draws.reduce((a, b) => a + b, 0);

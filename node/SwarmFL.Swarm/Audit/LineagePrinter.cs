@@ -14,6 +14,7 @@ public static class LineagePrinter
         foreach (var round in history.Rounds.OrderBy(r => r.Round))
         {
             text.AppendLine($"round {round.Round}: {round.Commits.Count} commits");
+            var combined = string.Join(", ", MergeRecomputation.CombinedMerges(round.Merges).Select(m => m.Model));
             foreach (var cluster in round.Commits.Select(c => c.Cluster).Union(round.Merges.Select(m => m.Cluster)).Distinct().Order())
             {
                 text.AppendLine($"  cluster {cluster}");
@@ -26,7 +27,7 @@ public static class LineagePrinter
                 foreach (var merge in round.Merges.Where(m => m.Cluster == cluster))
                     text.AppendLine($"    merge   {merge.Model} <- {string.Join(", ", merge.Inputs)}");
                 foreach (var semi in round.SemiGlobals.Where(s => s.Cluster == cluster))
-                    text.AppendLine($"    semi-global {semi.Model} <- {string.Join(", ", MergeRecomputation.CombinedMerges(round.Merges).Select(m => m.Model))}");
+                    text.AppendLine($"    semi-global {semi.Model} <- {combined}");
             }
         }
         return text.ToString();

@@ -19,6 +19,7 @@ public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedul
     private long _lastSuccessTicks;
     private volatile string? _lastError;
     private volatile bool _subscribed;
+    private long _lags;
 
     /// <summary>Whether to try a new-heads subscription at all.</summary>
     public bool UseSubscription { get; init; } = true;
@@ -28,8 +29,6 @@ public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedul
 
     /// <summary>Times a check found the subscription behind the chain.</summary>
     public long SubscriptionLags => Interlocked.Read(ref _lags);
-
-    private long _lags;
 
     /// <summary>How long to poll before trying to subscribe again after the subscription failed or dropped.</summary>
     public TimeSpan ResubscribeAfter { get; init; } = TimeSpan.FromSeconds(30);
@@ -70,7 +69,7 @@ public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedul
                         Succeeded();
                         _subscribed = true;
                         using var silent = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                        var checking = CheckSubscriptionAsync(silent, ct);
+                        var checking = CheckSubscriptionAsync(silent);
                         try
                         {
                             await foreach (var block in subscription.ReadAsync(silent.Token)) head.Advance(block.Number);
@@ -98,7 +97,7 @@ public sealed class BlockWatcher(EthClient eth, ChainHead head, BlockPollSchedul
     /// once; the second such check in a row ends the subscription (through <paramref name="silent"/>), so that the
     /// watcher polls and subscribes again.
     /// </summary>
-    private async Task CheckSubscriptionAsync(CancellationTokenSource silent, CancellationToken ct)
+    private async Task CheckSubscriptionAsync(CancellationTokenSource silent)
     {
         var behind = 0;
         try

@@ -294,7 +294,7 @@ public sealed class RoundDriver(
         }
 
         SetStatus(round, NodeRole.Leader, "building the semi-global model");
-        var merges = (await chain.GetMergesAsync(round.Round, ct)).OrderBy(m => m.Cluster).ToList();
+        var merges = MergeRecomputation.CombinedMerges(await chain.GetMergesAsync(round.Round, ct)).OrderBy(m => m.Cluster).ToList();
         var commits = await chain.GetCommitsAsync(round.Round, ct);
         var inputs = new List<MergeInput>();
         foreach (var merge in merges)

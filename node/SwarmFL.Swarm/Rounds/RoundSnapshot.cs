@@ -54,6 +54,5 @@ public sealed record PublishedMerge(ulong Round, int Cluster, EthereumAddress Le
 /// <summary>A committed model a merge left out, and the reason code recorded for it.</summary>
 public sealed record RecordedDrop(ContentId Id, SwarmFL.Learning.Aggregation.RejectionReason Reason);
 
-/// <summary>A cluster's semi-global model (the next round's base model for that cluster), with the cluster models it combines.</summary>
-/// <summary>A cluster's semi-global model; it combines the round's standing merges (<see cref="Verification.MergeRecomputation.CombinedMerges"/>).</summary>
+/// <summary>A cluster's semi-global model (the next round's base model for that cluster); it combines the round's standing merges (<see cref="Verification.MergeRecomputation.CombinedMerges"/>).</summary>
 public sealed record PublishedSemiGlobal(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model);
