@@ -10,6 +10,13 @@ public sealed class PeerStore
     private const int MaxAddressesPerPeer = 16;
     private readonly ConcurrentDictionary<PeerId, PeerRecord> _peers = new();
 
+    /// <summary>
+    /// Where a peer's address comes from when nothing on the network told us one (no connection, identify or ring
+    /// answer): a swarm node names the address each member registered on chain. Only a hint: a dial still has to prove
+    /// the peer's identity.
+    /// </summary>
+    public Func<PeerId, Multiaddr?>? Registered { get; set; }
+
     public void AddAddresses(PeerId peer, IEnumerable<Multiaddr> addresses)
     {
         var record = _peers.GetOrAdd(peer, _ => new PeerRecord());
@@ -26,8 +33,14 @@ public sealed class PeerStore
 
     public IReadOnlyList<Multiaddr> GetAddresses(PeerId peer)
     {
-        if (!_peers.TryGetValue(peer, out var record)) return [];
-        lock (record) return record.Addresses.ToArray();
+        if (_peers.TryGetValue(peer, out var record))
+        {
+            lock (record)
+            {
+                if (record.Addresses.Count > 0) return record.Addresses.ToArray();
+            }
+        }
+        return Registered?.Invoke(peer)?.WithoutPeerId() is { } registered && Transport.TcpTransport.CanDial(registered) ? [registered] : [];
     }
 
     public void SetIdentify(PeerId peer, string? agentVersion, IReadOnlyList<string> protocols)

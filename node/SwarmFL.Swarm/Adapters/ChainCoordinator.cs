@@ -266,11 +266,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     internal static PublishedSemiGlobal ToSemiGlobal(SemiGlobalPublished e) =>
         new(e.Round, (int)e.Cluster, e.Leader, ContentId.FromDigest(e.ModelId));
 
-    /// <summary>
-    /// A revert means a peer got there first (or the moment has not come): the caller simply looks again, at the chain's
-    /// newest block read now. The view it acted on may have been an old block (a head that stopped moving), and looking
-    /// again at that block would repeat the same refused transaction for ever.
-    /// </summary>
+    /// <summary>A revert means a peer got there first (or the moment has not come): the caller simply looks again.</summary>
     private async Task<bool> RacingAsync(Func<Task<TransactionReceipt>> send)
     {
         try
@@ -281,9 +277,6 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         catch (ContractRevertException e)
         {
             Serilog.Log.ForContext<ChainCoordinator>().Debug("{Operation} refused: {Reason}", e.Operation, e.Message);
-            using var cap = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try { _head.Advance(await contract.Eth.BlockNumberAsync(cap.Token)); }
-            catch (Exception refresh) when (refresh is ChainRpcException or IOException or HttpRequestException or OperationCanceledException) { }
             return false;
         }
     }

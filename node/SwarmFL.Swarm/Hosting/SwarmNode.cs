@@ -142,7 +142,9 @@ public sealed class SwarmNode : IAsyncDisposable
                 },
             }, _log, ct);
             ListenAddress = _ring.Address.ToString();
-            _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log) { PeerOfMember = _members.PeerOf, RegisteredAddress = _members.RegisteredAddress };
+            // A member this node never met (a model holder named by a commit or by gossip) is dialled where it registered.
+            _ring.Host.PeerStore.Registered = _members.RegisteredAddress;
+            _models = new NetworkModelExchange(_ring.Store, _ring.Host, _log) { PeerOfMember = _members.PeerOf };
             _traffic = new TrafficLedger(_ring.Host.Traffic, _contract.Eth.Rpc.Traffic);
             StartGossip();
             SwarmInfoProtocol.Serve(_ring.Host, Describe);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using SwarmFL.Crypto;
 using SwarmFL.P2P.Hosting;
-using SwarmFL.P2P.Multiaddrs;
 using SwarmFL.P2P.Protocols.Model;
 using SwarmFL.Ring.Chord;
 using SwarmFL.Ring.Storage;
@@ -36,10 +35,6 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
 
     /// <summary>The PeerId a member account registered (the node's member directory), for <see cref="NoteHeldBy"/>.</summary>
     public Func<EthereumAddress, PeerId?>? PeerOfMember { get; set; }
-
-    /// <summary>The address a member registered on chain (the node's member directory): a holder the node has never
-    /// met (no connection, no ring lookup, heard of only through gossip or a commit) is dialled there.</summary>
-    public Func<PeerId, Multiaddr?>? RegisteredAddress { get; set; }
 
     public void NoteHolder(ContentId id, PeerId peer) =>
         _announcedHolders.GetOrAdd(id, _ => new ConcurrentDictionary<PeerId, byte>())[peer] = 0;
@@ -87,11 +82,6 @@ public sealed class NetworkModelExchange(ReplicatedModelStore ring, Libp2pHost h
                 _log.Debug("Cannot find the ring holders of {Model}: {Reason}", id, e.Message);
             }
             holders.AddRange(_announcedHolders.GetValueOrDefault(id)?.Keys ?? Enumerable.Empty<PeerId>());
-            foreach (var holder in holders)
-            {
-                if (host.PeerStore.GetAddresses(holder).Count == 0 && RegisteredAddress?.Invoke(holder) is { } address)
-                    host.PeerStore.AddAddresses(holder, [address]);
-            }
             var bytes = await HolderFetch.FirstAsync(id, holders, Limits,
                 (peer, max, token) => ModelProtocol.FetchAsync(host, peer, id, max, token, received), Clock, ct);
             ring.KeepLocal(id, bytes);
