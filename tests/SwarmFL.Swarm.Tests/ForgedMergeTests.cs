@@ -40,7 +40,8 @@ public sealed class ForgedMergeTests : IDisposable
         var forger = keys.Select(k => k.Address).Where(a => chain.ClusterOf(a) == 0).OrderBy(a => a.ToString()).First();
         var members = keys.Select((k, i) =>
         {
-            var learner = new BaseRecordingLearner(new VectorLearner([i, 1, -i], samples: (ulong)(100 * (i + 1))));
+            // Not linear in i: with linear targets and weights, the merge of the others equals member 2's model.
+            var learner = new BaseRecordingLearner(new VectorLearner([i * i, 1, -i], samples: (ulong)(100 * (i + 1))));
             ISwarmCoordinator port = chain.For(k.Address);
             if (k.Address == forger) port = new ForgingCoordinator(port, _store, forgeMerge, forgeSemiGlobal) { ClaimUnavailableAsMerged = claimUnavailableAsMerged };
             var driver = new RoundDriver(port, _store, learner, new WeightedMeanMerger(), new RecordingAnnouncer(),
@@ -142,9 +143,11 @@ public sealed class ForgedMergeTests : IDisposable
         // nobody can recompute the merge: checkers object to what they cannot reproduce rather than let it stand.
         var (chain, members, forger) = Swarm(nodes: 4, clusters: 1, forgeMerge: true, forgeSemiGlobal: false, claimUnavailableAsMerged: true);
         var lostOwner = members.Last(m => m.Address != forger).Address;
+        var lost = false;
         await RunRounds(chain, members, 2, eachPass: () =>
         {
-            foreach (var c in chain.Commits.Where(c => c.Round == 1 && c.Member == lostOwner)) _store.Lost.Add(c.Model);
+            // Lost once, when committed: a leader whose merge happens to equal it holds those bytes again.
+            if (!lost && chain.Commits.SingleOrDefault(c => c.Round == 1 && c.Member == lostOwner) is { } commit) lost = _store.Lost.Add(commit.Model);
             return Task.CompletedTask;
         });
 

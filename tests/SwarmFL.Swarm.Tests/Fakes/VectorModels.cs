@@ -24,7 +24,13 @@ public sealed class SharedModelStore : IModelExchange
     public Task<ContentId> PutAsync(ReadOnlyMemory<byte> model, CancellationToken ct)
     {
         var id = ContentId.Of(model.Span);
-        lock (_blobs) _blobs[id] = model.ToArray();
+        // Whoever puts bytes holds them and serves them, even when their first holder was lost: content ids name bytes,
+        // not owners, and a merge can equal one of its dropped inputs.
+        lock (_blobs)
+        {
+            _blobs[id] = model.ToArray();
+            Lost.Remove(id);
+        }
         return Task.FromResult(id);
     }
 
