@@ -33,7 +33,7 @@ module.exports = {
   solidity: {
     version: SOLC_VERSION,
     settings: {
-      optimizer: { enabled: true, runs: 100 },
+      optimizer: { enabled: true, runs: 100 }, viaIR: true,
       // paris: no PUSH0/MCOPY, so the bytecode also runs on chains that lag behind the newest hardforks
       evmVersion: "paris",
     },

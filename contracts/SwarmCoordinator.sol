@@ -81,10 +81,22 @@ contract SwarmCoordinator {
         uint64 lastCommit; // round of the member's last commit
         uint64 lastFailedRound; // round in which it last failed as a leader
         uint32 leaderFailures;
-        uint32 pendingSlot; // 1 + position in _pending while a change of this member is queued, else 0
+        uint32 pendingSlot; // 1 + position in the queue of changes while a change of this member waits, else 0
         bytes32 keyX;
         bytes32 ringId;
         string multiaddr;
+    }
+
+    /// @dev Progress of an opening that applies the queued membership changes over several transactions. The ring is
+    ///      rebuilt in place: first the leavers are compacted out front to back (pass COMPACT), then the sorted joiners
+    ///      are merged in back to front (pass INSERT), so no pass ever overwrites an entry it has still to read.
+    struct Opening {
+        uint8 pass;
+        uint8 queue; // which of _queues takes new changes; the other one holds the changes being applied
+        uint32 read; // COMPACT: next ring position read; INSERT: kept ring entries not yet moved, counted from the front
+        uint32 write; // COMPACT: next ring position written
+        uint32 length; // ring length before the joiners go in
+        uint32 joins; // INSERT: sorted joiners not yet inserted
     }
 
     // ---------------------------------------------------------------------------------------------------- constants
@@ -96,6 +108,13 @@ contract SwarmCoordinator {
     uint8 internal constant PHASE_WAITING = 3;
     /// @notice Closed, leaders not drawn yet: the draw reads the hash of a block fixed at the close (electionBlock()).
     uint8 internal constant PHASE_ELECTION = 4;
+    /// @notice The queued membership changes are being applied over several transactions (continueOpening); the round
+    ///         opens when the last of them is in.
+    uint8 internal constant PHASE_OPENING = 5;
+
+    uint8 internal constant PASS_IDLE = 0;
+    uint8 internal constant PASS_COMPACT = 1;
+    uint8 internal constant PASS_INSERT = 2;
 
     uint8 internal constant CLUSTER_NONE = 0;
     uint8 internal constant CLUSTER_AWAITING_MERGE = 1;
@@ -125,6 +144,9 @@ contract SwarmCoordinator {
     ///         take four calls of about 2 M gas).
     uint32 public constant DRAW_BATCH_CLUSTERS = 64;
     uint32 public constant DRAW_BATCH_MEMBERS = 256;
+    /// @notice One transaction applies at most OPENING_BATCH steps of an opening (a queued change sorted, a ring entry
+    ///         read or written), so that no transaction's gas grows with the swarm; the rest waits for continueOpening.
+    uint32 public constant OPENING_BATCH = 128;
 
     // ---------------------------------------------------------------------------------------------------- config
 
@@ -150,14 +172,15 @@ contract SwarmCoordinator {
     uint32 private _baseCount; // number of clusters the stored base models belong to
 
     address[] private _ring; // current round's members sorted by ring id
-    address[] private _pending; // registrations and leaves waiting for the next round to open
+    address[][2] private _queues; // registrations and leaves waiting for the next opening (see Opening.queue)
     mapping(address => Member) private _members;
     mapping(address => bool) private _allowed;
     mapping(uint256 => ClusterState) private _clusters;
     mapping(uint256 => bytes32) private _base; // latest semi-global model per cluster; zero means the genesis model
     mapping(address => uint256) private _lastVote; // (round, cluster, attempt) of the merge the member last objected to or supported
     mapping(uint256 => MergeSupport) private _supports; // per cluster index
-    string private _policy; // AggregationRules.policy (a string cannot be immutable); last, so the slots above keep their numbers
+    string private _policy; // AggregationRules.policy (a string cannot be immutable)
+    Opening private _opening;
 
     // ---------------------------------------------------------------------------------------------------- events
 
@@ -382,6 +405,7 @@ contract SwarmCoordinator {
         return _members[account].status;
     }
 
+    /// @notice The current round's members in ring order (while a round opens, phase Opening: the ring being rebuilt).
     function members() external view returns (address[] memory) {
         return _ring;
     }
@@ -407,8 +431,8 @@ contract SwarmCoordinator {
     // ---------------------------------------------------------------------------------------------------- clusters
 
     function clusterOf(address account) external view returns (uint32) {
-        if (!isMember(account)) revert NotMember(account);
         RoundState memory r = _round;
+        if (!isMember(account) || r.clusterCount == 0) revert NotMember(account); // no clusters while a round opens
         return ClusterMath.clusterOfIndex(_members[account].index, r.memberCount, r.clusterCount);
     }
 
@@ -926,9 +950,30 @@ contract SwarmCoordinator {
     }
 
     /// @dev Applies the queued membership changes and opens round `number`, or leaves it waiting when it has no
-    ///      members (the registration that brings enough members opens it).
+    ///      members (the registration that brings enough members opens it). When the changes take more than one
+    ///      batch, the round stays in the Opening phase and continueOpening goes on.
     function _openRound(uint64 number) private {
-        _applyMembershipChanges();
+        uint256 sorted = _beginOpening();
+        _advanceOpening(number, sorted < OPENING_BATCH ? OPENING_BATCH - sorted : 0);
+    }
+
+    /// @notice Applies the next batch of an opening spread over several transactions (phase Opening); the call that
+    ///         applies the last change opens the round. Anyone may call it.
+    function continueOpening(uint64 round) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_OPENING) revert WrongPhase(PHASE_OPENING, r.phase);
+        _advanceOpening(round, OPENING_BATCH);
+    }
+
+    function _advanceOpening(uint64 number, uint256 budget) private {
+        if (_applyChanges(budget)) {
+            _finishOpening(number);
+        } else if (_round.phase != PHASE_OPENING) {
+            _round = RoundState({number: number, openedAt: 0, deadline: 0, memberCount: 0, clusterCount: 0, commits: 0, phase: PHASE_OPENING});
+        }
+    }
+
+    function _finishOpening(uint64 number) private {
         uint256 n = _ring.length;
         if (n == 0) {
             _round = RoundState({number: number, openedAt: 0, deadline: 0, memberCount: 0, clusterCount: 0, commits: 0, phase: PHASE_WAITING});
@@ -966,81 +1011,145 @@ contract SwarmCoordinator {
         }
     }
 
-    /// @dev Rebuilds the sorted ring from the queued joins and leaves, writing only the slots that change.
-    function _applyMembershipChanges() private {
-        uint256 pendingCount = _pending.length;
-        if (pendingCount == 0) return;
+    /// @dev Takes the queued changes for this opening: joiners become active and are sorted by ring id into the front
+    ///      of their queue, leavers stay Leaving (with no queue slot) until the compaction reaches them. New changes
+    ///      queue in the other list meanwhile. Returns the number of changes taken.
+    function _beginOpening() private returns (uint256 count) {
+        Opening memory o = _opening;
+        address[] storage queue = _queues[o.queue];
+        count = queue.length;
+        if (count == 0) return 0;
 
-        address[] memory joiners = new address[](pendingCount);
-        bytes32[] memory joinerIds = new bytes32[](pendingCount);
+        address[] memory joiners = new address[](count);
+        bytes32[] memory joinerIds = new bytes32[](count);
         uint256 joinCount;
-        for (uint256 j; j < pendingCount; ++j) {
-            address a = _pending[j];
+        bool leaves;
+        for (uint256 j; j < count; ++j) {
+            address a = queue[j];
             Member storage m = _members[a];
-            uint8 status = m.status;
             m.pendingSlot = 0;
-            if (status == MEMBER_JOINING) {
-                m.status = MEMBER_ACTIVE;
-                bytes32 id = m.ringId;
-                uint256 pos = joinCount++;
+            if (m.status != MEMBER_JOINING) {
+                leaves = true;
+                continue;
+            }
+            m.status = MEMBER_ACTIVE;
+            bytes32 id = m.ringId;
+            uint256 pos = joinCount++;
+            unchecked {
+                // pos < joinCount <= count: every index stays in bounds
                 while (pos > 0 && joinerIds[pos - 1] > id) {
                     joiners[pos] = joiners[pos - 1];
                     joinerIds[pos] = joinerIds[pos - 1];
                     --pos;
                 }
-                joiners[pos] = a;
-                joinerIds[pos] = id;
-            } else if (status == MEMBER_LEAVING) {
-                delete _members[a];
             }
+            joiners[pos] = a;
+            joinerIds[pos] = id;
         }
-        delete _pending;
+        for (uint256 i; i < joinCount; ++i) {
+            if (queue[i] != joiners[i]) queue[i] = joiners[i];
+        }
+        uint32 length = uint32(_ring.length);
+        if (!leaves) _setLength(_ring, length + joinCount);
+        _opening = Opening({
+            pass: leaves ? PASS_COMPACT : PASS_INSERT,
+            queue: o.queue ^ 1,
+            read: leaves ? 0 : length,
+            write: 0,
+            length: length,
+            joins: uint32(joinCount)
+        });
+    }
 
-        uint256 n = _ring.length;
-        address[] memory next = new address[](n + joinCount);
-        uint256 len;
-        uint256 ji;
-        for (uint256 i; i < n; ++i) {
-            address a = _ring[i];
-            Member storage m = _members[a];
-            if (m.status == MEMBER_NONE) continue; // left
-            if (ji < joinCount) {
-                bytes32 id = m.ringId;
-                while (ji < joinCount && joinerIds[ji] < id) next[len++] = joiners[ji++];
+    /// @dev Applies up to `budget` steps of the opening in progress; true when nothing is left to apply.
+    function _applyChanges(uint256 budget) private returns (bool done) {
+        Opening memory o = _opening;
+        if (o.pass == PASS_IDLE) return true;
+        uint256 steps;
+        if (o.pass == PASS_COMPACT) {
+            for (; steps < budget && o.read < o.length; ++steps) {
+                address a = _ring[o.read];
+                Member storage m = _members[a];
+                if (m.status == MEMBER_LEAVING && m.pendingSlot == 0) {
+                    _forget(m);
+                } else {
+                    if (o.write != o.read) {
+                        _ring[o.write] = a;
+                        m.index = o.write;
+                    }
+                    ++o.write;
+                }
+                ++o.read;
             }
-            next[len++] = a;
+            if (o.read == o.length) {
+                o.length = o.write;
+                o.read = o.write;
+                _setLength(_ring, o.write + o.joins);
+                o.pass = PASS_INSERT;
+            }
         }
-        while (ji < joinCount) next[len++] = joiners[ji++];
+        if (o.pass == PASS_INSERT) {
+            address[] storage joiners = _queues[o.queue ^ 1];
+            for (; steps < budget && o.joins > 0; ++steps) {
+                address joiner = joiners[o.joins - 1];
+                uint256 at = uint256(o.read) + o.joins - 1;
+                address a = joiner;
+                if (o.read > 0) {
+                    address kept = _ring[o.read - 1];
+                    if (_members[kept].ringId > _members[joiner].ringId) a = kept;
+                }
+                if (a == joiner) --o.joins;
+                else --o.read;
+                _ring[at] = a;
+                Member storage m = _members[a];
+                if (m.index != at) m.index = uint32(at);
+            }
+            if (o.joins == 0) {
+                _setLength(joiners, 0);
+                o.pass = PASS_IDLE;
+            }
+        }
+        _opening = o;
+        return o.pass == PASS_IDLE;
+    }
 
-        for (uint256 i; i < len; ++i) {
-            address a = next[i];
-            if (i < n) {
-                if (_ring[i] != a) _ring[i] = a;
-            } else {
-                _ring.push(a);
-            }
-            Member storage m = _members[a];
-            if (m.index != i) m.index = uint32(i);
+    /// @dev A departed member: only its first slot is cleared (status, counters, position); its key, ring id and
+    ///      address stay behind and are overwritten if it registers again, since nothing reads them while the status is
+    ///      none.
+    function _forget(Member storage m) private {
+        (m.status, m.optedOut, m.oddY, m.index, m.lastCommit, m.lastFailedRound, m.leaderFailures) = (MEMBER_NONE, false, false, 0, 0, 0, 0);
+    }
+
+    /// @dev Sets a storage array's length without touching its elements. The slots past the end keep their old values,
+    ///      so the next rebuild or queue rewrites them for 5 000 gas instead of 22 100; nothing reads past the length.
+    function _setLength(address[] storage list, uint256 length) private {
+        assembly {
+            sstore(list.slot, length)
         }
-        for (uint256 i = len; i < n; ++i) _ring.pop();
+    }
+
+    function _changes() private view returns (address[] storage) {
+        return _queues[_opening.queue];
     }
 
     function _queueChange(address account) private {
-        uint256 length = _pending.length;
+        address[] storage queue = _changes();
+        uint256 length = queue.length;
         if (length >= MAX_PENDING_CHANGES) revert TooManyPendingChanges(MAX_PENDING_CHANGES);
-        _pending.push(account);
+        queue.push(account);
         _members[account].pendingSlot = uint32(length + 1);
     }
 
     /// @dev Removes the queue entry at `slot` (1-based) by moving the last entry into it.
     function _unqueueChange(uint32 slot) private {
-        uint256 last = _pending.length - 1;
+        address[] storage queue = _changes();
+        uint256 last = queue.length - 1;
         if (slot - 1 != last) {
-            address moved = _pending[last];
-            _pending[slot - 1] = moved;
+            address moved = queue[last];
+            queue[slot - 1] = moved;
             _members[moved].pendingSlot = slot;
         }
-        _pending.pop();
+        _setLength(queue, last);
     }
 
     function _requireRound(uint64 round) private view returns (RoundState memory r) {

@@ -1,7 +1,7 @@
 // The contract's cluster assignment equals docs/clusters.md as implemented independently in clusters-reference.js,
 // for many random memberships, cluster sizes and membership changes.
 const { expect } = require("chai");
-const { deploy, newWallets, register, runRound } = require("./helpers");
+const { deploy, newWallets, register, runRound, commitAll, completeOpening, expectRevert, modelId, PHASE, MEMBER } = require("./helpers");
 const { assignClusters, clusterCountFor, peerIdFromPublicKey } = require("./clusters-reference");
 
 /** Deterministic shuffle (mulberry32), so a failing case can be replayed from its seed. */
@@ -111,5 +111,51 @@ describe("Cluster assignment: contract vs. the reference of docs/clusters.md", f
         members.map((w) => w.address).sort(),
       );
     }
+  });
+
+  it("agrees when an opening takes several transactions (more changes than OPENING_BATCH), with changes made meanwhile", async function () {
+    this.timeout(300000);
+    const target = 4;
+    const batch = Number(await (await deploy()).OPENING_BATCH());
+    const big = await newWallets(170);
+    let members = big.slice(0, 110); // 110 sorted, and 110 ring entries to write: more than one batch
+    const contract = await deploy({ minPeers: members.length, targetClusterSize: target });
+    for (const w of members) await register(contract, w);
+    expect(Number(await contract.phase()), "the 110th registration leaves round 1 opening").to.equal(PHASE.Opening);
+    expect(members.length * 2).to.be.greaterThan(batch);
+    await expectRevert(contract.continueOpening(2), contract, "WrongRound", [1n, 2n]);
+    await expectRevert(contract.connect(members[0]).commit(1, 0, modelId("early"), 1, 0), contract, "WrongPhase", [BigInt(PHASE.Commit), BigInt(PHASE.Opening)]);
+    await expectRevert(contract.clusterOf(members[0].address), contract, "NotMember");
+    // a registration while round 1 opens waits for round 2, and a leave of a member being added takes effect in round 2
+    const late = big[110];
+    const lateReceipt = await register(contract, late);
+    const lateEvent = lateReceipt.logs.map((l) => contract.interface.parseLog(l)).find((e) => e?.name === "MemberRegistered");
+    expect(lateEvent.args.effectiveRound).to.equal(2n);
+    const quitter = members[5];
+    await (await contract.connect(quitter).leave()).wait();
+    const { openings } = await completeOpening(contract);
+    expect(openings.length, "continueOpening calls").to.be.greaterThan(0);
+    await expectRevert(contract.continueOpening(1), contract, "WrongPhase", [BigInt(PHASE.Opening), BigInt(PHASE.Commit)]);
+    await expectSameAssignment(contract, members, target, "round 1, opened in batches");
+    expect(await contract.memberStatus(quitter.address)).to.equal(BigInt(MEMBER.Leaving));
+    expect(await contract.memberStatus(late.address)).to.equal(BigInt(MEMBER.Joining));
+
+    // round 2: the quitter and 29 others leave, 59 more join (with the late one, 60): compaction and insertion, in batches
+    const leaving = [quitter, ...shuffled(members.filter((w) => w !== quitter), 3).slice(0, 29)];
+    for (const w of leaving.slice(1)) await (await contract.connect(w).leave()).wait();
+    const joining = [late, ...big.slice(111, 170)];
+    for (const w of joining.slice(1)) await register(contract, w);
+    const receipt = await runRound(contract, members, "batched");
+    expect(receipt.openings?.length ?? 0, "round 2 opens over several transactions").to.be.greaterThan(0);
+    members = [...members.filter((w) => !leaving.includes(w)), ...joining];
+    await expectSameAssignment(contract, members, target, "round 2, opened in batches");
+    for (const w of leaving) {
+      expect(await contract.memberStatus(w.address), `status of ${w.address}, who left`).to.equal(BigInt(MEMBER.None));
+      await expectRevert(contract.memberInfo(w.address), contract, "NotMember");
+    }
+    // one who left may register again: it waits for round 3 and comes back with its own ring id
+    await register(contract, leaving[1]);
+    await commitAll(contract, members, "after");
+    expect(await contract.memberStatus(leaving[1].address)).to.equal(BigInt(MEMBER.Joining));
   });
 });

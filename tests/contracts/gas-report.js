@@ -127,6 +127,16 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
     const r = await send(op, contract.connect(leader).publishSemiGlobal(round, c, randomModel()));
     gas.semis.push(Number(r.gasUsed));
   }
+  gas.openings = await continueOpenings(contract, tag);
+  return gas;
+}
+
+/** Sends continueOpening while the next round opens over several transactions; the gas of each. */
+async function continueOpenings(contract, tag = "") {
+  const gas = [];
+  while (Number(await contract.phase()) === PHASE.Opening) {
+    gas.push(Number((await send(`continueOpening${tag}`, contract.continueOpening(await contract.currentRound()))).gasUsed));
+  }
   return gas;
 }
 
@@ -244,7 +254,7 @@ previous round.
   console.log(`written to ${path.relative(process.cwd(), out)}`);
 }
 
-module.exports = { fullRound, record, send, randomModel, samples };
+module.exports = { fullRound, continueOpenings, record, send, randomModel, samples };
 
 if (require.main === module) {
   main().catch((e) => {

@@ -14,7 +14,7 @@ const path = require("path");
 const hre = require("hardhat");
 const { ethers } = hre;
 const { defaultConfig, defaultRules, publicKeyOf, multiaddrOf } = require("./helpers");
-const { fullRound } = require("./gas-report");
+const { fullRound, continueOpenings } = require("./gas-report");
 
 const TARGET = 4;
 const TX_GOAL = 5_000_000;
@@ -23,7 +23,10 @@ const MEMBER_GOAL = 100_000;
 const TX_CAP = 16_777_216;
 const GAS_LIMIT = 900_000_000; // what a registration may use here (Prague, lifted block limit), to measure it
 const STEP = 128; // SwarmCoordinator.MAX_PENDING_CHANGES
-const OPENING = "register, the one that opens round 1 (sorts and applies up to 128 members)";
+const OPENING = "register, the one that opens round 1 (sorts up to 128 members, applies what fits a batch)";
+const CONTINUE = "continueOpening (one batch of an opening: at most OPENING_BATCH steps)";
+const CONTINUES = "continueOpening: calls per opening (a count, not gas)";
+const LEAVE = "leave";
 const REGISTER = "register (any other)";
 
 /** gasUsed of a transaction, or Infinity when it cannot run at all. */
@@ -73,6 +76,11 @@ async function measure(n) {
   note(REGISTER, await registerAll(contract, first.slice(0, -1)));
   note(OPENING, await gasOf(contract.connect(first.at(-1)).register(publicKeyOf(first.at(-1)), multiaddrOf(first.at(-1)), { gasLimit: GAS_LIMIT })));
   if (largest[OPENING] === Infinity) return { n, clusters: Math.round(n / TARGET), largest, perMember: NaN };
+  const noteOpenings = (gas) => {
+    for (const g of gas) note(CONTINUE, g);
+    note(CONTINUES, gas.length);
+  };
+  noteOpenings(await continueOpenings(contract));
   let active = first;
   let steady = null;
   for (let rounds = 1; ; rounds++) {
@@ -87,8 +95,9 @@ async function measure(n) {
     for (const gas of round.merges) note("publishMerge", gas);
     const last = round.semis.pop();
     for (const gas of round.semis) note("publishSemiGlobal", gas);
-    note(joining.length ? `publishSemiGlobal, last (opens the next round, applies up to ${STEP} joins)` : "publishSemiGlobal, last (opens the next round)", last);
+    note(joining.length ? `publishSemiGlobal, last (opens the next round, applies what fits a batch of up to ${STEP} joins)` : "publishSemiGlobal, last (opens the next round)", last);
     round.semis.push(last);
+    noteOpenings(round.openings);
     // round 1 also writes the per-cluster slots for the first time, so the steady state is a later round
     if (!joining.length && active.length === n && rounds > 1) {
       steady = round;
@@ -96,6 +105,12 @@ async function measure(n) {
     }
     active = wallets.slice(0, active.length + joining.length);
   }
+  // then up to 128 members leave (spread over the ring) and the opening compacts them out
+  const leaving = active.filter((_, i) => i % Math.max(1, Math.floor(active.length / STEP)) === 0).slice(0, Math.min(STEP, active.length - 1));
+  for (const w of leaving) note(LEAVE, await gasOf(contract.connect(w).leave({ gasLimit: GAS_LIMIT })));
+  const parting = await fullRound(contract, active, byAddress, ` [${n} members, ${leaving.length} leaving]`);
+  note(`publishSemiGlobal, last (opens the next round, applies what fits a batch of ${leaving.length} leaves)`, parting.semis.at(-1));
+  noteOpenings(parting.openings);
   const sum = (xs) => xs.reduce((a, b) => a + b, 0);
   const shared = steady.close + sum(steady.merges) + sum(steady.semis);
   return { n, clusters: Math.round(n / TARGET), largest, perMember: sum(steady.commits) / n + shared / n };

@@ -3,7 +3,7 @@
 const hre = require("hardhat");
 const { ethers } = hre;
 
-const PHASE = { Commit: 0, Merge: 1, SemiGlobal: 2, Waiting: 3, Election: 4 };
+const PHASE = { Commit: 0, Merge: 1, SemiGlobal: 2, Waiting: 3, Election: 4, Opening: 5 };
 const CLUSTER = { None: 0, AwaitingMerge: 1, Merged: 2, Done: 3, Skipped: 4 };
 const MEMBER = { None: 0, Joining: 1, Active: 2, Leaving: 3 };
 
@@ -75,6 +75,7 @@ async function swarmWith(count, overrides = {}) {
   const contract = await deploy({ minPeers: count, ...overrides });
   const wallets = await newWallets(count);
   for (const w of wallets) await register(contract, w);
+  await completeOpening(contract);
   const byAddress = new Map(wallets.map((w) => [w.address, w]));
   return { contract, wallets, byAddress };
 }
@@ -197,8 +198,25 @@ async function runRound(contract, committers, label = "r") {
   for (const [c, leader] of merged) {
     receipt = await (await contract.connect(leader).publishSemiGlobal(round, c, modelId(`${label}-semi-${round}-${c}`))).wait();
   }
-  return receipt;
+  return completeOpening(contract, receipt);
 }
+
+/**
+ * Sends continueOpening while the next round opens over several transactions (phase Opening). Returns the receipt
+ * given with the logs of every continueOpening appended (eventsOf works on it), and the continueOpening receipts as
+ * `openings`.
+ */
+async function completeOpening(contract, receipt) {
+  const openings = [];
+  while (Number(await contract.phase()) === PHASE.Opening) {
+    openings.push(await (await contract.continueOpening(await contract.currentRound())).wait());
+  }
+  if (!receipt) return { openings };
+  if (openings.length === 0) return receipt;
+  return { ...receipt, logs: [...receipt.logs, ...openings.flatMap((r) => r.logs)], blockNumber: openings.at(-1).blockNumber, openings };
+}
+
+module.exports.completeOpening = completeOpening;
 
 module.exports.runRound = runRound;
 

@@ -201,6 +201,10 @@ public sealed class SwarmCoordinator
     public Task<TransactionReceipt> DrawLeadersAsync(ulong round, CancellationToken ct = default) =>
         SendAsync(new Gen.DrawLeadersFunction { Round = round }, ct);
 
+    /// <summary>Applies the next batch of membership changes of a round that opens over several transactions (phase Opening).</summary>
+    public Task<TransactionReceipt> ContinueOpeningAsync(ulong round, CancellationToken ct = default) =>
+        SendAsync(new Gen.ContinueOpeningFunction { Round = round }, ct);
+
     /// <summary>Objects to <paramref name="leader"/>'s published merge of the cluster (the sender recomputed it and got another model).</summary>
     public Task<TransactionReceipt> ObjectToMergeAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
         SendAsync(new Gen.ObjectToMergeFunction { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct);

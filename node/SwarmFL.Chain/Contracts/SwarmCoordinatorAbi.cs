@@ -54,6 +54,7 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiFunction ReplaceLeader = TypedAbi.Function<Gen.ReplaceLeaderFunction>();
     public static readonly AbiFunction PublishSemiGlobal = TypedAbi.Function<Gen.PublishSemiGlobalFunction>();
     public static readonly AbiFunction DrawLeaders = TypedAbi.Function<Gen.DrawLeadersFunction>();
+    public static readonly AbiFunction ContinueOpening = TypedAbi.Function<Gen.ContinueOpeningFunction>();
     public static readonly AbiFunction ObjectToMerge = TypedAbi.Function<Gen.ObjectToMergeFunction>();
     public static readonly AbiFunction SupportMerge = TypedAbi.Function<Gen.SupportMergeFunction>();
     public static readonly AbiFunction SettleContestedMerge = TypedAbi.Function<Gen.SettleContestedMergeFunction>();
@@ -95,7 +96,7 @@ public static class SwarmCoordinatorAbi
         Config, Creator, IsMember, IsAllowed, MemberStatus, Members, MemberInfo, RegisteredCount, ClusterOf, ClusterCount,
         ClusterMembers, CurrentRound, Phase, RoundInfo, BaseModel, ClusterState, LeaderFailures,
         Register, Leave, SetLeadershipOptOut, Allow, Disallow, Commit, Close, PublishMerge, ReplaceLeader, PublishSemiGlobal,
-        AggregationRules, PublishMergeWithDrops, DrawLeaders, ElectionBlock, ObjectToMerge, ObjectionDeadline,
+        AggregationRules, PublishMergeWithDrops, DrawLeaders, ContinueOpening, ElectionBlock, ObjectToMerge, ObjectionDeadline,
         SupportMerge, SettleContestedMerge, MergeVotes,
     ];
 

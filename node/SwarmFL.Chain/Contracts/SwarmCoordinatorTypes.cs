@@ -4,7 +4,7 @@ using Gen = SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinitio
 namespace SwarmFL.Chain.Contracts;
 
 /// <summary>Phases of a round as the contract numbers them; Waiting = not enough members yet to open the round.</summary>
-public enum RoundPhase : byte { Commit = 0, Merge = 1, SemiGlobal = 2, Waiting = 3, Election = 4 }
+public enum RoundPhase : byte { Commit = 0, Merge = 1, SemiGlobal = 2, Waiting = 3, Election = 4, Opening = 5 }
 
 /// <summary>Aggregation strategy ids recorded in the swarm configuration.</summary>
 public enum AggregationStrategy : byte { FedAvg = 0, Median = 1, TrimmedMean = 2, Krum = 3, MultiKrum = 4, GeometricMedian = 5 }

@@ -74,6 +74,14 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
 
     }
 
+    public partial class OpeningBatchFunction : OpeningBatchFunctionBase { }
+
+    [Function("OPENING_BATCH", "uint32")]
+    public class OpeningBatchFunctionBase : FunctionMessage
+    {
+
+    }
+
     public partial class AggregationRulesFunction : AggregationRulesFunctionBase { }
 
     [Function("aggregationRules", typeof(AggregationRulesOutputDTO))]
@@ -169,6 +177,15 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     public class ConfigFunctionBase : FunctionMessage
     {
 
+    }
+
+    public partial class ContinueOpeningFunction : ContinueOpeningFunctionBase { }
+
+    [Function("continueOpening")]
+    public class ContinueOpeningFunctionBase : FunctionMessage
+    {
+        [Parameter("uint64", "round", 1)]
+        public virtual ulong Round { get; set; }
     }
 
     public partial class CreatorFunction : CreatorFunctionBase { }
@@ -1107,6 +1124,15 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual uint ReturnValue1 { get; set; }
     }
 
+    public partial class OpeningBatchOutputDTO : OpeningBatchOutputDTOBase { }
+
+    [FunctionOutput]
+    public class OpeningBatchOutputDTOBase : IFunctionOutputDTO
+    {
+        [Parameter("uint32", "", 1)]
+        public virtual uint ReturnValue1 { get; set; }
+    }
+
     public partial class AggregationRulesOutputDTO : AggregationRulesOutputDTOBase { }
 
     [FunctionOutput]
@@ -1181,6 +1207,8 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         [Parameter("tuple", "", 1)]
         public virtual Config ReturnValue1 { get; set; }
     }
+
+
 
     public partial class CreatorOutputDTO : CreatorOutputDTOBase { }
 
