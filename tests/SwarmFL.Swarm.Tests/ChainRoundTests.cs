@@ -164,6 +164,46 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
         Assert.Contains(report.Findings, f => f.Round == 1 && f.Leader == voided.Leader && f.Message.Contains("voided"));
     }
 
+    [Fact]
+    public async Task A_round_with_more_registrations_than_one_batch_opens_over_several_transactions_that_the_nodes_send()
+    {
+        const int members = 72; // sorting 72 joiners and writing 72 ring entries is more than one OPENING_BATCH (128 steps)
+        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f]), default);
+        var config = new SwarmConfig(MinPeers: members, CommitWindowSeconds: 600, MergeTimeoutSeconds: 300, TargetClusterSize: 4,
+            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
+        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config);
+        for (var i = 0; i < members - 1; i++)
+        {
+            var other = NodeKey.Generate();
+            await (await Connect(other, deployed.Address)).RegisterAsync($"/ip4/127.0.0.1/tcp/{4300 + i}/p2p/{other.PeerId}");
+        }
+        var key = NodeKey.Generate();
+        var contract = await Connect(key, deployed.Address);
+        await contract.RegisterAsync($"/ip4/127.0.0.1/tcp/4399/p2p/{key.PeerId}"); // the registration that reaches min-peers
+        Assert.Equal(SwarmFL.Chain.Contracts.RoundPhase.Opening, await deployed.PhaseAsync());
+
+        var clock = new ChainClock();
+        var coordinator = new ChainCoordinator(contract, key.Address, clock);
+        var driver = new RoundDriver(coordinator, _store, new VectorLearner([1, -1], 10), new WeightedMeanMerger(), new RecordingAnnouncer(),
+            new NodeStateStore(Path.Combine(_dir, "o.json")), clock);
+        var opening = await coordinator.GetRoundAsync(default);
+        Assert.False(opening.IAmMember); // no clusters while the ring is rebuilt
+        var actions = await StepUntil([driver], async () => await deployed.PhaseAsync() != SwarmFL.Chain.Contracts.RoundPhase.Opening);
+
+        Assert.Contains(actions, a => a.Action == StepAction.ContinuedOpening && a.Phase == SwarmFL.Swarm.Rounds.RoundPhase.Opening);
+        Assert.Equal(SwarmFL.Chain.Contracts.RoundPhase.Commit, await deployed.PhaseAsync());
+        Assert.Equal((uint)members, (await deployed.RoundInfoAsync(1)).MemberCount);
+        var ring = await deployed.MembersAsync();
+        Assert.Equal(members, ring.Distinct().Count());
+        var ringIds = new List<string>();
+        foreach (var member in ring) ringIds.Add(Convert.ToHexString((await deployed.MemberInfoAsync(member)).RingId));
+        Assert.Equal(ringIds.Order(StringComparer.Ordinal), ringIds); // sorted by ring id, as a one-transaction opening sorts
+        var open = await coordinator.GetRoundAsync(default);
+        Assert.True(open.IAmMember);
+        Assert.Equal(SwarmFL.Swarm.Rounds.RoundPhase.Commit, open.Phase);
+        Assert.Equal((int)await deployed.ClusterOfAsync(key.Address), open.MyCluster);
+    }
+
     /// <summary>Steps every driver in turn until <paramref name="done"/> (polling, capped at two minutes: the objection
     /// window and the chain's blocks pass in real time).</summary>
     private static async Task<List<StepResult>> StepUntil(IEnumerable<RoundDriver> drivers, Func<Task<bool>> done)

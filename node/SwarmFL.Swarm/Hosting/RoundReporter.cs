@@ -90,7 +90,7 @@ public sealed class RoundReporter
             if (_round == 0 || _round > snapshot.Round) _round = snapshot.Round;
             _transferBefore = _transferTime();
         }
-        if (snapshot.Phase != RoundPhase.Waiting) _openedAt ??= now;
+        if (snapshot.Phase is not (RoundPhase.Waiting or RoundPhase.Opening)) _openedAt ??= now;
         while (_round < snapshot.Round)
         {
             if (_round < _firstRoundSeen)

@@ -16,6 +16,7 @@ internal sealed class TimedCoordinator(ISwarmCoordinator inner, PhaseTimer timer
     public Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetLeaderAsync(round, cluster, ct));
     public Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryReplaceLeaderAsync(round, cluster, ct));
     public Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryDrawLeadersAsync(round, ct));
+    public Task<bool> TryContinueOpeningAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryContinueOpeningAsync(round, ct));
     public Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryObjectToMergeAsync(round, cluster, leader, ct));
     public Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TrySupportMergeAsync(round, cluster, leader, ct));
     public Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TrySettleContestedMergeAsync(round, cluster, ct));

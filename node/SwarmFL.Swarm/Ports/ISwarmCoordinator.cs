@@ -20,6 +20,8 @@ public interface ISwarmCoordinator
     /// <summary>Draws the leaders from the election block's hash; before that block is mined over it only makes a block
     /// (on an automining chain that is what mines the election block).</summary>
     Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct);
+    /// <summary>Applies the next batch of the membership changes of a round that opens over several transactions.</summary>
+    Task<bool> TryContinueOpeningAsync(ulong round, CancellationToken ct);
     /// <summary>Objects to <paramref name="leader"/>'s published merge of the cluster, which this node recomputed to another model.</summary>
     Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct);
     /// <summary>Backs <paramref name="leader"/>'s merge of the cluster, which this node recomputed to the same model, against objections.</summary>

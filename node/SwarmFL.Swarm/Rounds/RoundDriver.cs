@@ -73,6 +73,7 @@ public sealed class RoundDriver(
             SetStatus(round, round.IAmMember ? NodeRole.Member : NodeRole.Observer, "waiting for enough members to register");
             return Wait(round, $"round {round.Round} waits for {rules.MinPeers} members");
         }
+        if (round.Phase == RoundPhase.Opening) return await OpeningPhaseAsync(round, ct);
         if (!round.IAmMember)
         {
             SetStatus(round, NodeRole.Observer, "not a member of this round; membership applies from the next round");
@@ -185,6 +186,18 @@ public sealed class RoundDriver(
         if (await chain.TryDrawLeadersAsync(round.Round, ct))
             return Did(StepAction.DrewLeaders, round, ready ? $"from block {at}" : $"sent early, to make block {at}");
         return Wait(round, "the draw raced by a peer");
+    }
+
+    /// <summary>
+    /// A round whose queued joins and leaves take more than one transaction opens in batches, and any node sends the
+    /// next one: joiners are not members until it opens, and every node gains from the round opening soon.
+    /// </summary>
+    private async Task<StepResult> OpeningPhaseAsync(RoundSnapshot round, CancellationToken ct)
+    {
+        SetStatus(round, NodeRole.Observer, "applying the queued joins and leaves before the round opens");
+        if (await chain.TryContinueOpeningAsync(round.Round, ct))
+            return Did(StepAction.ContinuedOpening, round, "applied a batch of membership changes");
+        return Wait(round, "the opening batch raced by a peer");
     }
 
     private async Task<StepResult> MergePhaseAsync(RoundSnapshot round, SwarmRules rules, CancellationToken ct)

@@ -10,4 +10,6 @@ public enum RoundPhase : byte
     Waiting = 3,
     /// <summary>Closed; the leaders are drawn from the hash of the election block once it is mined over.</summary>
     Election = 4,
+    /// <summary>The queued joins and leaves are being applied over several transactions; anyone sends the next batch.</summary>
+    Opening = 5,
 }

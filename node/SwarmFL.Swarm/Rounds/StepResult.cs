@@ -11,6 +11,8 @@ public enum StepAction
     PublishedSemiGlobal,
     /// <summary>Sent the draw of the leaders (or, before the election block existed, the transaction that makes it).</summary>
     DrewLeaders,
+    /// <summary>Sent a batch of the membership changes of a round that opens over several transactions.</summary>
+    ContinuedOpening,
     /// <summary>Recomputed a published merge or semi-global model and found it is what the inputs give.</summary>
     Verified,
     /// <summary>Recomputed the cluster's merge, got another model, and objected on chain.</summary>

@@ -145,7 +145,7 @@ public sealed class SwarmRun : IAsyncLifetime
             var current = await WaitForAsync(async () =>
             {
                 var now = await _chain.CurrentRoundAsync();
-                return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
+                return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Opening or RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
             }, $"round {round} to close", RoundLimit, poll: TimeSpan.FromMilliseconds(100));
             if (current != round)
             {
@@ -204,7 +204,7 @@ public sealed class SwarmRun : IAsyncLifetime
             async round => (await WaitForAsync(async () =>
             {
                 var now = await _chain.CurrentRoundAsync();
-                return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
+                return now > round || now == round && (await _chain.RoundInfoAsync(now)).Phase is not (RoundPhase.Opening or RoundPhase.Commit or RoundPhase.Election) ? (ulong?)now : null;
             }, $"round {round}'s leaders to be drawn", RoundLimit, poll: TimeSpan.FromMilliseconds(20)))!.Value,
             // The killed leader sits out the leader cooldown after its kill round.
             round => Kill is { } k && round <= k.Round + LeaderCooldown ? new HashSet<EthereumAddress> { k.VictimAddress } : [],

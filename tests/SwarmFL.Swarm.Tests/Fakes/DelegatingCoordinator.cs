@@ -15,6 +15,7 @@ public abstract class DelegatingCoordinator(ISwarmCoordinator inner) : ISwarmCoo
     public virtual Task<ClusterLeader?> GetLeaderAsync(ulong round, int cluster, CancellationToken ct) => inner.GetLeaderAsync(round, cluster, ct);
     public virtual Task<bool> TryReplaceLeaderAsync(ulong round, int cluster, CancellationToken ct) => inner.TryReplaceLeaderAsync(round, cluster, ct);
     public virtual Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => inner.TryDrawLeadersAsync(round, ct);
+    public virtual Task<bool> TryContinueOpeningAsync(ulong round, CancellationToken ct) => inner.TryContinueOpeningAsync(round, ct);
     public virtual Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => inner.TryObjectToMergeAsync(round, cluster, leader, ct);
     public virtual Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => inner.TrySupportMergeAsync(round, cluster, leader, ct);
     public virtual Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) => inner.TrySettleContestedMergeAsync(round, cluster, ct);

@@ -155,6 +155,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
         }
 
         public Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => Task.FromResult(false); // the fake draws at the close
+        public Task<bool> TryContinueOpeningAsync(ulong round, CancellationToken ct) => Task.FromResult(false); // the fake opens in one step
 
         /// <summary>As the contract: a committer of the cluster other than the leader, once per merge; more than half of
         /// the other committers void it, and the next candidate leads.</summary>

@@ -28,7 +28,7 @@ public sealed class ForgingLeader(ulong fromRound)
                 while (true)
                 {
                     var now = await anyone.CurrentRoundAsync(ct);
-                    if (now > round || now == round && (await anyone.RoundInfoAsync(now, ct)).Phase is not (RoundPhase.Commit or RoundPhase.Election or RoundPhase.Waiting))
+                    if (now > round || now == round && (await anyone.RoundInfoAsync(now, ct)).Phase is not (RoundPhase.Opening or RoundPhase.Commit or RoundPhase.Election or RoundPhase.Waiting))
                         return now;
                     await Task.Delay(TimeSpan.FromMilliseconds(20), ct);
                 }
