@@ -6,20 +6,23 @@
 # and profile-split.py splits the samples by role (node, Hardhat, launcher, simulation, other) and, inside each, by
 # library: libtorch (training and evaluation), the .NET runtime and JIT-compiled code, the kernel, the rest.
 # Needs perf (Debian's linux-perf) and the right to sample every CPU (root, or perf_event_paranoid <= 0).
-# Usage: tests/benchmarks/swarm/profile.sh [--nodes 4] [--rounds 5] [--objection-window 1] [--results FILE]
+# Usage: tests/benchmarks/swarm/profile.sh [--nodes 4] [--cluster-size N (default: the node count, one cluster)]
+#        [--rounds 5] [--objection-window 1] [--results FILE]
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 . "$ROOT/devnet/lib/strict.sh"
 cd "$ROOT"
-NODES=4 ROUNDS=5 WINDOW=1 RESULTS="$ROOT/tests/benchmarks/swarm/PROFILE-RESULTS.md"
+NODES=4 CLUSTER_SIZE="" ROUNDS=5 WINDOW=1 RESULTS="$ROOT/tests/benchmarks/swarm/PROFILE-RESULTS.md"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --nodes) NODES="$2"; shift 2 ;;
+    --cluster-size) CLUSTER_SIZE="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --objection-window) WINDOW="$2"; shift 2 ;;
     --results) RESULTS="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+CLUSTER_SIZE="${CLUSTER_SIZE:-$NODES}"
 command -v perf >/dev/null || { echo "profile.sh: perf is missing: apt-get install linux-perf" >&2; exit 3; }
 OUT_DIR="$(mktemp -d "${TMPDIR:-/tmp}/swarm-profile.XXXXXX")"
 "$ROOT/devnet/bootstrap"   # build first, so no build lands inside the profile
@@ -62,14 +65,14 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "profiling swarmfl simulate (${NODES} clients, one process, 1 thread)…"
 profile simulation "$SWARMFL" simulate "${COMMON[@]}" --clients "$NODES" --fraction 1 --threads 1
 echo "profiling devnet/up (${NODES} nodes)…"
-profile swarm devnet/up --nodes "$NODES" --cluster-size "$NODES" --strategy fedavg --objection-window "$WINDOW" \
+profile swarm devnet/up --nodes "$NODES" --cluster-size "$CLUSTER_SIZE" --strategy fedavg --objection-window "$WINDOW" \
   "${COMMON[@]}" --no-baselines --no-dashboard --out "$OUT_DIR/runs"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 RUN_DIRS=("$OUT_DIR"/runs/*/)
 
 {
   echo
-  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ): tests/benchmarks/swarm/profile.sh --nodes $NODES --rounds $ROUNDS --objection-window $WINDOW"
+  echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ): tests/benchmarks/swarm/profile.sh --nodes $NODES --cluster-size $CLUSTER_SIZE --rounds $ROUNDS --objection-window $WINDOW"
   echo
   echo "$(nproc) cores, $(uname -sr); commit $(git rev-parse --short HEAD); load before $LOAD_BEFORE, after $LOAD_AFTER"
   echo
