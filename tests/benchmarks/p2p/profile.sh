@@ -46,5 +46,5 @@ perf script -i "$OUT/perf.data" 2>/dev/null | awk -v total="$TOTAL" '
   /^[^ \t]/ { if (inside && first != "") hits[first]++; inside = 0; first = ""; next }
   /__memmove/ { inside = 1; next }
   inside && first == "" && /SwarmFL|System\./ { sub(/^[ \t]*[0-9a-f]+ /, ""); sub(/\[Optimized[^]]*\].*/, ""); first = $0 }
-  END { if (inside && first != "") hits[first]++; for (f in hits) printf "%6.2f%%  %s\n", 100 * hits[f] / total, f }' | sort -rn | head -8
+  END { if (inside && first != "") hits[first]++; for (f in hits) printf "%6.2f%%  %s\n", 100 * hits[f] / total, f }' | sort -rn | awk 'NR <= 8'
 rm -rf "$OUT"
