@@ -358,9 +358,17 @@ public sealed class SwarmNode : IAsyncDisposable
         _loopRunning = false;
         await stop.CancelAsync();
         await Task.WhenAll(watcher, statusWriter);
-        await _reporter.DrainAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(_reporter.DrainAsync(TimeSpan.FromSeconds(30)), LingerAfterTheLastRoundAsync(ct));
         await SweepStoreAsync(force: true, CancellationToken.None);
         WriteStatus(stopped: true, lastError);
+    }
+
+    private async Task LingerAfterTheLastRoundAsync(CancellationToken ct)
+    {
+        if (_options.Rounds == 0 || _options.FinalServeLinger <= TimeSpan.Zero || ct.IsCancellationRequested) return;
+        _log.Information("Last round over; serving the final model to late members for {Seconds} s before stopping", _options.FinalServeLinger.TotalSeconds);
+        try { await Task.Delay(_options.FinalServeLinger, ct); }
+        catch (OperationCanceledException) { }
     }
 
     /// <summary>
