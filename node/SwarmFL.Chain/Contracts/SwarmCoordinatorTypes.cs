@@ -6,6 +6,13 @@ namespace SwarmFL.Chain.Contracts;
 /// <summary>Phases of a round as the contract numbers them; Waiting = not enough members yet to open the round.</summary>
 public enum RoundPhase : byte { Commit = 0, Merge = 1, SemiGlobal = 2, Waiting = 3, Election = 4, Opening = 5 }
 
+public static class RoundPhases
+{
+    /// <summary>Whether the round has members and clusters: before it opens (Waiting) and while its ring is rebuilt
+    /// (Opening), roundInfo's figures are zero and clusterOf reverts.</summary>
+    public static bool HasClusters(this RoundPhase phase) => phase is not (RoundPhase.Waiting or RoundPhase.Opening);
+}
+
 /// <summary>Aggregation strategy ids recorded in the swarm configuration.</summary>
 public enum AggregationStrategy : byte { FedAvg = 0, Median = 1, TrimmedMean = 2, Krum = 3, MultiKrum = 4, GeometricMedian = 5 }
 

@@ -176,8 +176,7 @@ public sealed class ChainCommands : ICommandModule
         var round = await swarm.CurrentRoundAsync(ct);
         var info = await swarm.RoundInfoAsync(round, ct);
         // while a round opens in batches the ring is being rebuilt in place: it is listed once the round is open
-        var opening = info.Phase == RoundPhase.Opening;
-        var members = opening ? [] : await swarm.MembersAsync(ct);
+        var members = info.Phase == RoundPhase.Opening ? [] : await swarm.MembersAsync(ct);
         Console.WriteLine($"contract: {swarm.Address}");
         Console.WriteLine($"chain-id: {chainId}");
         Console.WriteLine($"creator: {await swarm.CreatorAsync(ct)}");
@@ -197,8 +196,8 @@ public sealed class ChainCommands : ICommandModule
         Console.WriteLine($"  objection-window: {rules.ObjectionWindowSeconds} s");
         Console.WriteLine($"round: {round}");
         Console.WriteLine($"phase: {info.Phase}");
-        if (opening) Console.WriteLine("  (applying the queued joins and leaves; the members are listed once the round opens)");
-        if (info.Phase is not (RoundPhase.Waiting or RoundPhase.Opening))
+        if (info.Phase == RoundPhase.Opening) Console.WriteLine("  (applying the queued joins and leaves; the members are listed once the round opens)");
+        if (info.Phase.HasClusters())
         {
             Console.WriteLine($"opened-at: {DateTimeOffset.FromUnixTimeSeconds((long)info.OpenedAt):u}");
             Console.WriteLine($"deadline: {DateTimeOffset.FromUnixTimeSeconds((long)info.Deadline):u}");
@@ -206,7 +205,7 @@ public sealed class ChainCommands : ICommandModule
         }
         Console.WriteLine($"registered: {await swarm.RegisteredCountAsync(ct)}");
         Console.WriteLine($"members: {members.Count}");
-        var clusters = info.Phase is RoundPhase.Waiting or RoundPhase.Opening ? 0 : await swarm.ClusterCountAsync(ct);
+        var clusters = info.Phase.HasClusters() ? await swarm.ClusterCountAsync(ct) : 0;
         var clusterOf = new Dictionary<EthereumAddress, uint>();
         for (uint c = 0; c < clusters; c++)
             foreach (var m in await swarm.ClusterMembersAsync(c, ct)) clusterOf[m] = c;

@@ -128,7 +128,7 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
         {
             baseDigest = await at.BaseModelAsync(mine, ct);
         }
-        var member = info.Phase is not (ChainPhase.Waiting or ChainPhase.Opening) && await isMember;
+        var member = info.Phase.HasClusters() && await isMember;
         int? cluster = member && mineOrNull is { } c2 ? (int)c2 : null;
         ContentId? baseModel = cluster is not null && baseDigest is { } d && d.Any(b => b != 0) ? ContentId.FromDigest(d) : null;
         var committed = member && (await events).OfType<ModelCommitted>().Any(e => e.Round == round && e.Member == self);
