@@ -9,7 +9,7 @@ const fs = require("fs");
 const path = require("path");
 const hre = require("hardhat");
 const { ethers } = hre;
-const { defaultConfig, defaultRules, publicKeyOf, multiaddrOf, increaseTime, eventsOf, PHASE } = require("./helpers");
+const { defaultConfig, defaultRules, publicKeyOf, multiaddrOf, increaseTime, eventsOf, PHASE, completeOpening } = require("./helpers");
 const mineBlock = () => hre.network.provider.send("evm_mine", []);
 
 const MEMBERS = 16;
@@ -133,11 +133,8 @@ async function fullRound(contract, wallets, byAddress, tag, forge = false) {
 
 /** Sends continueOpening while the next round opens over several transactions; the gas of each. */
 async function continueOpenings(contract, tag = "") {
-  const gas = [];
-  while (Number(await contract.phase()) === PHASE.Opening) {
-    gas.push(Number((await send(`continueOpening${tag}`, contract.continueOpening(await contract.currentRound()))).gasUsed));
-  }
-  return gas;
+  const { openings } = await completeOpening(contract);
+  return openings.map((r) => Number(record(`continueOpening${tag}`, r).gasUsed));
 }
 
 function perMember(gas) {
