@@ -16,6 +16,8 @@ public sealed class PeerId : IEquatable<PeerId>
     /// </summary>
     private static readonly ConcurrentDictionary<string, PeerId> Validated = new(StringComparer.Ordinal);
     private const int MaxValidated = 16_384;
+    // ConcurrentDictionary.Count takes every lock; a miss (an id we have not seen, perhaps invented) must not.
+    private static int _validatedCount;
 
     private readonly byte[] _bytes;
     private string? _text;
@@ -43,7 +45,7 @@ public sealed class PeerId : IEquatable<PeerId>
         var key = Convert.ToBase64String(bytes);
         if (Validated.TryGetValue(key, out var known)) return known;
         var peerId = Validate(bytes);
-        if (Validated.Count < MaxValidated) Validated.TryAdd(key, peerId);
+        if (Volatile.Read(ref _validatedCount) < MaxValidated && Validated.TryAdd(key, peerId)) Interlocked.Increment(ref _validatedCount);
         return peerId;
     }
 
