@@ -363,12 +363,36 @@ public sealed class SwarmNode : IAsyncDisposable
         WriteStatus(stopped: true, lastError);
     }
 
+    /// <summary>
+    /// After the last round the node keeps serving until every other committer of that round has gossiped its validation
+    /// of a final model (so it has one), for at most <see cref="SwarmNodeOptions.FinalServeLinger"/>.
+    /// </summary>
     private async Task LingerAfterTheLastRoundAsync(CancellationToken ct)
     {
         if (_options.Rounds == 0 || _options.FinalServeLinger <= TimeSpan.Zero || ct.IsCancellationRequested) return;
-        _log.Information("Last round over; serving the final model to late members for {Seconds} s before stopping", _options.FinalServeLinger.TotalSeconds);
-        try { await Task.Delay(_options.FinalServeLinger, ct); }
+        using var cap = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cap.CancelAfter(_options.FinalServeLinger);
+        try
+        {
+            var last = _options.Rounds;
+            var finals = (await _coordinator.GetSemiGlobalsAsync(last, cap.Token)).Select(s => s.Model).Distinct().ToList();
+            // A committer whose PeerId is unknown here cannot be heard from: the node then serves for the whole linger.
+            var others = (await _coordinator.GetCommitsAsync(last, cap.Token)).Where(c => c.Member != Key.Address)
+                .Select(c => _members.PeerOf(c.Member)?.ToString()).Distinct().ToList();
+            bool AllHaveIt() => others.All(peer => peer is not null && finals.Any(model => _validations.HasReported(model, peer)));
+            if (AllHaveIt()) return;
+            _log.Information("Last round over; serving the final model until {Count} members have it (at most {Seconds} s)",
+                others.Count, _options.FinalServeLinger.TotalSeconds);
+            while (!AllHaveIt()) await Task.Delay(TimeSpan.FromMilliseconds(200), cap.Token);
+        }
         catch (OperationCanceledException) { }
+        catch (Exception e)
+        {
+            // Without the round's commits the node cannot tell who still needs the model: it serves for the whole linger.
+            _log.Debug("Linger after the last round could not read the round ({Error}); serving for the whole linger", e.Message);
+            try { await Task.Delay(Timeout.Infinite, cap.Token); }
+            catch (OperationCanceledException) { }
+        }
     }
 
     /// <summary>

@@ -66,9 +66,10 @@ public sealed record SwarmNodeOptions
     /// <summary>How often the member set is brought up to date from the contract's events.</summary>
     public TimeSpan MemberRefreshInterval { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>
-    /// After its last round (<see cref="Rounds"/>) the node keeps serving this long before it stops. Members that saw the
-    /// round end a moment later still fetch the final model from its holders, and the holders leaving at once took
-    /// it away from them (a 3-node run: refused half a second after the end, the final model never scored).
+    /// After its last round (<see cref="Rounds"/>) the node keeps serving until the round's other committers have
+    /// validated a final model, for at most this long. Members that saw the round end a moment later still fetch the
+    /// final model from its holders, and the holders leaving at once took it away from them (a 3-node run: refused half
+    /// a second after the end, the final model never scored).
     /// </summary>
     public TimeSpan FinalServeLinger { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -26,6 +26,8 @@ public sealed class ValidationBoard
         while (_order.Count > KeepModels && _order.TryDequeue(out var old)) _reports.TryRemove(old, out _);
     }
 
+    public bool HasReported(ContentId model, string reporter) => _reports.TryGetValue(model, out var reports) && reports.ContainsKey(reporter);
+
     public SwarmValidation? For(ContentId model) => _reports.TryGetValue(model, out var reports) ? SwarmValidation.Of(reports.Values) : null;
 }
 
