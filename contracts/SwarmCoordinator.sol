@@ -53,13 +53,16 @@ contract SwarmCoordinator {
         uint64 electionBlock; // Election phase: the block whose hash draws the leaders (fixed at the close)
         uint32 contested; // standing merges with more objections than supports (no semi-global is accepted while any is)
         uint32 drawn; // Election phase: clusters drawn so far (the draw runs in batches, see DRAW_BATCH_CLUSTERS)
+        uint16 endorsed; // standing merges of the round endorsed by every other committer of their cluster (endorseMerge)
     }
 
-    /// @dev Supports of a cluster's standing merge; stale (zero supporters) once the round or the attempt moved on.
+    /// @dev Supports of a cluster's standing merge, and whether every other committer endorsed it; stale (zero
+    ///      supporters, not endorsed) once the round or the attempt moved on.
     struct MergeSupport {
         uint64 round;
         uint16 attempt;
         uint16 supporters;
+        bool endorsed;
     }
 
     /// @dev One slot per cluster index, overwritten by every close (never zeroed, so rewrites stay cheap).
@@ -147,6 +150,9 @@ contract SwarmCoordinator {
     /// @notice One transaction applies at most OPENING_BATCH steps of an opening (a queued change sorted, a ring entry
     ///         read or written), so that no transaction's gas grows with the swarm; the rest waits for continueOpening.
     uint32 public constant OPENING_BATCH = 128;
+    /// @notice What an endorsement signs, after the EIP-191 version 0 prefix and this contract's address (see
+    ///         endorseMerge): keeps it apart from every other signature a member's key makes.
+    bytes32 internal constant ENDORSEMENT_TAG = keccak256("SwarmFL.endorseMerge");
 
     // ---------------------------------------------------------------------------------------------------- config
 
@@ -203,6 +209,9 @@ contract SwarmCoordinator {
     /// @notice A majority of the cluster's other committers objected, or more objected than supported by the end of the
     ///         objection window: the merge is void, its leader fails (cooldown) and `nextLeader` redoes the merge (0: no
     ///         candidate left, the cluster is skipped).
+    /// @notice Every committer of the cluster other than its leader signed that it recomputed the merge to the same
+    ///         model: nobody is left who could object to it.
+    event MergeEndorsed(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 endorsers);
     event MergeVoided(uint64 indexed round, uint32 indexed cluster, address indexed leader, address nextLeader, uint32 attempt);
     event LeaderElected(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 attempt);
     event ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers);
@@ -251,6 +260,9 @@ contract SwarmCoordinator {
     error ObjectionWindowOpen(uint64 until);
     error MergesContested(uint32 count);
     error NotContested(uint32 cluster, uint32 objections, uint32 supporters);
+    error NotEndorsable(uint32 cluster, uint32 objections);
+    error EndorsementsIncomplete(uint32 given, uint32 needed);
+    error BadEndorsement(uint256 index, address signer);
 
     // ---------------------------------------------------------------------------------------------------- setup
 
@@ -535,7 +547,7 @@ contract SwarmCoordinator {
 
         uint64 at = uint64(block.number) + ELECTION_DELAY;
         _round.phase = PHASE_ELECTION;
-        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: 0, merged: 0, electionBlock: at, contested: 0, drawn: 0});
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: 0, merged: 0, electionBlock: at, contested: 0, drawn: 0, endorsed: 0});
         emit RoundClosed(round, at, r.commits);
     }
 
@@ -588,7 +600,7 @@ contract SwarmCoordinator {
             return;
         }
         _round.phase = PHASE_MERGE;
-        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: p.remaining, merged: 0, electionBlock: 0, contested: 0, drawn: 0});
+        _progress = Progress({phaseStartedAt: uint40(block.timestamp), remaining: p.remaining, merged: 0, electionBlock: 0, contested: 0, drawn: 0, endorsed: 0});
     }
 
     /// @notice In the SemiGlobal phase, when its objection window ends (semi-global models are accepted from then on), else 0.
@@ -717,7 +729,7 @@ contract SwarmCoordinator {
         uint256 start = s.electedAt;
         uint256 phaseStart = _progress.phaseStartedAt;
         // A semi-global cannot be published inside the objection window, so its timeout runs from the window's end.
-        if (r.phase == PHASE_SEMI_GLOBAL) phaseStart += _objectionWindow;
+        if (r.phase == PHASE_SEMI_GLOBAL) phaseStart = _windowEnd();
         if (phaseStart > start) start = phaseStart;
         uint256 at = start + _mergeTimeout;
         if (block.timestamp < at) revert TimeoutNotReached(uint64(at));
@@ -762,7 +774,7 @@ contract SwarmCoordinator {
     function supportMerge(uint64 round, uint32 cluster, address leader) external {
         (, ClusterState memory s) = _castVote(round, cluster, leader);
         uint32 supporters = _supportsOf(cluster, round, s.attempt) + 1;
-        _supports[cluster] = MergeSupport({round: round, attempt: s.attempt, supporters: uint16(supporters)});
+        _supports[cluster] = MergeSupport({round: round, attempt: s.attempt, supporters: uint16(supporters), endorsed: false});
         emit MergeSupported(round, cluster, msg.sender, s.leader, s.objections, supporters);
         if (s.objections == supporters) --_progress.contested; // was objections > supporters - 1
     }
@@ -797,6 +809,47 @@ contract SwarmCoordinator {
         }
     }
 
+    /// @notice Anyone may hand in the endorsements of `leader`'s standing merge of the cluster by every committer of the
+    ///         cluster other than the leader: 65-byte signatures (r ‖ s ‖ v) of endorsementDigest, concatenated in
+    ///         ascending order of signer. An endorser recomputed the merge and got the same model. With all of them
+    ///         endorsed, no vote on the merge is accepted, and once every standing merge of the round is endorsed the
+    ///         objection window is over (see docs/contracts-interface.md, "Endorsements").
+    function endorseMerge(uint64 round, uint32 cluster, address leader, bytes calldata signatures) external {
+        RoundState memory r = _requireRound(round);
+        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_MERGE, r.phase);
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        ClusterState memory s = _clusters[cluster];
+        if (s.status != CLUSTER_MERGED || s.leader != leader) revert NothingToObject(cluster, s.status);
+        MergeSupport memory v = _supports[cluster];
+        bool current = v.round == round && v.attempt == s.attempt;
+        // A merge someone objected to is decided by the votes; one endorsed already needs nothing more.
+        if (s.objections != 0 || (current && v.endorsed)) revert NotEndorsable(cluster, s.objections);
+        uint256 count = signatures.length / 65;
+        if (signatures.length % 65 != 0 || count + 1 != s.committers) revert EndorsementsIncomplete(uint32(count), uint32(s.committers) - 1);
+        bytes32 digest = endorsementDigest(round, cluster, leader);
+        address previous;
+        for (uint256 i; i < count; ++i) {
+            bytes calldata sig = signatures[i * 65:(i + 1) * 65];
+            address signer = ecrecover(digest, uint8(sig[64]), bytes32(sig[0:32]), bytes32(sig[32:64]));
+            Member storage m = _members[signer];
+            // Ascending order makes the endorsers distinct; ecrecover's zero for a bad signature is never above it.
+            if (
+                signer <= previous || signer == leader || m.lastCommit != round
+                    || ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount) != cluster
+            ) revert BadEndorsement(i, signer);
+            previous = signer;
+        }
+        _supports[cluster] = MergeSupport({round: round, attempt: s.attempt, supporters: current ? v.supporters : 0, endorsed: true});
+        ++_progress.endorsed;
+        emit MergeEndorsed(round, cluster, leader, uint32(count));
+    }
+
+    /// @notice What a committer signs to endorse `leader`'s merge of the cluster in the round: EIP-191 version 0 data
+    ///         for this contract, keccak256(0x19 ‖ 0x00 ‖ this ‖ abi.encode(ENDORSEMENT_TAG, chainid, round, cluster, leader)).
+    function endorsementDigest(uint64 round, uint32 cluster, address leader) public view returns (bytes32) {
+        return keccak256(abi.encodePacked(bytes2(0x1900), address(this), abi.encode(ENDORSEMENT_TAG, block.chainid, round, cluster, leader)));
+    }
+
     /// @dev Checks that the sender may vote on `leader`'s standing merge of the cluster, once, and records its vote.
     function _castVote(uint64 round, uint32 cluster, address leader) private returns (RoundState memory r, ClusterState memory s) {
         r = _requireRound(round);
@@ -813,14 +866,19 @@ contract SwarmCoordinator {
             m.lastCommit != round || msg.sender == s.leader
                 || ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount) != cluster
         ) revert NotObjector(msg.sender);
+        // Its endorsers already said it holds: a vote now could only be a second, contrary one.
+        MergeSupport memory v = _supports[cluster];
+        if (v.endorsed && v.round == round && v.attempt == s.attempt) revert ObjectionWindowClosed(uint64(block.timestamp));
         uint256 key = (uint256(round) << 64) | (uint256(cluster) << 32) | s.attempt;
         if (_lastVote[msg.sender] == key) revert AlreadyObjected(msg.sender);
         _lastVote[msg.sender] = key;
     }
 
-    /// @dev In the SemiGlobal phase: when its objection window ends.
+    /// @dev In the SemiGlobal phase: when its objection window ends. Once every standing merge is endorsed nobody is
+    ///      left who could object, so the window is over from the phase's start.
     function _windowEnd() private view returns (uint256) {
-        return uint256(_progress.phaseStartedAt) + _objectionWindow;
+        Progress memory p = _progress;
+        return p.endorsed == p.merged ? p.phaseStartedAt : uint256(p.phaseStartedAt) + _objectionWindow;
     }
 
     function _supportsOf(uint32 cluster, uint64 round, uint16 attempt) private view returns (uint32) {
@@ -934,7 +992,8 @@ contract SwarmCoordinator {
         }
         if (r.phase == PHASE_MERGE && p.merged > 0) {
             _progress = Progress({
-                phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged, electionBlock: 0, contested: p.contested, drawn: 0
+                phaseStartedAt: uint40(block.timestamp), remaining: p.merged, merged: p.merged, electionBlock: 0, contested: p.contested, drawn: 0,
+                endorsed: p.endorsed
             });
             _round.phase = PHASE_SEMI_GLOBAL;
             emit SemiGlobalStarted(r.number, p.merged);

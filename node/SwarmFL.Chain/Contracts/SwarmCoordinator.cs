@@ -213,6 +213,24 @@ public sealed class SwarmCoordinator
     public Task<TransactionReceipt> SupportMergeAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
         SendAsync(new Gen.SupportMergeFunction { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct);
 
+    /// <summary>Hands in every other committer's endorsement of <paramref name="leader"/>'s merge of the cluster
+    /// (<see cref="MergeEndorsement"/>); the contract wants them in ascending signer order, which this call sorts.</summary>
+    public Task<TransactionReceipt> EndorseMergeAsync(ulong round, uint cluster, EthereumAddress leader,
+        IEnumerable<(EthereumAddress Signer, byte[] Signature)> endorsements, CancellationToken ct = default) =>
+        SendAsync(new Gen.EndorseMergeFunction
+        {
+            Round = round, Cluster = cluster, Leader = leader.ToString(),
+            Signatures = endorsements.OrderBy(e => Hex.Encode(e.Signer.Bytes), StringComparer.Ordinal).SelectMany(e => e.Signature).ToArray(),
+        }, ct);
+
+    /// <summary>What a committer signs to endorse <paramref name="leader"/>'s merge, on this chain and contract.</summary>
+    public byte[] EndorsementDigest(ulong round, uint cluster, EthereumAddress leader) =>
+        MergeEndorsement.Digest(Sender.ChainId, Address, round, cluster, leader);
+
+    /// <summary>The contract's own digest, for checking <see cref="EndorsementDigest"/> against it.</summary>
+    public async Task<byte[]> EndorsementDigestOnChainAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
+        (await ViewAsync<Gen.EndorsementDigestFunction, Gen.EndorsementDigestOutputDTO>(new() { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct)).ReturnValue1;
+
     /// <summary>After the objection window: voids the cluster's merge if it has more objections than supporters.</summary>
     public Task<TransactionReceipt> SettleContestedMergeAsync(ulong round, uint cluster, CancellationToken ct = default) =>
         SendAsync(new Gen.SettleContestedMergeFunction { Round = round, Cluster = cluster }, ct);

@@ -58,6 +58,8 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiFunction ObjectToMerge = TypedAbi.Function<Gen.ObjectToMergeFunction>();
     public static readonly AbiFunction SupportMerge = TypedAbi.Function<Gen.SupportMergeFunction>();
     public static readonly AbiFunction SettleContestedMerge = TypedAbi.Function<Gen.SettleContestedMergeFunction>();
+    public static readonly AbiFunction EndorseMerge = TypedAbi.Function<Gen.EndorseMergeFunction>();
+    public static readonly AbiFunction EndorsementDigest = TypedAbi.Function<Gen.EndorsementDigestFunction, Gen.EndorsementDigestOutputDTO>();
     public static readonly AbiFunction MergeVotes = TypedAbi.Function<Gen.MergeVotesFunction, Gen.MergeVotesOutputDTO>();
     public static readonly AbiFunction ElectionBlock = TypedAbi.Function<Gen.ElectionBlockFunction, Gen.ElectionBlockOutputDTO>();
     public static readonly AbiFunction ObjectionDeadline = TypedAbi.Function<Gen.ObjectionDeadlineFunction, Gen.ObjectionDeadlineOutputDTO>();
@@ -85,6 +87,7 @@ public static class SwarmCoordinatorAbi
     public static readonly AbiEvent MergeObjected = TypedAbi.Event<Gen.MergeObjectedEventDTO>();
     public static readonly AbiEvent MergeSupported = TypedAbi.Event<Gen.MergeSupportedEventDTO>();
     public static readonly AbiEvent MergeVoided = TypedAbi.Event<Gen.MergeVoidedEventDTO>();
+    public static readonly AbiEvent MergeEndorsed = TypedAbi.Event<Gen.MergeEndorsedEventDTO>();
 
     /// <summary>Every custom error of the contract, for decoding reverts into messages.</summary>
     public static readonly IReadOnlyList<AbiError> Errors = TypedAbi.ErrorsInNamespaceOf<Gen.ZeroModelError>();
@@ -97,7 +100,7 @@ public static class SwarmCoordinatorAbi
         ClusterMembers, CurrentRound, Phase, RoundInfo, BaseModel, ClusterState, LeaderFailures,
         Register, Leave, SetLeadershipOptOut, Allow, Disallow, Commit, Close, PublishMerge, ReplaceLeader, PublishSemiGlobal,
         AggregationRules, PublishMergeWithDrops, DrawLeaders, ContinueOpening, ElectionBlock, ObjectToMerge, ObjectionDeadline,
-        SupportMerge, SettleContestedMerge, MergeVotes,
+        SupportMerge, SettleContestedMerge, MergeVotes, EndorseMerge, EndorsementDigest,
     ];
 
     /// <summary>Events whose first indexed parameter is the round number, so eth_getLogs can select one round by topic 1.</summary>
@@ -105,7 +108,7 @@ public static class SwarmCoordinatorAbi
     [
         RoundWaiting, RoundOpened, ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished,
         SemiGlobalStarted, SemiGlobalPublished, InputsDropped, LeadersDrawn, ElectionDeferred, MergeObjected, MergeVoided,
-        MergeSupported,
+        MergeSupported, MergeEndorsed,
     ];
 
     public static IReadOnlyList<AbiEvent> AllEvents { get; } =
@@ -113,6 +116,6 @@ public static class SwarmCoordinatorAbi
         SwarmCreated, AllowlistChanged, MemberRegistered, MemberLeft, LeadershipOptOut, RoundWaiting, RoundOpened,
         ModelCommitted, RoundClosed, ClusterSkipped, LeaderElected, LeaderReplaced, MergePublished, SemiGlobalStarted,
         SemiGlobalPublished, InputsDropped, AggregationRulesSet, LeadersDrawn, ElectionDeferred, MergeObjected, MergeVoided,
-        MergeSupported,
+        MergeSupported, MergeEndorsed,
     ];
 }

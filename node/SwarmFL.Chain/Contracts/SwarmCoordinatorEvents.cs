@@ -30,6 +30,8 @@ public sealed record MergeSupported(ulong Round, uint Cluster, EthereumAddress M
 /// <summary>A majority of the cluster's other committers objected to <see cref="Leader"/>'s merge, or more objected than
 /// supported by the end of the objection window: it is void, and
 /// <see cref="NextLeader"/> (zero: none, the cluster is skipped) redoes it.</summary>
+/// <summary>Every committer of the cluster other than <see cref="Leader"/> endorsed its merge: no vote on it is taken any more.</summary>
+public sealed record MergeEndorsed(ulong Round, uint Cluster, EthereumAddress Leader, uint Endorsers) : SwarmEvent;
 public sealed record MergeVoided(ulong Round, uint Cluster, EthereumAddress Leader, EthereumAddress NextLeader, uint Attempt) : SwarmEvent;
 public sealed record ClusterSkipped(ulong Round, uint Cluster, uint Committers) : SwarmEvent;
 public sealed record LeaderElected(ulong Round, uint Cluster, EthereumAddress Leader, uint Attempt) : SwarmEvent;
@@ -63,6 +65,7 @@ public static class SwarmEventDecoder
         Typed<Gen.ElectionDeferredEventDTO>((e, l) => new ElectionDeferred(e.Round, e.ElectionBlock) { Log = l }),
         Typed<Gen.MergeObjectedEventDTO>((e, l) => new MergeObjected(e.Round, e.Cluster, A(e.Member), A(e.Leader), e.Objections, e.Needed) { Log = l }),
         Typed<Gen.MergeSupportedEventDTO>((e, l) => new MergeSupported(e.Round, e.Cluster, A(e.Member), A(e.Leader), e.Objections, e.Supporters) { Log = l }),
+        Typed<Gen.MergeEndorsedEventDTO>((e, l) => new MergeEndorsed(e.Round, e.Cluster, A(e.Leader), e.Endorsers) { Log = l }),
         Typed<Gen.MergeVoidedEventDTO>((e, l) => new MergeVoided(e.Round, e.Cluster, A(e.Leader), A(e.NextLeader), e.Attempt) { Log = l }),
         Typed<Gen.ClusterSkippedEventDTO>((e, l) => new ClusterSkipped(e.Round, e.Cluster, e.Committers) { Log = l }),
         Typed<Gen.LeaderElectedEventDTO>((e, l) => new LeaderElected(e.Round, e.Cluster, A(e.Leader), e.Attempt) { Log = l }),

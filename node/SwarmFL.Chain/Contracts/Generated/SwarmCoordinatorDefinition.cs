@@ -230,6 +230,34 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
 
     }
 
+    public partial class EndorseMergeFunction : EndorseMergeFunctionBase { }
+
+    [Function("endorseMerge")]
+    public class EndorseMergeFunctionBase : FunctionMessage
+    {
+        [Parameter("uint64", "round", 1)]
+        public virtual ulong Round { get; set; }
+        [Parameter("uint32", "cluster", 2)]
+        public virtual uint Cluster { get; set; }
+        [Parameter("address", "leader", 3)]
+        public virtual string Leader { get; set; }
+        [Parameter("bytes", "signatures", 4)]
+        public virtual byte[] Signatures { get; set; }
+    }
+
+    public partial class EndorsementDigestFunction : EndorsementDigestFunctionBase { }
+
+    [Function("endorsementDigest", "bytes32")]
+    public class EndorsementDigestFunctionBase : FunctionMessage
+    {
+        [Parameter("uint64", "round", 1)]
+        public virtual ulong Round { get; set; }
+        [Parameter("uint32", "cluster", 2)]
+        public virtual uint Cluster { get; set; }
+        [Parameter("address", "leader", 3)]
+        public virtual string Leader { get; set; }
+    }
+
     public partial class IsAllowedFunction : IsAllowedFunctionBase { }
 
     [Function("isAllowed", "bool")]
@@ -595,6 +623,21 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual ulong EffectiveRound { get; set; }
     }
 
+    public partial class MergeEndorsedEventDTO : MergeEndorsedEventDTOBase { }
+
+    [Event("MergeEndorsed")]
+    public class MergeEndorsedEventDTOBase : IEventDTO
+    {
+        [Parameter("uint64", "round", 1, true )]
+        public virtual ulong Round { get; set; }
+        [Parameter("uint32", "cluster", 2, true )]
+        public virtual uint Cluster { get; set; }
+        [Parameter("address", "leader", 3, true )]
+        public virtual string Leader { get; set; }
+        [Parameter("uint32", "endorsers", 4, false )]
+        public virtual uint Endorsers { get; set; }
+    }
+
     public partial class MergeObjectedEventDTO : MergeObjectedEventDTOBase { }
 
     [Event("MergeObjected")]
@@ -807,6 +850,17 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
         public virtual string Account { get; set; }
     }
 
+    public partial class BadEndorsementError : BadEndorsementErrorBase { }
+
+    [Error("BadEndorsement")]
+    public class BadEndorsementErrorBase : IErrorDTO
+    {
+        [Parameter("uint256", "index", 1)]
+        public virtual BigInteger Index { get; set; }
+        [Parameter("address", "signer", 2)]
+        public virtual string Signer { get; set; }
+    }
+
     public partial class CloseTooEarlyError : CloseTooEarlyErrorBase { }
 
     [Error("CloseTooEarly")]
@@ -835,6 +889,17 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     [Error("EmptyList")]
     public class EmptyListErrorBase : IErrorDTO
     {
+    }
+
+    public partial class EndorsementsIncompleteError : EndorsementsIncompleteErrorBase { }
+
+    [Error("EndorsementsIncomplete")]
+    public class EndorsementsIncompleteErrorBase : IErrorDTO
+    {
+        [Parameter("uint32", "given", 1)]
+        public virtual uint Given { get; set; }
+        [Parameter("uint32", "needed", 2)]
+        public virtual uint Needed { get; set; }
     }
 
     public partial class InvalidConfigError : InvalidConfigErrorBase { }
@@ -912,6 +977,17 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     [Error("NotCreator")]
     public class NotCreatorErrorBase : IErrorDTO
     {
+    }
+
+    public partial class NotEndorsableError : NotEndorsableErrorBase { }
+
+    [Error("NotEndorsable")]
+    public class NotEndorsableErrorBase : IErrorDTO
+    {
+        [Parameter("uint32", "cluster", 1)]
+        public virtual uint Cluster { get; set; }
+        [Parameter("uint32", "objections", 2)]
+        public virtual uint Objections { get; set; }
     }
 
     public partial class NotLeaderError : NotLeaderErrorBase { }
@@ -1239,6 +1315,17 @@ namespace SwarmFL.Chain.Contracts.Generated.SwarmCoordinator.ContractDefinition
     {
         [Parameter("uint64", "", 1)]
         public virtual ulong ReturnValue1 { get; set; }
+    }
+
+
+
+    public partial class EndorsementDigestOutputDTO : EndorsementDigestOutputDTOBase { }
+
+    [FunctionOutput]
+    public class EndorsementDigestOutputDTOBase : IFunctionOutputDTO
+    {
+        [Parameter("bytes32", "", 1)]
+        public virtual byte[] ReturnValue1 { get; set; }
     }
 
     public partial class IsAllowedOutputDTO : IsAllowedOutputDTOBase { }
