@@ -204,6 +204,56 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
         Assert.Equal((int)await deployed.ClusterOfAsync(key.Address), open.MyCluster);
     }
 
+    [Fact]
+    public async Task Members_endorse_every_merge_with_signatures_the_contract_accepts_and_the_round_ends_without_waiting_out_the_window()
+    {
+        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default);
+        var config = new SwarmConfig(MinPeers: 4, CommitWindowSeconds: 600, MergeTimeoutSeconds: 7200, TargetClusterSize: 2,
+            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
+        // An hour-long window: the round can only end within the test's two minutes if the endorsements end it.
+        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config, objectionWindow: 3600);
+        var board = new SwarmFL.Swarm.Verification.EndorsementBoard();
+        var drivers = new List<RoundDriver>();
+        for (var i = 0; i < 4; i++)
+        {
+            var key = NodeKey.Generate();
+            var contract = await Connect(key, deployed.Address);
+            await contract.RegisterAsync($"/ip4/127.0.0.1/tcp/{4100 + i}/p2p/{key.PeerId}");
+            var clock = new ChainClock();
+            drivers.Add(new RoundDriver(new ChainCoordinator(contract, key.Address, clock), _store, new VectorLearner([i, 1, -i], (ulong)(50 + i)),
+                new WeightedMeanMerger(), new SignatureCheckingGossip(deployed, board), new NodeStateStore(Path.Combine(_dir, $"e{i}.json")), clock)
+            { Endorsements = board });
+        }
+        var openedAt = (await deployed.RoundInfoAsync(1)).OpenedAt;
+
+        var actions = await StepUntil(drivers, async () => await deployed.CurrentRoundAsync() > 1);
+
+        Assert.Equal(2, actions.Count(a => a is { Round: 1, Action: StepAction.Endorsed }));
+        var events = await deployed.GetEventsAsync();
+        var endorsed = events.OfType<MergeEndorsed>().Where(e => e.Round == 1).ToList();
+        Assert.Equal(2, endorsed.Count);
+        Assert.All(endorsed, e => Assert.Equal(1u, e.Endorsers));
+        Assert.Equal(events.OfType<MergePublished>().Where(e => e.Round == 1).Select(e => (e.Cluster, e.Leader)).Order(),
+            endorsed.Select(e => (e.Cluster, e.Leader)).Order());
+        var next = await deployed.RoundInfoAsync(2);
+        Assert.True(next.OpenedAt - openedAt < 3600, $"round 2 opened {next.OpenedAt - openedAt} s after round 1: the window was waited out");
+        // The digest this node signs is the contract's own.
+        var leader = endorsed[0].Leader;
+        Assert.Equal(Hex.Encode(await deployed.EndorsementDigestOnChainAsync(1, 0, leader)), Hex.Encode(deployed.EndorsementDigest(1, 0, leader)));
+    }
+
+    /// <summary>Gossip as SwarmNode reads it: an endorsement goes on the board under the signer it recovers to.</summary>
+    private sealed class SignatureCheckingGossip(SwarmCoordinator contract, SwarmFL.Swarm.Verification.EndorsementBoard board) : SwarmFL.Swarm.Ports.IModelAnnouncer
+    {
+        public Task AnnounceAsync(SwarmFL.Swarm.Ports.ModelAnnouncement a, CancellationToken ct)
+        {
+            if (a.Kind == SwarmFL.Swarm.Ports.AnnouncementKind.Endorsement
+                && MergeEndorsement.SignerOf(contract.EndorsementDigest(a.Round, (uint)a.Cluster, a.Leader!.Value), a.Signature) is { } signer)
+                board.Note(a.Round, a.Cluster, a.Leader!.Value, signer, a.Signature!);
+            return Task.CompletedTask;
+        }
+    }
+
     /// <summary>Steps every driver in turn until <paramref name="done"/> (polling, capped at two minutes: the objection
     /// window and the chain's blocks pass in real time).</summary>
     private static async Task<List<StepResult>> StepUntil(IEnumerable<RoundDriver> drivers, Func<Task<bool>> done)

@@ -227,6 +227,10 @@ public sealed class SwarmCoordinator
     public byte[] EndorsementDigest(ulong round, uint cluster, EthereumAddress leader) =>
         MergeEndorsement.Digest(Sender.ChainId, Address, round, cluster, leader);
 
+    /// <summary>This sender's endorsement of <paramref name="leader"/>'s merge (r ‖ s ‖ v, v = 27 or 28).</summary>
+    public byte[] SignEndorsement(ulong round, uint cluster, EthereumAddress leader) =>
+        MergeEndorsement.Sign(Sender.Key, EndorsementDigest(round, cluster, leader));
+
     /// <summary>The contract's own digest, for checking <see cref="EndorsementDigest"/> against it.</summary>
     public async Task<byte[]> EndorsementDigestOnChainAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
         (await ViewAsync<Gen.EndorsementDigestFunction, Gen.EndorsementDigestOutputDTO>(new() { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct)).ReturnValue1;

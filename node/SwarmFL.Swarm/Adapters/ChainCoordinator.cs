@@ -172,6 +172,12 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     public Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) =>
         RacingAsync(() => contract.SupportMergeAsync(round, (uint)cluster, leader, ct));
 
+    public byte[] SignEndorsement(ulong round, int cluster, EthereumAddress leader) => contract.SignEndorsement(round, (uint)cluster, leader);
+
+    public async Task<bool> TryEndorseMergeAsync(ulong round, int cluster, EthereumAddress leader,
+        IReadOnlyCollection<KeyValuePair<EthereumAddress, byte[]>> endorsements, CancellationToken ct) =>
+        await RacingAsync(() => contract.EndorseMergeAsync(round, (uint)cluster, leader, endorsements.Select(e => (e.Key, e.Value)), ct));
+
     public Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) =>
         RacingAsync(() => contract.SettleContestedMergeAsync(round, (uint)cluster, ct));
 

@@ -50,6 +50,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private TrafficLedger _traffic = null!;
     private RoundReporter _reporter = null!;
     private readonly ValidationBoard _validations = new();
+    private readonly SwarmFL.Swarm.Verification.EndorsementBoard _endorsements = new();
     private readonly WakeSignal _wake = new();
     private readonly ChainHead _head = new();
     private readonly SwarmCounters _counters = new();
@@ -187,6 +188,7 @@ public sealed class SwarmNode : IAsyncDisposable
         {
             LastRound = _options.Rounds > 0 ? _options.Rounds : null,
             Observed = _reporter.Observe,
+            Endorsements = _endorsements,
             // The sample's secret is a deterministic signature only this key can make: leaders cannot predict it.
             Sampling = SwarmFL.Swarm.Verification.MergeSampling.Of(_options.VerifyMerges,
                 Key.SignHash(Keccak256.Hash("swarmfl merge sampling"u8)).ToCompact65()),
@@ -221,6 +223,8 @@ public sealed class SwarmNode : IAsyncDisposable
                 var announcement = decoded.Announcement;
                 if (announcement.Kind == Ports.AnnouncementKind.Validation)
                     _validations.Note(announcement.Model, decoded.From.ToString(), announcement.Accuracy, announcement.Samples);
+                else if (announcement.Kind == Ports.AnnouncementKind.Endorsement)
+                    NoteEndorsement(announcement);
                 else
                 {
                     _models.NoteHolder(announcement.Model, decoded.From);
@@ -229,6 +233,19 @@ public sealed class SwarmNode : IAsyncDisposable
                 }
             }
         });
+    }
+
+    /// <summary>
+    /// Puts a gossiped endorsement on the board under the signer it recovers to; one that recovers to nobody is dropped
+    /// (the leader checks the signers against the cluster's committers, and the contract checks them again). Endorsements
+    /// of this node's merges wake the round loop: they may be the last ones it waits for.
+    /// </summary>
+    private void NoteEndorsement(Ports.ModelAnnouncement endorsement)
+    {
+        var leader = endorsement.Leader!.Value;
+        var digest = _contract.EndorsementDigest(endorsement.Round, (uint)endorsement.Cluster, leader);
+        if (SwarmFL.Chain.Contracts.MergeEndorsement.SignerOf(digest, endorsement.Signature) is not { } signer) return;
+        if (_endorsements.Note(endorsement.Round, endorsement.Cluster, leader, signer, endorsement.Signature!) && leader == Key.Address) _wake.Set();
     }
 
     /// <summary>Registers unless already a member; true when this call registered.</summary>

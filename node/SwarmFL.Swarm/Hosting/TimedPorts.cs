@@ -18,6 +18,9 @@ internal sealed class TimedCoordinator(ISwarmCoordinator inner, PhaseTimer timer
     public Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryDrawLeadersAsync(round, ct));
     public Task<bool> TryContinueOpeningAsync(ulong round, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryContinueOpeningAsync(round, ct));
     public Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TryObjectToMergeAsync(round, cluster, leader, ct));
+    public byte[] SignEndorsement(ulong round, int cluster, EthereumAddress leader) => inner.SignEndorsement(round, cluster, leader);
+    public Task<bool> TryEndorseMergeAsync(ulong round, int cluster, EthereumAddress leader, IReadOnlyCollection<KeyValuePair<EthereumAddress, byte[]>> endorsements, CancellationToken ct) =>
+        timer.TimeAsync(Chain, () => inner.TryEndorseMergeAsync(round, cluster, leader, endorsements, ct));
     public Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TrySupportMergeAsync(round, cluster, leader, ct));
     public Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.TrySettleContestedMergeAsync(round, cluster, ct));
     public Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct) => timer.TimeAsync(Chain, () => inner.GetMergeVotesAsync(round, cluster, ct));

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using SwarmFL.Chain.Contracts;
 using SwarmFL.Crypto;
 using SwarmFL.P2P.PubSub;
 using SwarmFL.Swarm.Ports;
@@ -13,7 +14,8 @@ public sealed class GossipAnnouncer(GossipSub gossip, string topic, Serilog.ILog
 
     public static string TopicFor(EthereumAddress contract) => $"swarmfl/{contract.ToString().ToLowerInvariant()}/models";
 
-    public async Task AnnounceAsync(ModelAnnouncement announcement, CancellationToken ct)
+    /// <summary>The announcement as it travels on the topic.</summary>
+    public static byte[] Encode(ModelAnnouncement announcement)
     {
         var wire = new Wire.ModelAnnouncement
         {
@@ -24,9 +26,16 @@ public sealed class GossipAnnouncer(GossipSub gossip, string topic, Serilog.ILog
             Samples = announcement.Samples,
             Accuracy = announcement.Accuracy,
         };
+        if (announcement.Leader is { } leader) wire.Leader = ByteString.CopyFrom(leader.Bytes);
+        if (announcement.Signature is { } signature) wire.Signature = ByteString.CopyFrom(signature);
+        return wire.ToByteArray();
+    }
+
+    public async Task AnnounceAsync(ModelAnnouncement announcement, CancellationToken ct)
+    {
         try
         {
-            await gossip.PublishAsync(topic, wire.ToByteArray(), ct);
+            await gossip.PublishAsync(topic, Encode(announcement), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -42,8 +51,16 @@ public sealed class GossipAnnouncer(GossipSub gossip, string topic, Serilog.ILog
         {
             var wire = Wire.ModelAnnouncement.Parser.ParseFrom(message.Data.Span);
             if (wire.ModelDigest.Length != 32 || !Enum.IsDefined((AnnouncementKind)(int)wire.Kind) || double.IsNaN(wire.Accuracy)) return null;
-            return (new ModelAnnouncement((AnnouncementKind)(int)wire.Kind, wire.Round, (int)wire.Cluster,
-                ContentId.FromDigest(wire.ModelDigest.Span), wire.Samples, wire.Accuracy), message.From);
+            var kind = (AnnouncementKind)(int)wire.Kind;
+            var endorsement = kind == AnnouncementKind.Endorsement;
+            // An endorsement carries exactly a leader and a signature; nothing else carries either.
+            if (endorsement != (wire.Leader.Length == EthereumAddress.Size && wire.Signature.Length == MergeEndorsement.SignatureSize)
+                || (!endorsement && (wire.Leader.Length != 0 || wire.Signature.Length != 0))) return null;
+            return (new ModelAnnouncement(kind, wire.Round, (int)wire.Cluster, ContentId.FromDigest(wire.ModelDigest.Span), wire.Samples, wire.Accuracy)
+            {
+                Leader = endorsement ? EthereumAddress.FromBytes(wire.Leader.Span) : null,
+                Signature = endorsement ? wire.Signature.ToByteArray() : null,
+            }, message.From);
         }
         catch (InvalidProtocolBufferException)
         {

@@ -26,6 +26,12 @@ public interface ISwarmCoordinator
     Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct);
     /// <summary>Backs <paramref name="leader"/>'s merge of the cluster, which this node recomputed to the same model, against objections.</summary>
     Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct);
+    /// <summary>This node's endorsement of <paramref name="leader"/>'s merge of the cluster, which it recomputed to the same
+    /// model: a signature the chain checks, sent to the leader by gossip.</summary>
+    byte[] SignEndorsement(ulong round, int cluster, EthereumAddress leader);
+    /// <summary>Hands in the endorsements of <paramref name="leader"/>'s merge by every other committer of the cluster (signer
+    /// → signature): with all of them in, nobody is left who could object, and the objection window can end early.</summary>
+    Task<bool> TryEndorseMergeAsync(ulong round, int cluster, EthereumAddress leader, IReadOnlyCollection<KeyValuePair<EthereumAddress, byte[]>> endorsements, CancellationToken ct);
     /// <summary>After the objection window: voids the cluster's merge when it has more objections than supporters.</summary>
     Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct);
     Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct);

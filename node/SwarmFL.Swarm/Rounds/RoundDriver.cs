@@ -35,10 +35,14 @@ public sealed class RoundDriver(
     private readonly Dictionary<(ulong Round, int Cluster, EthereumAddress Leader), MergeVerdict?> _mergeChecks = [];
     private readonly HashSet<ContentId> _forgedMerges = [];
     private readonly HashSet<(ulong Round, int Cluster, EthereumAddress Leader)> _supported = [];
+    private readonly HashSet<(ulong Round, int Cluster)> _handedIn = [];
     private readonly Dictionary<ContentId, bool> _baseVerdicts = [];
 
     /// <summary>Which published merges this node recomputes before it adopts or lets them stand (default: all).</summary>
     public MergeSampling Sampling { get; init; } = MergeSampling.All;
+
+    /// <summary>The endorsements of merges this node heard (the host fills it from gossip); as leader it hands them in.</summary>
+    public EndorsementBoard Endorsements { get; init; } = new();
 
     /// <summary>The merges this node recomputed, found forged and objected to (for tests and the live view).</summary>
     public IReadOnlyCollection<ContentId> ForgedMerges => _forgedMerges;
@@ -207,6 +211,7 @@ public sealed class RoundDriver(
         if (merges.FirstOrDefault(m => m.Cluster == cluster) is { } published)
         {
             if (published.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, published, votingOpen: true, ct) is { } checkedMerge) return checkedMerge;
+            if (published.Leader == chain.Self && await HandInEndorsementsAsync(round, cluster, ct) is { } handedIn) return handedIn;
             SetStatus(round, NodeRole.Member, "cluster merged; waiting for the other clusters");
             return Wait(round, "cluster already merged");
         }
@@ -302,6 +307,7 @@ public sealed class RoundDriver(
         }
         if (objectionsUntil is { } end && clock.GetUtcNow() < end)
         {
+            if (await HandInEndorsementsAsync(round, cluster, ct) is { } handedIn) return handedIn;
             SetStatus(round, NodeRole.Leader, "waiting out the objection window");
             return Wait(round, $"objections to the round's merges are open until {end:HH:mm:ss}");
         }
@@ -361,7 +367,10 @@ public sealed class RoundDriver(
         _mergeChecks[key] = verdict;
         if (verdict is null) return Wait(round, $"merge {merge.Model} cannot be checked: its base model is out of reach");
         if (verdict.Holds)
+        {
+            if (votingOpen) await EndorseAsync(merge, ct);
             return (votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null) ?? Did(StepAction.Verified, round, $"merge {merge.Model} of {merge.Leader}");
+        }
 
         _forgedMerges.Add(merge.Model);
         _log.Warning("Round {Round} cluster {Cluster}: leader {Leader}'s merge {Model} is forged: {Problems}; objecting",
@@ -369,6 +378,38 @@ public sealed class RoundDriver(
         if (await chain.TryObjectToMergeAsync(merge.Round, merge.Cluster, merge.Leader, ct))
             return Did(StepAction.Objected, round, $"to {merge.Leader}'s merge {merge.Model}: {verdict.Summary}");
         return Wait(round, "objection refused (already voided, or the window closed)");
+    }
+
+    /// <summary>
+    /// Tells the leader, by gossip, that this node recomputed its merge to the same model, with the signature the chain
+    /// checks. Once every other committer has, the leader hands them in and nobody is left who could object.
+    /// </summary>
+    private async Task EndorseAsync(PublishedMerge merge, CancellationToken ct)
+    {
+        var signature = chain.SignEndorsement(merge.Round, merge.Cluster, merge.Leader);
+        await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.Endorsement, merge.Round, merge.Cluster, merge.Model, 0, 0)
+        {
+            Leader = merge.Leader,
+            Signature = signature,
+        }, ct);
+    }
+
+    /// <summary>
+    /// As the cluster's leader: once the board holds an endorsement of its standing merge from every other committer of
+    /// the cluster, hands them in (once per round), so the objection window need not be waited out. Null while some are
+    /// missing: a silent, offline or sampling committer leaves the window to run its course.
+    /// </summary>
+    private async Task<StepResult?> HandInEndorsementsAsync(RoundSnapshot round, int cluster, CancellationToken ct)
+    {
+        if (_handedIn.Contains((round.Round, cluster))) return null;
+        var others = (await chain.GetCommitsAsync(round.Round, ct))
+            .Where(c => c.Cluster == cluster && c.Member != chain.Self).Select(c => c.Member).ToHashSet();
+        var held = Endorsements.For(round.Round, cluster, chain.Self).Where(e => others.Contains(e.Key)).ToList();
+        if (held.Count < others.Count) return null;
+        _handedIn.Add((round.Round, cluster));
+        if (await chain.TryEndorseMergeAsync(round.Round, cluster, chain.Self, held, ct))
+            return Did(StepAction.Endorsed, round, $"its merge, by all {held.Count} other committers");
+        return Wait(round, "endorsements refused (the merge was objected to, or endorsed already)");
     }
 
     /// <summary>

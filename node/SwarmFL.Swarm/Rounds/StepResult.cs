@@ -19,6 +19,8 @@ public enum StepAction
     Objected,
     /// <summary>Backed, on chain, a merge that this node recomputed to the same model and that others objected to.</summary>
     Supported,
+    /// <summary>As leader, handed in the endorsements of its merge by every other committer of the cluster.</summary>
+    Endorsed,
     /// <summary>After the objection window, voided a merge that more committers objected to than supported.</summary>
     SettledContested,
 }

@@ -17,6 +17,9 @@ public abstract class DelegatingCoordinator(ISwarmCoordinator inner) : ISwarmCoo
     public virtual Task<bool> TryDrawLeadersAsync(ulong round, CancellationToken ct) => inner.TryDrawLeadersAsync(round, ct);
     public virtual Task<bool> TryContinueOpeningAsync(ulong round, CancellationToken ct) => inner.TryContinueOpeningAsync(round, ct);
     public virtual Task<bool> TryObjectToMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => inner.TryObjectToMergeAsync(round, cluster, leader, ct);
+    public virtual byte[] SignEndorsement(ulong round, int cluster, EthereumAddress leader) => inner.SignEndorsement(round, cluster, leader);
+    public virtual Task<bool> TryEndorseMergeAsync(ulong round, int cluster, EthereumAddress leader, IReadOnlyCollection<KeyValuePair<EthereumAddress, byte[]>> endorsements, CancellationToken ct) =>
+        inner.TryEndorseMergeAsync(round, cluster, leader, endorsements, ct);
     public virtual Task<bool> TrySupportMergeAsync(ulong round, int cluster, EthereumAddress leader, CancellationToken ct) => inner.TrySupportMergeAsync(round, cluster, leader, ct);
     public virtual Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct) => inner.TrySettleContestedMergeAsync(round, cluster, ct);
     public virtual Task<ClusterVotes> GetMergeVotesAsync(ulong round, int cluster, CancellationToken ct) => inner.GetMergeVotesAsync(round, cluster, ct);

@@ -28,6 +28,18 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
     public List<(ulong Round, int Cluster, EthereumAddress Member, EthereumAddress Leader)> Supports { get; } = [];
     /// <summary>When the SemiGlobal phase began: the objection window (Rules.ObjectionWindow) runs from here.</summary>
     public DateTimeOffset? SemiGlobalStartedAt { get; private set; }
+    /// <summary>Merges endorsed by every other committer of their cluster: no vote on them is taken.</summary>
+    public List<(ulong Round, int Cluster, EthereumAddress Leader)> Endorsed { get; } = [];
+
+    /// <summary>As the contract: the window ends objectionWindow after the SemiGlobal phase began, or at its start once
+    /// every standing merge of the round is endorsed.</summary>
+    private DateTimeOffset? WindowEnd => Merges.Where(m => m.Round == Round).All(m => Endorsed.Contains((m.Round, m.Cluster, m.Leader)))
+        ? SemiGlobalStartedAt
+        : SemiGlobalStartedAt + Rules.ObjectionWindow;
+
+    /// <summary>The fake's endorsement: the signer's address after a marker of the merge; the fake chain checks both.</summary>
+    public static byte[] FakeEndorsement(ulong round, int cluster, EthereumAddress leader, EthereumAddress signer) =>
+        [.. System.Text.Encoding.ASCII.GetBytes($"{round}/{cluster}/{leader}"), .. signer.Bytes];
     private readonly Dictionary<(ulong, int), (List<EthereumAddress> Candidates, int Attempt, DateTimeOffset ElectedAt)> _leaders = [];
 
     public int ClusterOf(EthereumAddress member) => Members.ToList().IndexOf(member) * ClusterCount / Members.Count;
@@ -181,11 +193,30 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             }
         }
 
+        public byte[] SignEndorsement(ulong round, int cluster, EthereumAddress leader) => FakeEndorsement(round, cluster, leader, self);
+
+        /// <summary>As the contract: every committer of the cluster other than the leader, each with its own endorsement of
+        /// this merge, and no objection to it.</summary>
+        public Task<bool> TryEndorseMergeAsync(ulong round, int cluster, EthereumAddress leader, IReadOnlyCollection<KeyValuePair<EthereumAddress, byte[]>> endorsements, CancellationToken ct)
+        {
+            lock (c._gate)
+            {
+                var merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster && m.Leader == leader);
+                var others = c.Commits.Where(x => x.Round == round && x.Cluster == cluster && x.Member != leader).Select(x => x.Member).ToHashSet();
+                var signers = endorsements.Where(e => e.Value.AsSpan().SequenceEqual(FakeEndorsement(round, cluster, leader, e.Key))).Select(e => e.Key).ToHashSet();
+                if (round != c.Round || merge is null || c.Endorsed.Contains((round, cluster, leader))
+                    || c.Objections.Any(o => o.Round == round && o.Cluster == cluster && o.Leader == leader)
+                    || endorsements.Count != others.Count || !signers.SetEquals(others)) return Task.FromResult(false);
+                c.Endorsed.Add((round, cluster, leader));
+                return Task.FromResult(true);
+            }
+        }
+
         public Task<bool> TrySettleContestedMergeAsync(ulong round, int cluster, CancellationToken ct)
         {
             lock (c._gate)
             {
-                if (round != c.Round || c.Phase != RoundPhase.SemiGlobal || clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow) return Task.FromResult(false);
+                if (round != c.Round || c.Phase != RoundPhase.SemiGlobal || clock.GetUtcNow() < c.WindowEnd) return Task.FromResult(false);
                 var merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster);
                 if (merge is null || !c.VotesOn(merge).Contested) return Task.FromResult(false);
                 c.Void(merge, clock);
@@ -207,15 +238,15 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             merge = c.Merges.FirstOrDefault(m => m.Round == round && m.Cluster == cluster && m.Leader == leader);
             var members = c.Commits.Where(x => x.Round == round && x.Cluster == cluster).Select(x => x.Member).ToList();
             committers = members.Count;
-            var windowOpen = c.Phase == RoundPhase.Merge || (c.Phase == RoundPhase.SemiGlobal && clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow);
-            return round == c.Round && merge is not null && windowOpen && self != leader && members.Contains(self)
+            var windowOpen = c.Phase == RoundPhase.Merge || (c.Phase == RoundPhase.SemiGlobal && clock.GetUtcNow() < c.WindowEnd);
+            return round == c.Round && merge is not null && windowOpen && self != leader && members.Contains(self) && !c.Endorsed.Contains((round, cluster, leader))
                 && !c.Objections.Contains((round, cluster, self, leader)) && !c.Supports.Contains((round, cluster, self, leader));
         }
 
         public Task<DateTimeOffset?> GetObjectionDeadlineAsync(ulong round, CancellationToken ct)
         {
             lock (c._gate)
-                return Task.FromResult(c.Phase == RoundPhase.SemiGlobal && round == c.Round ? c.SemiGlobalStartedAt + c.Rules.ObjectionWindow : null);
+                return Task.FromResult(c.Phase == RoundPhase.SemiGlobal && round == c.Round ? c.WindowEnd : null);
         }
 
         public Task<IReadOnlyList<CommittedModel>> GetCommitsAsync(ulong round, CancellationToken ct)
@@ -257,7 +288,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
             lock (c._gate)
             {
                 if (leader?.Leader != self || c.Phase != RoundPhase.SemiGlobal) throw new InvalidOperationException("NotLeader/WrongPhase");
-                if (clock.GetUtcNow() < c.SemiGlobalStartedAt + c.Rules.ObjectionWindow) throw new InvalidOperationException("ObjectionWindowOpen");
+                if (clock.GetUtcNow() < c.WindowEnd) throw new InvalidOperationException("ObjectionWindowOpen");
                 if (c.ContestedIn(round) > 0) throw new InvalidOperationException("MergesContested");
                 c.SemiGlobals.Add(new PublishedSemiGlobal(round, cluster, self, model));
                 if (c.SemiGlobals.Count(s => s.Round == round) == c.Merges.Count(m => m.Round == round))
