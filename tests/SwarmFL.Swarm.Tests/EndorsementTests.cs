@@ -36,7 +36,7 @@ public sealed class EndorsementTests : IDisposable
         }
     }
 
-    private (InMemoryChain Chain, List<(RoundDriver Driver, BoardGossip Gossip)> Nodes) Swarm(int nodes, int clusters, int silentNodes = 0)
+    private (InMemoryChain Chain, List<(RoundDriver Driver, BoardGossip Gossip)> Nodes) Swarm(int nodes, int clusters, int silentNodes = 0, bool endorse = true)
     {
         var genesis = _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default).Result;
         var rules = new SwarmRules(MinPeers: nodes, CommitWindow: TimeSpan.FromSeconds(30), MergeTimeout: TimeSpan.FromHours(2),
@@ -47,7 +47,7 @@ public sealed class EndorsementTests : IDisposable
         {
             var gossip = new BoardGossip(_board, k.Address, silent: i < silentNodes);
             var driver = new RoundDriver(chain.For(k.Address), _store, new VectorLearner([i, 1, -i], (ulong)(10 + i)), new WeightedMeanMerger(), gossip,
-                new NodeStateStore(Path.Combine(_dir, $"state-{i}.json")), _clock) { Endorsements = _board };
+                new NodeStateStore(Path.Combine(_dir, $"state-{i}.json")), _clock) { Endorsements = _board, Endorse = endorse };
             return (driver, gossip);
         }).ToList();
         return (chain, built);
@@ -112,5 +112,19 @@ public sealed class EndorsementTests : IDisposable
         Assert.Contains(results, r => r.Action == StepAction.Waiting && r.Detail.Contains("endorsements refused"));
         Assert.Empty(chain.Endorsed);
         Assert.Equal(1ul, chain.Round);
+    }
+
+    [Fact]
+    public async Task Nodes_told_not_to_endorse_send_no_endorsement_and_wait_out_the_window()
+    {
+        var (chain, nodes) = Swarm(nodes: 4, clusters: 1, endorse: false);
+        var results = await StepUntil(nodes.Select(n => n.Driver), () => chain.Round > 1);
+
+        Assert.Equal(0, nodes.Sum(n => n.Gossip.Endorsements));
+        Assert.DoesNotContain(results, r => r.Action == StepAction.Endorsed);
+        Assert.Equal(1ul, chain.Round);
+        _clock.Advance(Window);
+        await StepUntil(nodes.Select(n => n.Driver), () => chain.Round > 1);
+        Assert.Equal(2ul, chain.Round);
     }
 }

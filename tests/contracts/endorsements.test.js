@@ -4,25 +4,11 @@
 const { expect } = require("chai");
 const hre = require("hardhat");
 const { ethers } = hre;
-const { swarmWith, commitAll, eventsOf, expectRevert, increaseTime, modelId, closeAndDraw } = require("./helpers");
+const { swarmWith, commitAll, eventsOf, expectRevert, increaseTime, modelId, closeAndDraw, endorsementDigest, endorsements } = require("./helpers");
 
 const WINDOW = 600;
 
-/** EIP-191 version 0 data for the contract: 0x19 ‖ 0x00 ‖ contract ‖ abi.encode(tag, chainid, round, cluster, leader). */
-async function digestOf(contract, round, cluster, leader) {
-  const { chainId } = await ethers.provider.getNetwork();
-  const data = ethers.AbiCoder.defaultAbiCoder().encode(
-    ["bytes32", "uint256", "uint64", "uint32", "address"],
-    [ethers.id("SwarmFL.endorseMerge"), chainId, round, cluster, leader]);
-  return ethers.keccak256(ethers.concat(["0x1900", await contract.getAddress(), data]));
-}
-
-/** The signatures of `wallets` over the endorsement of leader's merge, concatenated in ascending signer order. */
-async function endorsements(contract, round, cluster, leader, wallets) {
-  const digest = await digestOf(contract, round, cluster, leader);
-  const sorted = [...wallets].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-  return ethers.concat(sorted.map((w) => w.signingKey.sign(digest).serialized));
-}
+const digestOf = endorsementDigest;
 
 /** A swarm of `clusters` clusters of `size`, closed and drawn: per cluster its leader and the others. */
 async function drawnSwarm(clusters, size) {

@@ -238,3 +238,25 @@ async function closeAndDraw(contract, round, signer) {
 }
 
 module.exports.closeAndDraw = closeAndDraw;
+
+/**
+ * The endorsement digest, computed here with ethers (independently of the contract): EIP-191 version 0 data for the
+ * contract, 0x19 ‖ 0x00 ‖ contract ‖ abi.encode(keccak256("SwarmFL.endorseMerge"), chainid, round, cluster, leader).
+ */
+async function endorsementDigest(contract, round, cluster, leader) {
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  const data = hre.ethers.AbiCoder.defaultAbiCoder().encode(
+    ["bytes32", "uint256", "uint64", "uint32", "address"],
+    [hre.ethers.id("SwarmFL.endorseMerge"), chainId, round, cluster, leader]);
+  return hre.ethers.keccak256(hre.ethers.concat(["0x1900", await contract.getAddress(), data]));
+}
+
+/** The signatures of `wallets` over the endorsement of leader's merge, concatenated in ascending signer order, as endorseMerge takes them. */
+async function endorsements(contract, round, cluster, leader, wallets) {
+  const digest = await endorsementDigest(contract, round, cluster, leader);
+  const sorted = [...wallets].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  return hre.ethers.concat(sorted.map((w) => w.signingKey.sign(digest).serialized));
+}
+
+module.exports.endorsementDigest = endorsementDigest;
+module.exports.endorsements = endorsements;

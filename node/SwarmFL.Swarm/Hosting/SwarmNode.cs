@@ -189,6 +189,7 @@ public sealed class SwarmNode : IAsyncDisposable
             LastRound = _options.Rounds > 0 ? _options.Rounds : null,
             Observed = _reporter.Observe,
             Endorsements = _endorsements,
+            Endorse = _options.Endorse,
             // The sample's secret is a deterministic signature only this key can make: leaders cannot predict it.
             Sampling = SwarmFL.Swarm.Verification.MergeSampling.Of(_options.VerifyMerges,
                 Key.SignHash(Keccak256.Hash("swarmfl merge sampling"u8)).ToCompact65()),

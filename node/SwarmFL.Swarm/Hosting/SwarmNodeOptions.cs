@@ -43,6 +43,9 @@ public sealed record SwarmNodeOptions
     /// <summary>Stop after this round has ended (0: run until stopped).</summary>
     public ulong Rounds { get; init; }
     public bool OptOutOfLeadership { get; init; }
+    /// <summary>Endorse the merges this node recomputed to the same model, and as leader hand in its cluster's endorsements
+    /// (false: --no-endorse; every round then waits out the objection window).</summary>
+    public bool Endorse { get; init; } = true;
     /// <summary>The share of published merges this node recomputes before it adopts them (1: all; --verify-merges).</summary>
     public double VerifyMerges { get; init; } = 1;
     /// <summary>The longest the node sleeps between two looks at the chain when nothing woke it earlier.</summary>

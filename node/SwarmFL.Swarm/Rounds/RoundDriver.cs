@@ -44,6 +44,9 @@ public sealed class RoundDriver(
     /// <summary>The endorsements of merges this node heard (the host fills it from gossip); as leader it hands them in.</summary>
     public EndorsementBoard Endorsements { get; init; } = new();
 
+    /// <summary>Whether this node endorses the merges it recomputed and, as leader, hands in endorsements (each costs gas).</summary>
+    public bool Endorse { get; init; } = true;
+
     /// <summary>The merges this node recomputed, found forged and objected to (for tests and the live view).</summary>
     public IReadOnlyCollection<ContentId> ForgedMerges => _forgedMerges;
 
@@ -368,7 +371,7 @@ public sealed class RoundDriver(
         if (verdict is null) return Wait(round, $"merge {merge.Model} cannot be checked: its base model is out of reach");
         if (verdict.Holds)
         {
-            if (votingOpen) await EndorseAsync(merge, ct);
+            if (votingOpen && Endorse) await EndorseAsync(merge, ct);
             return (votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null) ?? Did(StepAction.Verified, round, $"merge {merge.Model} of {merge.Leader}");
         }
 
@@ -401,7 +404,7 @@ public sealed class RoundDriver(
     /// </summary>
     private async Task<StepResult?> HandInEndorsementsAsync(RoundSnapshot round, int cluster, CancellationToken ct)
     {
-        if (_handedIn.Contains((round.Round, cluster))) return null;
+        if (!Endorse || _handedIn.Contains((round.Round, cluster))) return null;
         var others = (await chain.GetCommitsAsync(round.Round, ct))
             .Where(c => c.Cluster == cluster && c.Member != chain.Self).Select(c => c.Member).ToHashSet();
         var held = Endorsements.For(round.Round, cluster, chain.Self).Where(e => others.Contains(e.Key)).ToList();
