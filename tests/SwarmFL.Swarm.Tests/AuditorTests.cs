@@ -56,6 +56,27 @@ public sealed class AuditorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_forged_merge_on_record_as_endorsed_names_every_endorser()
+    {
+        static EthereumAddress LeaderOfCluster0(InMemoryChain c) => c.Members.Where(m => c.ClusterOf(m) == 0).MinBy(m => m.ToString());
+        var chain = await RunSwarm(rounds: 1, mergerFor: (c, self) => self == LeaderOfCluster0(c) ? new SkewingMerger() : new WeightedMeanMerger());
+        var cheater = LeaderOfCluster0(chain);
+        var history = chain.History();
+        var honest = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(history, verify: true, default);
+        Assert.DoesNotContain(honest.Failures, f => f.Message.Contains("endorsed"));
+
+        var round = history.Rounds[0];
+        var tampered = history with { Rounds = [round with { Merges = [.. round.Merges.Select(m => m with { Endorsed = true })] }] };
+        var report = await new Auditor(_store, new WeightedMeanMerger()).AuditAsync(tampered, verify: true, default);
+
+        var endorsers = round.Commits.Where(c => c.Cluster == 0 && c.Member != cheater).Select(c => c.Member).ToList();
+        Assert.NotEmpty(endorsers);
+        var failure = Assert.Single(report.Failures, f => f.Message.Contains("endorsed"));
+        Assert.Equal(cheater, failure.Leader);
+        Assert.All(endorsers, e => Assert.Contains(e.ToString(), failure.Message));
+    }
+
+    [Fact]
     public async Task Without_verify_the_lineage_is_still_checked_and_a_foreign_input_is_a_failure()
     {
         var chain = await RunSwarm(rounds: 1);

@@ -23,20 +23,22 @@ public sealed class EndorsementTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>Gossip as the tests need it: an endorsement reaches the (shared) board under its sender's address.</summary>
-    private sealed class BoardGossip(EndorsementBoard board, EthereumAddress self, bool silent) : IModelAnnouncer
+    private sealed class BoardGossip(EndorsementBoard board, EthereumAddress self, bool silent, bool loseFirst) : IModelAnnouncer
     {
         public int Endorsements { get; private set; }
+        public int Sent { get; private set; }
 
         public Task AnnounceAsync(ModelAnnouncement announcement, CancellationToken ct)
         {
             if (announcement.Kind != AnnouncementKind.Endorsement || silent) return Task.CompletedTask;
+            if (Sent++ == 0 && loseFirst) return Task.CompletedTask;
             Endorsements++;
             board.Note(announcement.Round, announcement.Cluster, announcement.Leader!.Value, self, announcement.Signature!);
             return Task.CompletedTask;
         }
     }
 
-    private (InMemoryChain Chain, List<(RoundDriver Driver, BoardGossip Gossip)> Nodes) Swarm(int nodes, int clusters, int silentNodes = 0, bool endorse = true)
+    private (InMemoryChain Chain, List<(RoundDriver Driver, BoardGossip Gossip)> Nodes) Swarm(int nodes, int clusters, int silentNodes = 0, bool endorse = true, bool loseFirst = false)
     {
         var genesis = _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default).Result;
         var rules = new SwarmRules(MinPeers: nodes, CommitWindow: TimeSpan.FromSeconds(30), MergeTimeout: TimeSpan.FromHours(2),
@@ -45,7 +47,7 @@ public sealed class EndorsementTests : IDisposable
         var chain = new InMemoryChain(rules, keys.Select(k => k.Address).ToList(), clusters, _clock);
         var built = keys.Select((k, i) =>
         {
-            var gossip = new BoardGossip(_board, k.Address, silent: i < silentNodes);
+            var gossip = new BoardGossip(_board, k.Address, silent: i < silentNodes, loseFirst);
             var driver = new RoundDriver(chain.For(k.Address), _store, new VectorLearner([i, 1, -i], (ulong)(10 + i)), new WeightedMeanMerger(), gossip,
                 new NodeStateStore(Path.Combine(_dir, $"state-{i}.json")), _clock) { Endorsements = _board, Endorse = endorse };
             return (driver, gossip);
@@ -126,5 +128,20 @@ public sealed class EndorsementTests : IDisposable
         _clock.Advance(Window);
         await StepUntil(nodes.Select(n => n.Driver), () => chain.Round > 1);
         Assert.Equal(2ul, chain.Round);
+    }
+
+    [Fact]
+    public async Task A_lost_endorsement_is_repeated_and_the_round_still_ends_long_before_the_window()
+    {
+        var (chain, nodes) = Swarm(nodes: 4, clusters: 1, loseFirst: true);
+        await StepUntil(nodes.Select(n => n.Driver), () => chain.Round > 1);
+        Assert.Equal(1ul, chain.Round); // every first endorsement was lost
+        Assert.Equal(0, nodes.Sum(n => n.Gossip.Endorsements));
+
+        _clock.Advance(RoundDriver.EndorsementRepeat);
+        await StepUntil(nodes.Select(n => n.Driver), () => chain.Round > 1);
+        Assert.Equal(2ul, chain.Round);
+        Assert.Equal(3, nodes.Sum(n => n.Gossip.Endorsements));
+        Assert.Equal(6, nodes.Sum(n => n.Gossip.Sent)); // once lost, once repeated, and not again once endorsed
     }
 }

@@ -259,8 +259,13 @@ public sealed class ChainCoordinator(SwarmCoordinator contract, EthereumAddress 
     {
         var drops = events.OfType<InputsDropped>().Where(e => e.Round == round).ToList();
         var voids = events.OfType<MergeVoided>().Where(e => e.Round == round).ToList();
+        var endorsed = events.OfType<MergeEndorsed>().Where(e => e.Round == round).ToList();
         return events.OfType<MergePublished>().Where(e => e.Round == round)
-            .Select(m => ToMerge(m, drops) with { Voided = voids.Any(v => v.Cluster == m.Cluster && v.Leader == m.Leader) });
+            .Select(m => ToMerge(m, drops) with
+            {
+                Voided = voids.Any(v => v.Cluster == m.Cluster && v.Leader == m.Leader),
+                Endorsed = endorsed.Any(e => e.Cluster == m.Cluster && e.Leader == m.Leader),
+            });
     }
 
     /// <param name="drops">The round's InputsDropped events: the one of the same cluster and leader, emitted in the same

@@ -102,6 +102,7 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
             var verdict = MergeRecomputation.CheckMerge(merger!, rules.AggregationPolicy, baseModel, merge, inputs);
             if (merge.Voided) Voided(round, merge, verdict);
             else Report(round.Round, merge.Cluster, merge.Leader, verdict);
+            if (merge.Endorsed && !verdict.Holds) FalseEndorsement(round, merge);
         }
         var combined = MergeRecomputation.CombinedMerges(round.Merges);
         foreach (var semi in round.SemiGlobals)
@@ -124,6 +125,17 @@ public sealed class Auditor(IModelExchange? models, IMergeEngine? merger)
     {
         if (verdict.Recomputed is not null) _recomputed++;
         foreach (var problem in verdict.Problems) Fail(round, cluster, leader, problem);
+    }
+
+    /// <summary>
+    /// An endorsed merge carries the signature of every other committer of its cluster: when it does not hold, each of
+    /// them signed that it recomputed a merge it cannot have recomputed, and the audit names them.
+    /// </summary>
+    private void FalseEndorsement(RoundHistory round, PublishedMerge merge)
+    {
+        var endorsers = round.Commits.Where(c => c.Cluster == merge.Cluster && c.Member != merge.Leader).Select(c => c.Member.ToString());
+        Fail(round.Round, merge.Cluster, merge.Leader,
+            $"merge {merge.Model} does not hold, yet every other committer of the cluster endorsed it: {string.Join(", ", endorsers)}");
     }
 
     /// <summary>

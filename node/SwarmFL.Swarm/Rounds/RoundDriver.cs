@@ -22,6 +22,10 @@ public sealed class RoundDriver(
     TimeProvider clock,
     Serilog.ILogger? log = null)
 {
+    /// <summary>How often a member repeats its endorsement of a merge the chain has not yet seen endorsed: gossip that
+    /// reached the leader before its mesh formed (round 1) or while it was busy is not lost for the round.</summary>
+    public static readonly TimeSpan EndorsementRepeat = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a member waits for the election block to appear before it sends the transaction that makes it
     /// (on an automining chain no block comes otherwise; the closer sends it at once).</summary>
     public static readonly TimeSpan ElectionNudgeAfter = TimeSpan.FromSeconds(5);
@@ -36,6 +40,7 @@ public sealed class RoundDriver(
     private readonly HashSet<ContentId> _forgedMerges = [];
     private readonly HashSet<(ulong Round, int Cluster, EthereumAddress Leader)> _supported = [];
     private readonly HashSet<(ulong Round, int Cluster)> _handedIn = [];
+    private readonly Dictionary<(ulong Round, int Cluster, EthereumAddress Leader), DateTimeOffset> _endorsedAt = [];
     private readonly Dictionary<ContentId, bool> _baseVerdicts = [];
 
     /// <summary>Which published merges this node recomputes before it adopts or lets them stand (default: all).</summary>
@@ -214,7 +219,7 @@ public sealed class RoundDriver(
         if (merges.FirstOrDefault(m => m.Cluster == cluster) is { } published)
         {
             if (published.Leader != chain.Self && await CheckClusterMergeAsync(round, rules, published, votingOpen: true, ct) is { } checkedMerge) return checkedMerge;
-            if (published.Leader == chain.Self && await HandInEndorsementsAsync(round, cluster, ct) is { } handedIn) return handedIn;
+            if (published.Leader == chain.Self && await HandInEndorsementsAsync(round, published, ct) is { } handedIn) return handedIn;
             SetStatus(round, NodeRole.Member, "cluster merged; waiting for the other clusters");
             return Wait(round, "cluster already merged");
         }
@@ -310,7 +315,7 @@ public sealed class RoundDriver(
         }
         if (objectionsUntil is { } end && clock.GetUtcNow() < end)
         {
-            if (await HandInEndorsementsAsync(round, cluster, ct) is { } handedIn) return handedIn;
+            if (ownMerge is not null && ownMerge.Leader == chain.Self && await HandInEndorsementsAsync(round, ownMerge, ct) is { } handedIn) return handedIn;
             SetStatus(round, NodeRole.Leader, "waiting out the objection window");
             return Wait(round, $"objections to the round's merges are open until {end:HH:mm:ss}");
         }
@@ -358,7 +363,12 @@ public sealed class RoundDriver(
     {
         var key = (merge.Round, merge.Cluster, merge.Leader);
         if (_mergeChecks.TryGetValue(key, out var known))
+        {
+            if (known is { Holds: true } && votingOpen && Endorse && !merge.Endorsed
+                && _endorsedAt.TryGetValue(key, out var at) && clock.GetUtcNow() - at >= EndorsementRepeat)
+                await EndorseAsync(merge, ct);
             return known is { Holds: true } && votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null;
+        }
         if (!Sampling.ShouldCheck(merge.Round, merge.Cluster, merge.Model))
         {
             _mergeChecks[key] = null;
@@ -389,6 +399,7 @@ public sealed class RoundDriver(
     /// </summary>
     private async Task EndorseAsync(PublishedMerge merge, CancellationToken ct)
     {
+        _endorsedAt[(merge.Round, merge.Cluster, merge.Leader)] = clock.GetUtcNow();
         var signature = chain.SignEndorsement(merge.Round, merge.Cluster, merge.Leader);
         await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.Endorsement, merge.Round, merge.Cluster, merge.Model, 0, 0)
         {
@@ -402,17 +413,20 @@ public sealed class RoundDriver(
     /// the cluster, hands them in (once per round), so the objection window need not be waited out. Null while some are
     /// missing: a silent, offline or sampling committer leaves the window to run its course.
     /// </summary>
-    private async Task<StepResult?> HandInEndorsementsAsync(RoundSnapshot round, int cluster, CancellationToken ct)
+    private async Task<StepResult?> HandInEndorsementsAsync(RoundSnapshot round, PublishedMerge merge, CancellationToken ct)
     {
-        if (!Endorse || _handedIn.Contains((round.Round, cluster))) return null;
+        var cluster = merge.Cluster;
+        if (!Endorse || merge.Endorsed || _handedIn.Contains((round.Round, cluster))) return null;
         var others = (await chain.GetCommitsAsync(round.Round, ct))
             .Where(c => c.Cluster == cluster && c.Member != chain.Self).Select(c => c.Member).ToHashSet();
         var held = Endorsements.For(round.Round, cluster, chain.Self).Where(e => others.Contains(e.Key)).ToList();
         if (held.Count < others.Count) return null;
+        // A transient failure throws before this line, and the next step tries again; a refusal is final for the round.
+        var accepted = await chain.TryEndorseMergeAsync(round.Round, cluster, chain.Self, held, ct);
         _handedIn.Add((round.Round, cluster));
-        if (await chain.TryEndorseMergeAsync(round.Round, cluster, chain.Self, held, ct))
-            return Did(StepAction.Endorsed, round, $"its merge, by all {held.Count} other committers");
-        return Wait(round, "endorsements refused (the merge was objected to, or endorsed already)");
+        return accepted
+            ? Did(StepAction.Endorsed, round, $"its merge, by all {held.Count} other committers")
+            : Wait(round, "endorsements refused (the merge was objected to, or endorsed already)");
     }
 
     /// <summary>

@@ -45,8 +45,9 @@ public sealed record CommittedModel(ulong Round, int Cluster, EthereumAddress Me
 /// </summary>
 /// <remarks><see cref="Voided"/>: a majority of the cluster's other committers objected and the contract voided it (MergeVoided);
 /// it is history, not a cluster model.</remarks>
+/// <param name="Endorsed">Every other committer of the cluster signed that it recomputed the merge to the same model.</param>
 public sealed record PublishedMerge(ulong Round, int Cluster, EthereumAddress Leader, ContentId Model, IReadOnlyList<ContentId> Inputs,
-    IReadOnlyList<RecordedDrop>? Dropped = null, bool Voided = false)
+    IReadOnlyList<RecordedDrop>? Dropped = null, bool Voided = false, bool Endorsed = false)
 {
     public IReadOnlyList<RecordedDrop> Drops => Dropped ?? [];
 }

@@ -67,7 +67,7 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
                     leaders.Add(new(v.Cluster, next, l.Attempt, v.Leader, Voided: true));
                 }
                 return new SwarmFL.Swarm.Audit.RoundHistory(r, Commits.Where(c => c.Round == r).ToList(), leaders,
-                    [.. Merges.Where(m => m.Round == r), .. VoidedMerges.Where(m => m.Round == r).Select(m => m with { Voided = true })],
+                    [.. Merges.Where(m => m.Round == r).Select(m => m with { Endorsed = Endorsed.Contains((m.Round, m.Cluster, m.Leader)) }), .. VoidedMerges.Where(m => m.Round == r).Select(m => m with { Voided = true })],
                     SemiGlobals.Where(x => x.Round == r).ToList());
             }).ToList();
             return new SwarmFL.Swarm.Audit.SwarmHistory(Rules, rounds);
@@ -256,7 +256,9 @@ public sealed class InMemoryChain(SwarmRules rules, IReadOnlyList<EthereumAddres
 
         public Task<IReadOnlyList<PublishedMerge>> GetMergesAsync(ulong round, CancellationToken ct)
         {
-            lock (c._gate) return Task.FromResult<IReadOnlyList<PublishedMerge>>(c.Merges.Where(x => x.Round == round).ToList());
+            lock (c._gate)
+                return Task.FromResult<IReadOnlyList<PublishedMerge>>(c.Merges.Where(x => x.Round == round)
+                    .Select(m => m with { Endorsed = c.Endorsed.Contains((m.Round, m.Cluster, m.Leader)) }).ToList());
         }
 
         public Task<IReadOnlyList<PublishedSemiGlobal>> GetSemiGlobalsAsync(ulong round, CancellationToken ct)
