@@ -15,8 +15,10 @@ public sealed record RingNodeOptions
     public string? Join { get; init; }
     public ChordOptions Chord { get; init; } = new();
     public int Replicas { get; init; } = 3;
-    /// <summary>Re-replicate every this many maintenance rounds.</summary>
+    /// <summary>Re-replicate every this many maintenance rounds (only what may need it; see <see cref="RepairPlanner"/>).</summary>
     public int RepairEveryRounds { get; init; } = 3;
+    /// <summary>The longest time between two re-replication passes over every held blob.</summary>
+    public TimeSpan FullRepairInterval { get; init; } = TimeSpan.FromMinutes(1);
     /// <summary>
     /// Who may use the ring and its store: Chord and /swarmfl/ring-store are served to members only, and the ring
     /// holds members only. A standalone ring (no swarm) lets everybody in; a swarm node passes its chain's member set.
@@ -141,6 +143,7 @@ public sealed class RingNodeHost : IAsyncDisposable
     {
         var round = 0;
         var lastFix = DateTimeOffset.MinValue;
+        var repairs = new RepairPlanner(Options.FullRepairInterval);
         using var timer = new PeriodicTimer(Options.Chord.StabilizeInterval);
         try
         {
@@ -155,7 +158,12 @@ public sealed class RingNodeHost : IAsyncDisposable
                         await Node.FixFingersAsync(ct).ConfigureAwait(false);
                         lastFix = DateTimeOffset.UtcNow;
                     }
-                    if (++round % Options.RepairEveryRounds == 0) await Store.RepairAsync(ct).ConfigureAwait(false);
+                    if (++round % Options.RepairEveryRounds == 0)
+                    {
+                        var pass = repairs.Plan(Node.Predecessor, Node.Successors, Store.Held());
+                        await Store.RepairAsync(pass.Blobs, ct).ConfigureAwait(false);
+                        repairs.Completed(pass);
+                    }
                     _knownPeers.Save(Node.Successors.Prepend(Node.Predecessor).OfType<NodeRef>().Where(p => p != Node.Self));
                 }
                 // Stopping: a call cut short by the shutdown fails however it fails, and none of it is news.

@@ -112,15 +112,22 @@ public sealed class ReplicatedModelStore : IBlobService
         return result.OwnerAndSuccessors.Take(Replicas).ToArray();
     }
 
+    /// <summary>Every blob held here.</summary>
+    public IReadOnlyList<ContentId> Held() => _local.List();
+
     /// <summary>
     /// One re-replication pass over every blob held here: each member of its current replica set that lacks it gets a
     /// copy. Returns how many copies were pushed.
     /// </summary>
-    public async Task<int> RepairAsync(CancellationToken ct = default)
+    public Task<int> RepairAsync(CancellationToken ct = default) => RepairAsync(_local.List(), ct);
+
+    /// <summary>A re-replication pass over the given blobs (those no longer held are skipped); see <see cref="RepairPlanner"/>.</summary>
+    public async Task<int> RepairAsync(IEnumerable<ContentId> blobs, CancellationToken ct = default)
     {
         var pushed = 0;
-        foreach (var cid in _local.List())
+        foreach (var cid in blobs)
         {
+            if (!_local.Contains(cid)) continue;
             IReadOnlyList<NodeRef> replicaSet;
             try { replicaSet = await ReplicaSetAsync(cid, ct).ConfigureAwait(false); }
             catch (LookupFailedException) { continue; }
