@@ -114,6 +114,7 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
         Assert.All(objections, o => Assert.True(IsHonest(o.Member.ToString()) && o.Objections < o.Needed, o.ToString()));
         Assert.Single(events.OfType<SwarmFL.Chain.Contracts.MergeVoided>(), v => v.Leader == forgery.Leader);
         Assert.DoesNotContain(events.OfType<SwarmFL.Chain.Contracts.MergeSupported>(), s => s.Leader == forgery.Leader);
+        Assert.DoesNotContain(events.OfType<SwarmFL.Chain.Contracts.MergeEndorsed>(), e => e.Leader == forgery.Leader);
 
         // No honest node trained on the forged model, and no semi-global combines it.
         // (a semi-global combines its round's standing merges, and the audit, which recomputes them, passed)
@@ -126,6 +127,20 @@ public sealed class AdversarialEndToEndTests(AdversarialRun run, ITestOutputHelp
             Assert.DoesNotContain(Attacked.RoundEvents[r].OfType<SwarmFL.Chain.Contracts.LeaderElected>(), e => e.Leader == forgery.Leader);
         // The audit lists the void under the forging leader.
         Assert.Contains(Attacked.Audit.Report.Findings, f => f.Round == forgery.Round && Addresses.Equals(f.Leader, forgery.Leader.ToString()) && f.Message.Contains("voided"));
+    }
+
+    [Fact]
+    public void Every_merge_of_the_all_honest_run_is_endorsed_and_none_of_the_attacked_run_whose_garbage_committers_stay_silent()
+    {
+        for (var r = 1ul; r <= SmallSwarm.Rounds; r++)
+        {
+            var events = run.Reference.RoundEvents[r];
+            var merges = events.OfType<SwarmFL.Chain.Contracts.MergePublished>().Select(m => (m.Cluster, m.Leader)).Order().ToList();
+            var endorsed = events.OfType<SwarmFL.Chain.Contracts.MergeEndorsed>().Select(e => (e.Cluster, e.Leader)).Order().ToList();
+            Assert.NotEmpty(merges);
+            Assert.True(merges.SequenceEqual(endorsed), $"all-honest round {r}: merges [{string.Join(", ", merges)}], endorsed [{string.Join(", ", endorsed)}]\n{run.Reference.Timeline()}");
+            Assert.Empty(Attacked.RoundEvents[r].OfType<SwarmFL.Chain.Contracts.MergeEndorsed>());
+        }
     }
 
     [Fact]
