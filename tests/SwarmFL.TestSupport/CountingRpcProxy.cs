@@ -29,6 +29,15 @@ public sealed class CountingRpcProxy : IAsyncDisposable
 
     public string Url { get; }
 
+    /// <summary>Added before each request is forwarded: a remote RPC's round trip.</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>The most requests that were in flight at once since the proxy started.</summary>
+    public int PeakInFlight => _peak;
+
+    private int _inFlight;
+    private int _peak;
+
     /// <summary>How many times <paramref name="method"/> was asked since the proxy started.</summary>
     public long Count(string method) => _calls.GetValueOrDefault(method);
 
@@ -52,6 +61,10 @@ public sealed class CountingRpcProxy : IAsyncDisposable
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             CountMethods(body);
+            var now = Interlocked.Increment(ref _inFlight);
+            for (var peak = _peak; now > peak; peak = _peak) Interlocked.CompareExchange(ref _peak, now, peak);
+            try { if (Delay > TimeSpan.Zero) await Task.Delay(Delay); }
+            finally { Interlocked.Decrement(ref _inFlight); }
             using var response = await _upstream.PostAsync(_target, new StringContent(body, Encoding.UTF8, "application/json"));
             var answer = await response.Content.ReadAsByteArrayAsync();
             context.Response.StatusCode = (int)response.StatusCode;

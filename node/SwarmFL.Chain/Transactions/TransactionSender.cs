@@ -88,11 +88,11 @@ public sealed class TransactionSender
     {
         for (var marginFactor = 1; ; marginFactor *= 2)
         {
-            var gasLimit = request.GasLimit ?? await EstimateGasAsync(request, ct, marginFactor);
+            var (gasLimit, fees) = await PrepareAsync(request, marginFactor, ct);
             ContractRevertException failure;
             try
             {
-                var signed = await SendAsync(request with { GasLimit = gasLimit }, ct);
+                var signed = await SendAsync(request with { GasLimit = gasLimit }, fees, ct);
                 var receipt = await WaitForReceiptAsync(signed.Hash, ct);
                 if (receipt.Succeeded)
                 {
@@ -124,9 +124,33 @@ public sealed class TransactionSender
 
     public async Task<SignedTransaction> SendAsync(TransactionRequest request, CancellationToken ct = default)
     {
-        var gasLimit = request.GasLimit ?? await EstimateGasAsync(request, ct);
-        var fees = await QuoteFeesAsync(ct);
+        var (gasLimit, fees) = await PrepareAsync(request, 1, ct);
+        return await SendAsync(request with { GasLimit = gasLimit }, fees, ct);
+    }
 
+    /// <summary>The gas limit and the fees, asked for at once: one round trip to the RPC before the send, not three.</summary>
+    private async Task<(ulong GasLimit, FeeQuote Fees)> PrepareAsync(TransactionRequest request, int marginFactor, CancellationToken ct)
+    {
+        var fees = QuoteFeesAsync(ct);
+        try
+        {
+            var gasLimit = request.GasLimit ?? await EstimateGasAsync(request, ct, marginFactor);
+            return (gasLimit, await fees);
+        }
+        catch
+        {
+            Observe(fees);
+            throw;
+        }
+    }
+
+    /// <summary>A task whose result is no longer wanted: its failure, if any, is not an unobserved exception.</summary>
+    private static void Observe(Task task) => task.ContinueWith(t => _ = t.Exception, CancellationToken.None,
+        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private async Task<SignedTransaction> SendAsync(TransactionRequest request, FeeQuote fees, CancellationToken ct)
+    {
+        var gasLimit = request.GasLimit!.Value;
         await _nonceLock.WaitAsync(ct);
         try
         {
@@ -217,12 +241,21 @@ public sealed class TransactionSender
     /// </summary>
     public async Task<FeeQuote> QuoteFeesAsync(CancellationToken ct = default)
     {
-        var latest = await LatestBlockAsync(ct);
+        // The tip is asked for with the block rather than after it; a chain without EIP-1559 ignores it.
+        var tip = TipAsync(ct);
+        BlockHeader latest;
+        try { latest = await LatestBlockAsync(ct); }
+        catch
+        {
+            Observe(tip);
+            throw;
+        }
         if (latest.BaseFeePerGas is { } baseFee)
         {
-            var (maxFee, tip) = await Eip1559FeesAsync(baseFee, ct);
-            return new FeeQuote(null, maxFee, tip);
+            var priority = await tip;
+            return new FeeQuote(null, baseFee * 2 + priority, priority);
         }
+        Observe(tip);
         var gasPrice = await Eth.GasPriceAsync(ct);
         return new FeeQuote(gasPrice, gasPrice, 0);
     }
@@ -232,16 +265,20 @@ public sealed class TransactionSender
 
     private async Task<(BigInteger MaxFee, BigInteger Tip)> Eip1559FeesAsync(BigInteger baseFee, CancellationToken ct)
     {
-        BigInteger tip;
+        var tip = await TipAsync(ct);
+        return (baseFee * 2 + tip, tip);
+    }
+
+    private async Task<BigInteger> TipAsync(CancellationToken ct)
+    {
         try
         {
-            tip = await Eth.MaxPriorityFeePerGasAsync(ct);
+            return await Eth.MaxPriorityFeePerGasAsync(ct);
         }
         catch (JsonRpcErrorException)
         {
-            tip = _options.FallbackPriorityFee;
+            return _options.FallbackPriorityFee;
         }
-        return (baseFee * 2 + tip, tip);
     }
 
     public async Task<TransactionReceipt> WaitForReceiptAsync(byte[] hash, CancellationToken ct = default)

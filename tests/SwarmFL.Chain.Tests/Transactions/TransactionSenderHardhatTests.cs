@@ -28,6 +28,27 @@ public abstract class TransactionSenderChainTests(ILocalChain chain)
         Assert.Equal((1L, 0L, 0L, 21_000L), Counts(sender));
     }
 
+    [Fact]
+    public async Task The_gas_estimate_the_block_and_the_tip_are_asked_for_at_once_before_a_send()
+    {
+        using var direct = NewClient();
+        var key = NodeKey.Generate();
+        await TransactionSender.ConnectAsync(direct, key, expectedChainId: HardhatNode.ChainId); // funds the account
+        await using var proxy = new CountingRpcProxy(chain.RpcUrl);
+        using var eth = new EthClient(new JsonRpcClient(proxy.Url));
+        var sender = await TransactionSender.ConnectAsync(eth, key, expectedChainId: HardhatNode.ChainId);
+        proxy.Delay = TimeSpan.FromMilliseconds(300); // a remote RPC: each round trip is felt
+        var before = proxy.PeakInFlight;
+
+        var receipt = await sender.SendAndWaitAsync(new TransactionRequest(NodeKey.Generate().Address, [], Value: 1));
+
+        Assert.True(receipt.Succeeded);
+        Assert.True(before < 3, $"{before} requests at once before the send"); // the connection's own calls are one at a time
+        Assert.Equal(3, proxy.PeakInFlight); // eth_estimateGas, eth_getBlockByNumber and eth_maxPriorityFeePerGas together
+        Assert.Equal(1, proxy.Count("eth_estimateGas"));
+        Assert.Equal(1, proxy.Count("eth_sendRawTransaction"));
+    }
+
     /// <summary>The counters behind the node's transaction metrics: sent, reverted, re-sent, gas used.</summary>
     private static (long Sent, long Reverted, long Resent, long Gas) Counts(TransactionSender sender) =>
         (sender.Counters.Sent, sender.Counters.Reverted, sender.Counters.Resent, sender.Counters.GasUsed);
