@@ -391,29 +391,6 @@ public sealed class ChordNode : IChordService
         lock (_gate) RebuildFingerNodes();
     }
 
-    /// <summary>Runs stabilize and check_predecessor every <see cref="ChordOptions.StabilizeInterval"/> and fix_fingers every <see cref="ChordOptions.FixFingersInterval"/>.</summary>
-    public async Task RunMaintenanceAsync(CancellationToken ct)
-    {
-        var lastFix = DateTimeOffset.MinValue;
-        using var timer = new PeriodicTimer(_options.StabilizeInterval);
-        do
-        {
-            try
-            {
-                await StabilizeAsync(ct).ConfigureAwait(false);
-                await CheckPredecessorAsync(ct).ConfigureAwait(false);
-                if (DateTimeOffset.UtcNow - lastFix >= _options.FixFingersInterval)
-                {
-                    await FixFingersAsync(ct).ConfigureAwait(false);
-                    lastFix = DateTimeOffset.UtcNow;
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { break; }
-            catch (Exception e) { _log.Warning(e, "Chord maintenance round failed"); }
-        }
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
-    }
-
     // ---------------------------------------------------------------- answering peers
 
     Task<LookupStep> IChordService.FindSuccessorStepAsync(RingId key, CancellationToken ct) => Task.FromResult(LocalStep(key));

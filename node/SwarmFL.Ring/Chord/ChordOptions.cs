@@ -19,7 +19,16 @@ public sealed record ChordOptions
     public int FailuresBeforeDrop { get; init; } = 3;
     /// <summary>How long a dropped peer stays ignored.</summary>
     public TimeSpan DropDuration { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Time between two runs of stabilize and check_predecessor while the neighbourhood changes.</summary>
     public TimeSpan StabilizeInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// While a run finds the predecessor and successor list as they were, the time to the next run doubles up to this;
+    /// any change brings it back to <see cref="StabilizeInterval"/>. A quiet ring costs a fraction of the messages, and a
+    /// join or a failure is still noticed within this long. Null: 4 × <see cref="StabilizeInterval"/>.
+    /// </summary>
+    public TimeSpan? MaxStabilizeInterval { get; init; }
+
+    public TimeSpan LongestStabilizeInterval => MaxStabilizeInterval ?? StabilizeInterval * 4;
     public TimeSpan FixFingersInterval { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan RpcTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

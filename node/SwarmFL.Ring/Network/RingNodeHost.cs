@@ -144,11 +144,12 @@ public sealed class RingNodeHost : IAsyncDisposable
         var round = 0;
         var lastFix = DateTimeOffset.MinValue;
         var repairs = new RepairPlanner(Options.FullRepairInterval);
-        using var timer = new PeriodicTimer(Options.Chord.StabilizeInterval);
+        var schedule = new StabilizeSchedule(Options.Chord.StabilizeInterval, Options.Chord.LongestStabilizeInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            for (var wait = schedule.Interval; ; wait = schedule.After(Node.Predecessor, Node.Successors))
             {
+                await Task.Delay(wait, ct).ConfigureAwait(false);
                 try
                 {
                     await Node.StabilizeAsync(ct).ConfigureAwait(false);

@@ -27,7 +27,7 @@ public sealed class RepairPlanner(TimeSpan fullPassInterval, TimeProvider? clock
 
     public Pass Plan(NodeRef? predecessor, IReadOnlyList<NodeRef> successors, IReadOnlyList<ContentId> held)
     {
-        var neighbourhood = Fingerprint(predecessor, successors);
+        var neighbourhood = Neighbourhood.Fingerprint(predecessor, successors);
         var now = _clock.GetUtcNow();
         var full = neighbourhood != _neighbourhood || now - _lastFullPass >= FullPassInterval;
         var blobs = full ? held : held.Where(cid => !_covered.Contains(cid)).ToList();
@@ -45,7 +45,4 @@ public sealed class RepairPlanner(TimeSpan fullPassInterval, TimeProvider? clock
         }
         else _covered.UnionWith(pass.Blobs);
     }
-
-    private static string Fingerprint(NodeRef? predecessor, IReadOnlyList<NodeRef> successors) =>
-        string.Join(',', successors.Prepend(predecessor).Select(n => n?.Peer.ToString() ?? "-"));
 }
