@@ -206,12 +206,12 @@ contract SwarmCoordinator {
     event MergeObjected(uint64 indexed round, uint32 indexed cluster, address indexed member, address leader, uint32 objections, uint32 needed);
     /// @notice A committer of the cluster recomputed a merge that was objected to and got the same model.
     event MergeSupported(uint64 indexed round, uint32 indexed cluster, address indexed member, address leader, uint32 objections, uint32 supporters);
-    /// @notice A majority of the cluster's other committers objected, or more objected than supported by the end of the
-    ///         objection window: the merge is void, its leader fails (cooldown) and `nextLeader` redoes the merge (0: no
-    ///         candidate left, the cluster is skipped).
     /// @notice Every committer of the cluster other than its leader signed that it recomputed the merge to the same
     ///         model: nobody is left who could object to it.
     event MergeEndorsed(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 endorsers);
+    /// @notice A majority of the cluster's other committers objected, or more objected than supported by the end of the
+    ///         objection window: the merge is void, its leader fails (cooldown) and `nextLeader` redoes the merge (0: no
+    ///         candidate left, the cluster is skipped).
     event MergeVoided(uint64 indexed round, uint32 indexed cluster, address indexed leader, address nextLeader, uint32 attempt);
     event LeaderElected(uint64 indexed round, uint32 indexed cluster, address indexed leader, uint32 attempt);
     event ClusterSkipped(uint64 indexed round, uint32 indexed cluster, uint32 committers);
@@ -815,11 +815,7 @@ contract SwarmCoordinator {
     ///         endorsed, no vote on the merge is accepted, and once every standing merge of the round is endorsed the
     ///         objection window is over (see docs/contracts-interface.md, "Endorsements").
     function endorseMerge(uint64 round, uint32 cluster, address leader, bytes calldata signatures) external {
-        RoundState memory r = _requireRound(round);
-        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_MERGE, r.phase);
-        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
-        ClusterState memory s = _clusters[cluster];
-        if (s.status != CLUSTER_MERGED || s.leader != leader) revert NothingToObject(cluster, s.status);
+        (RoundState memory r, ClusterState memory s) = _standingMerge(round, cluster, leader);
         MergeSupport memory v = _supports[cluster];
         bool current = v.round == round && v.attempt == s.attempt;
         // A merge someone objected to is decided by the votes; one endorsed already needs nothing more.
@@ -831,12 +827,8 @@ contract SwarmCoordinator {
         for (uint256 i; i < count; ++i) {
             bytes calldata sig = signatures[i * 65:(i + 1) * 65];
             address signer = ecrecover(digest, uint8(sig[64]), bytes32(sig[0:32]), bytes32(sig[32:64]));
-            Member storage m = _members[signer];
             // Ascending order makes the endorsers distinct; ecrecover's zero for a bad signature is never above it.
-            if (
-                signer <= previous || signer == leader || m.lastCommit != round
-                    || ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount) != cluster
-            ) revert BadEndorsement(i, signer);
+            if (signer <= previous || signer == leader || !_committedTo(signer, cluster, r)) revert BadEndorsement(i, signer);
             previous = signer;
         }
         _supports[cluster] = MergeSupport({round: round, attempt: s.attempt, supporters: current ? v.supporters : 0, endorsed: true});
@@ -852,26 +844,33 @@ contract SwarmCoordinator {
 
     /// @dev Checks that the sender may vote on `leader`'s standing merge of the cluster, once, and records its vote.
     function _castVote(uint64 round, uint32 cluster, address leader) private returns (RoundState memory r, ClusterState memory s) {
-        r = _requireRound(round);
-        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_MERGE, r.phase);
-        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
-        s = _clusters[cluster];
-        if (s.status != CLUSTER_MERGED || s.leader != leader) revert NothingToObject(cluster, s.status);
+        (r, s) = _standingMerge(round, cluster, leader);
         if (r.phase == PHASE_SEMI_GLOBAL) {
             uint256 until = _windowEnd();
             if (block.timestamp >= until) revert ObjectionWindowClosed(uint64(until));
         }
-        Member storage m = _members[msg.sender];
-        if (
-            m.lastCommit != round || msg.sender == s.leader
-                || ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount) != cluster
-        ) revert NotObjector(msg.sender);
+        if (msg.sender == s.leader || !_committedTo(msg.sender, cluster, r)) revert NotObjector(msg.sender);
         // Its endorsers already said it holds: a vote now could only be a second, contrary one.
         MergeSupport memory v = _supports[cluster];
         if (v.endorsed && v.round == round && v.attempt == s.attempt) revert ObjectionWindowClosed(uint64(block.timestamp));
         uint256 key = (uint256(round) << 64) | (uint256(cluster) << 32) | s.attempt;
         if (_lastVote[msg.sender] == key) revert AlreadyObjected(msg.sender);
         _lastVote[msg.sender] = key;
+    }
+
+    /// @dev The current round and `leader`'s standing merge of the cluster, which votes and endorsements are about.
+    function _standingMerge(uint64 round, uint32 cluster, address leader) private view returns (RoundState memory r, ClusterState memory s) {
+        r = _requireRound(round);
+        if (r.phase != PHASE_MERGE && r.phase != PHASE_SEMI_GLOBAL) revert WrongPhase(PHASE_MERGE, r.phase);
+        if (cluster >= r.clusterCount) revert NoSuchCluster(cluster, r.clusterCount);
+        s = _clusters[cluster];
+        if (s.status != CLUSTER_MERGED || s.leader != leader) revert NothingToObject(cluster, s.status);
+    }
+
+    /// @dev Whether `account` committed to the cluster in the current round (the voters and endorsers of its merge).
+    function _committedTo(address account, uint32 cluster, RoundState memory r) private view returns (bool) {
+        Member storage m = _members[account];
+        return m.lastCommit == r.number && ClusterMath.clusterOfIndex(m.index, r.memberCount, r.clusterCount) == cluster;
     }
 
     /// @dev In the SemiGlobal phase: when its objection window ends. Once every standing merge is endorsed nobody is
