@@ -14,7 +14,10 @@ public sealed class PeerId : IEquatable<PeerId>
     /// validating an identity PeerId decodes its key's curve point (a field square root): a 32-node swarm spent 3 % of
     /// its CPU there. Bounded, so ids a peer invents cost it validation each time instead of our memory.
     /// </summary>
-    private static readonly ConcurrentDictionary<string, PeerId> Validated = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<byte[], PeerId> Validated = new(ByteKeys.Instance);
+    // Looked up by the span off the wire, so a hit allocates nothing.
+    private static readonly ConcurrentDictionary<byte[], PeerId>.AlternateLookup<ReadOnlySpan<byte>> ValidatedBySpan =
+        Validated.GetAlternateLookup<ReadOnlySpan<byte>>();
     private const int MaxValidated = 16_384;
     // ConcurrentDictionary.Count takes every lock; a miss (an id we have not seen, perhaps invented) must not.
     private static int _validatedCount;
@@ -42,10 +45,9 @@ public sealed class PeerId : IEquatable<PeerId>
 
     public static PeerId FromBytes(ReadOnlySpan<byte> bytes)
     {
-        var key = Convert.ToBase64String(bytes);
-        if (Validated.TryGetValue(key, out var known)) return known;
+        if (ValidatedBySpan.TryGetValue(bytes, out var known)) return known;
         var peerId = Validate(bytes);
-        if (Volatile.Read(ref _validatedCount) < MaxValidated && Validated.TryAdd(key, peerId)) Interlocked.Increment(ref _validatedCount);
+        if (Volatile.Read(ref _validatedCount) < MaxValidated && Validated.TryAdd(peerId._bytes, peerId)) Interlocked.Increment(ref _validatedCount);
         return peerId;
     }
 
@@ -110,12 +112,26 @@ public sealed class PeerId : IEquatable<PeerId>
     public override string ToString() => _text ??= Base58.Encode(_bytes);
     public bool Equals(PeerId? other) => other is not null && _bytes.AsSpan().SequenceEqual(other._bytes);
     public override bool Equals(object? obj) => Equals(obj as PeerId);
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.AddBytes(_bytes);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => ByteKeys.Hash(_bytes);
     public static bool operator ==(PeerId? a, PeerId? b) => a is null ? b is null : a.Equals(b);
     public static bool operator !=(PeerId? a, PeerId? b) => !(a == b);
+
+    /// <summary>Multihash bytes as dictionary keys, comparable with the span they were read from.</summary>
+    private sealed class ByteKeys : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly ByteKeys Instance = new();
+
+        public static int Hash(ReadOnlySpan<byte> bytes)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
+        }
+
+        public bool Equals(byte[]? x, byte[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+        public int GetHashCode(byte[] bytes) => Hash(bytes);
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+        public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
 }
