@@ -232,7 +232,7 @@ public sealed class TransactionSender
     public async Task<(BigInteger MaxFee, BigInteger Tip)> EstimateFeesAsync(CancellationToken ct = default)
     {
         var latest = await LatestBlockAsync(ct);
-        return await Eip1559FeesAsync(latest.BaseFeePerGas ?? BigInteger.Zero, ct);
+        return Eip1559Fees(latest.BaseFeePerGas ?? BigInteger.Zero, await TipAsync(ct));
     }
 
     /// <summary>
@@ -252,8 +252,8 @@ public sealed class TransactionSender
         }
         if (latest.BaseFeePerGas is { } baseFee)
         {
-            var priority = await tip;
-            return new FeeQuote(null, baseFee * 2 + priority, priority);
+            var (maxFee, priority) = Eip1559Fees(baseFee, await tip);
+            return new FeeQuote(null, maxFee, priority);
         }
         Observe(tip);
         var gasPrice = await Eth.GasPriceAsync(ct);
@@ -263,11 +263,7 @@ public sealed class TransactionSender
     private async Task<BlockHeader> LatestBlockAsync(CancellationToken ct) =>
         await Eth.GetBlockByNumberAsync("latest", ct) ?? throw new ChainRpcException("eth_getBlockByNumber", Eth.Endpoint, "no latest block");
 
-    private async Task<(BigInteger MaxFee, BigInteger Tip)> Eip1559FeesAsync(BigInteger baseFee, CancellationToken ct)
-    {
-        var tip = await TipAsync(ct);
-        return (baseFee * 2 + tip, tip);
-    }
+    private static (BigInteger MaxFee, BigInteger Tip) Eip1559Fees(BigInteger baseFee, BigInteger tip) => (baseFee * 2 + tip, tip);
 
     private async Task<BigInteger> TipAsync(CancellationToken ct)
     {
