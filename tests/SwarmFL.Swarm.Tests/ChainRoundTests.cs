@@ -248,7 +248,7 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
         public Task AnnounceAsync(SwarmFL.Swarm.Ports.ModelAnnouncement a, CancellationToken ct)
         {
             if (a.Kind == SwarmFL.Swarm.Ports.AnnouncementKind.Endorsement
-                && MergeEndorsement.SignerOf(contract.EndorsementDigest(a.Round, (uint)a.Cluster, a.Leader!.Value), a.Signature) is { } signer)
+                && contract.EndorserOf(a.Round, (uint)a.Cluster, a.Leader!.Value, a.Signature) is { } signer)
                 board.Note(a.Round, a.Cluster, a.Leader!.Value, signer, a.Signature!);
             return Task.CompletedTask;
         }

@@ -231,6 +231,11 @@ public sealed class SwarmCoordinator
     public byte[] SignEndorsement(ulong round, uint cluster, EthereumAddress leader) =>
         MergeEndorsement.Sign(Sender.Key, EndorsementDigest(round, cluster, leader));
 
+    /// <summary>Who signed <paramref name="signature"/> as an endorsement of <paramref name="leader"/>'s merge on this
+    /// chain and contract; null when it recovers to nobody.</summary>
+    public EthereumAddress? EndorserOf(ulong round, uint cluster, EthereumAddress leader, ReadOnlySpan<byte> signature) =>
+        MergeEndorsement.SignerOf(EndorsementDigest(round, cluster, leader), signature);
+
     /// <summary>The contract's own digest, for checking <see cref="EndorsementDigest"/> against it.</summary>
     public async Task<byte[]> EndorsementDigestOnChainAsync(ulong round, uint cluster, EthereumAddress leader, CancellationToken ct = default) =>
         (await ViewAsync<Gen.EndorsementDigestFunction, Gen.EndorsementDigestOutputDTO>(new() { Round = round, Cluster = cluster, Leader = leader.ToString() }, ct)).ReturnValue1;

@@ -244,8 +244,7 @@ public sealed class SwarmNode : IAsyncDisposable
     private void NoteEndorsement(Ports.ModelAnnouncement endorsement)
     {
         var leader = endorsement.Leader!.Value;
-        var digest = _contract.EndorsementDigest(endorsement.Round, (uint)endorsement.Cluster, leader);
-        if (SwarmFL.Chain.Contracts.MergeEndorsement.SignerOf(digest, endorsement.Signature) is not { } signer) return;
+        if (_contract.EndorserOf(endorsement.Round, (uint)endorsement.Cluster, leader, endorsement.Signature) is not { } signer) return;
         if (_endorsements.Note(endorsement.Round, endorsement.Cluster, leader, signer, endorsement.Signature!) && leader == Key.Address) _wake.Set();
     }
 

@@ -54,8 +54,8 @@ public sealed class GossipAnnouncer(GossipSub gossip, string topic, Serilog.ILog
             var kind = (AnnouncementKind)(int)wire.Kind;
             var endorsement = kind == AnnouncementKind.Endorsement;
             // An endorsement carries exactly a leader and a signature; nothing else carries either.
-            if (endorsement != (wire.Leader.Length == EthereumAddress.Size && wire.Signature.Length == MergeEndorsement.SignatureSize)
-                || (!endorsement && (wire.Leader.Length != 0 || wire.Signature.Length != 0))) return null;
+            var expected = endorsement ? (EthereumAddress.Size, MergeEndorsement.SignatureSize) : (0, 0);
+            if ((wire.Leader.Length, wire.Signature.Length) != expected) return null;
             return (new ModelAnnouncement(kind, wire.Round, (int)wire.Cluster, ContentId.FromDigest(wire.ModelDigest.Span), wire.Samples, wire.Accuracy)
             {
                 Leader = endorsement ? EthereumAddress.FromBytes(wire.Leader.Span) : null,

@@ -364,10 +364,9 @@ public sealed class RoundDriver(
         var key = (merge.Round, merge.Cluster, merge.Leader);
         if (_mergeChecks.TryGetValue(key, out var known))
         {
-            if (known is { Holds: true } && votingOpen && Endorse && !merge.Endorsed
-                && _endorsedAt.TryGetValue(key, out var at) && clock.GetUtcNow() - at >= EndorsementRepeat)
-                await EndorseAsync(merge, ct);
-            return known is { Holds: true } && votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null;
+            if (known is not { Holds: true } || !votingOpen) return null;
+            await EndorseIfDueAsync(merge, ct);
+            return await SupportIfContestedAsync(round, merge, ct);
         }
         if (!Sampling.ShouldCheck(merge.Round, merge.Cluster, merge.Model))
         {
@@ -381,7 +380,7 @@ public sealed class RoundDriver(
         if (verdict is null) return Wait(round, $"merge {merge.Model} cannot be checked: its base model is out of reach");
         if (verdict.Holds)
         {
-            if (votingOpen && Endorse) await EndorseAsync(merge, ct);
+            if (votingOpen) await EndorseIfDueAsync(merge, ct);
             return (votingOpen ? await SupportIfContestedAsync(round, merge, ct) : null) ?? Did(StepAction.Verified, round, $"merge {merge.Model} of {merge.Leader}");
         }
 
@@ -395,11 +394,14 @@ public sealed class RoundDriver(
 
     /// <summary>
     /// Tells the leader, by gossip, that this node recomputed its merge to the same model, with the signature the chain
-    /// checks. Once every other committer has, the leader hands them in and nobody is left who could object.
+    /// checks; again every <see cref="EndorsementRepeat"/> until the chain records the merge endorsed. Once every other
+    /// committer has, the leader hands them in and nobody is left who could object.
     /// </summary>
-    private async Task EndorseAsync(PublishedMerge merge, CancellationToken ct)
+    private async Task EndorseIfDueAsync(PublishedMerge merge, CancellationToken ct)
     {
-        _endorsedAt[(merge.Round, merge.Cluster, merge.Leader)] = clock.GetUtcNow();
+        var key = (merge.Round, merge.Cluster, merge.Leader);
+        if (!Endorse || merge.Endorsed || (_endorsedAt.TryGetValue(key, out var at) && clock.GetUtcNow() - at < EndorsementRepeat)) return;
+        _endorsedAt[key] = clock.GetUtcNow();
         var signature = chain.SignEndorsement(merge.Round, merge.Cluster, merge.Leader);
         await announcer.AnnounceAsync(new ModelAnnouncement(AnnouncementKind.Endorsement, merge.Round, merge.Cluster, merge.Model, 0, 0)
         {
