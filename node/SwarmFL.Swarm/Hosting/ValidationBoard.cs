@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SwarmFL.Crypto;
+using SwarmFL.Swarm.Collections;
 using SwarmFL.Swarm.Ports;
 using SwarmFL.Swarm.Rounds;
 
@@ -12,19 +13,10 @@ namespace SwarmFL.Swarm.Hosting;
 public sealed class ValidationBoard
 {
     private const int KeepModels = 16;
-    private readonly ConcurrentDictionary<ContentId, ConcurrentDictionary<string, ValidationReport>> _reports = new();
-    private readonly ConcurrentQueue<ContentId> _order = new();
+    private readonly RecentMap<ContentId, ConcurrentDictionary<string, ValidationReport>> _reports = new(KeepModels);
 
-    public void Note(ContentId model, string reporter, double accuracy, ulong samples)
-    {
-        var reports = _reports.GetOrAdd(model, id =>
-        {
-            _order.Enqueue(id);
-            return new ConcurrentDictionary<string, ValidationReport>();
-        });
-        reports[reporter] = new ValidationReport(accuracy, samples);
-        while (_order.Count > KeepModels && _order.TryDequeue(out var old)) _reports.TryRemove(old, out _);
-    }
+    public void Note(ContentId model, string reporter, double accuracy, ulong samples) =>
+        _reports.GetOrAdd(model, () => new ConcurrentDictionary<string, ValidationReport>())[reporter] = new ValidationReport(accuracy, samples);
 
     public bool HasReported(ContentId model, string reporter) => _reports.TryGetValue(model, out var reports) && reports.ContainsKey(reporter);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SwarmFL.Crypto;
+using SwarmFL.Swarm.Collections;
 
 namespace SwarmFL.Swarm.Verification;
 
@@ -14,19 +15,14 @@ public sealed class EndorsementBoard
     /// <summary>The contract's MAX_MEMBERS: no merge can have more endorsers.</summary>
     private const int MaxEndorsers = 1024;
 
-    private readonly ConcurrentDictionary<(ulong Round, int Cluster, EthereumAddress Leader), ConcurrentDictionary<EthereumAddress, byte[]>> _merges = new();
-    private readonly ConcurrentQueue<(ulong, int, EthereumAddress)> _order = new();
+    private readonly RecentMap<(ulong Round, int Cluster, EthereumAddress Leader), ConcurrentDictionary<EthereumAddress, byte[]>> _merges = new(KeepMerges);
 
     /// <summary>Records <paramref name="signer"/>'s endorsement of the merge; false when the board is full for it.</summary>
     public bool Note(ulong round, int cluster, EthereumAddress leader, EthereumAddress signer, byte[] signature)
     {
-        var endorsers = _merges.GetOrAdd((round, cluster, leader), key =>
-        {
-            _order.Enqueue(key);
-            return new ConcurrentDictionary<EthereumAddress, byte[]>();
-        });
-        while (_order.Count > KeepMerges && _order.TryDequeue(out var old)) _merges.TryRemove(old, out _);
-        if (endorsers.Count >= MaxEndorsers && !endorsers.ContainsKey(signer)) return false;
+        var endorsers = _merges.GetOrAdd((round, cluster, leader), () => new ConcurrentDictionary<EthereumAddress, byte[]>());
+        // ConcurrentDictionary.Count takes every lock: asked only for a signer not on the board yet.
+        if (!endorsers.ContainsKey(signer) && endorsers.Count >= MaxEndorsers) return false;
         endorsers[signer] = signature;
         return true;
     }
