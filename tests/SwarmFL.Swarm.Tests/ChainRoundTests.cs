@@ -34,13 +34,20 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
             : await SwarmCoordinator.AttachAsync(eth, contract!.Value, sender);
     }
 
+    /// <summary>A new swarm deployed by the devnet's funded account: FedAvg, a 600 s commit window, and a genesis model of
+    /// <paramref name="dimensions"/> zeros in the shared store.</summary>
+    private async Task<SwarmCoordinator> DeploySwarmAsync(uint minPeers, ulong mergeTimeout, uint clusterSize, int dimensions = 3, ulong objectionWindow = 1)
+    {
+        var genesis = await _store.PutAsync(Vectors.ToBytes(new float[dimensions]), default);
+        var config = new SwarmConfig(MinPeers: minPeers, CommitWindowSeconds: 600, MergeTimeoutSeconds: mergeTimeout, TargetClusterSize: clusterSize,
+            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
+        return await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config, objectionWindow: objectionWindow);
+    }
+
     [Fact]
     public async Task Four_members_run_two_rounds_on_the_contract_and_the_audit_recomputes_every_merge()
     {
-        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default);
-        var config = new SwarmConfig(MinPeers: 4, CommitWindowSeconds: 600, MergeTimeoutSeconds: 300, TargetClusterSize: 2,
-            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
-        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config);
+        var deployed = await DeploySwarmAsync(minPeers: 4, mergeTimeout: 300, clusterSize: 2);
 
         var drivers = new List<RoundDriver>();
         for (var i = 0; i < 4; i++)
@@ -84,10 +91,7 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
     [Fact]
     public async Task A_dead_leader_is_replaced_on_chain_and_its_cluster_still_merges_every_committed_model()
     {
-        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f]), default);
-        var config = new SwarmConfig(MinPeers: 3, CommitWindowSeconds: 600, MergeTimeoutSeconds: 120, TargetClusterSize: 3,
-            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
-        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config);
+        var deployed = await DeploySwarmAsync(minPeers: 3, mergeTimeout: 120, clusterSize: 3, dimensions: 2);
         var nodes = new List<(EthereumAddress Address, RoundDriver Driver)>();
         for (var i = 0; i < 3; i++)
         {
@@ -126,10 +130,7 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
     [Fact]
     public async Task A_forged_merge_is_objected_to_and_voided_on_chain_and_the_next_candidate_redoes_it()
     {
-        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default);
-        var config = new SwarmConfig(MinPeers: 4, CommitWindowSeconds: 600, MergeTimeoutSeconds: 300, TargetClusterSize: 4,
-            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
-        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config, objectionWindow: 15);
+        var deployed = await DeploySwarmAsync(minPeers: 4, mergeTimeout: 300, clusterSize: 4, objectionWindow: 15);
         // Whoever is drawn first forges: the first merge published in the swarm is replaced by another model.
         var forgery = new ForgeOnce(_store, Vectors.ToBytes([9f, -9f, 9f]));
         var drivers = new List<RoundDriver>();
@@ -168,10 +169,7 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
     public async Task A_round_with_more_registrations_than_one_batch_opens_over_several_transactions_that_the_nodes_send()
     {
         const int members = 72; // sorting 72 joiners and writing 72 ring entries is more than one OPENING_BATCH (128 steps)
-        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f]), default);
-        var config = new SwarmConfig(MinPeers: members, CommitWindowSeconds: 600, MergeTimeoutSeconds: 300, TargetClusterSize: 4,
-            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
-        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config);
+        var deployed = await DeploySwarmAsync(minPeers: members, mergeTimeout: 300, clusterSize: 4, dimensions: 2);
         for (var i = 0; i < members - 1; i++)
         {
             var other = NodeKey.Generate();
@@ -207,11 +205,8 @@ public abstract class ChainRoundTests(ILocalChain chain) : IDisposable
     [Fact]
     public async Task Members_endorse_every_merge_with_signatures_the_contract_accepts_and_the_round_ends_without_waiting_out_the_window()
     {
-        var genesis = await _store.PutAsync(Vectors.ToBytes([0f, 0f, 0f]), default);
-        var config = new SwarmConfig(MinPeers: 4, CommitWindowSeconds: 600, MergeTimeoutSeconds: 7200, TargetClusterSize: 2,
-            AllowlistOnly: false, ModelSpecHash: new byte[32], GenesisModel: genesis.DigestBytes(), Aggregation: AggregationStrategy.FedAvg);
         // An hour-long window: the round can only end within the test's two minutes if the endorsements end it.
-        var deployed = await Connect(NodeKey.FromHex(HardhatNode.Account0PrivateKey), deploy: config, objectionWindow: 3600);
+        var deployed = await DeploySwarmAsync(minPeers: 4, mergeTimeout: 7200, clusterSize: 2, objectionWindow: 3600);
         var board = new SwarmFL.Swarm.Verification.EndorsementBoard();
         var drivers = new List<RoundDriver>();
         for (var i = 0; i < 4; i++)
